@@ -1,0 +1,126 @@
+"""One entry point for ``make run``, ``make test``, ``make worker`` and ``make beat``.
+
+It starts the embedded PostgreSQL and Redis where ``DATABASE_URL`` / ``CELERY_BROKER_URL``
+are unset (see ``localservices``), runs what was asked, and on exit or Ctrl-C stops every
+process it started, the embedded servers included.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from civil_affairs.localservices import BASE_DIR, Services
+
+PYTHON = sys.executable
+MANAGE = [PYTHON, str(BASE_DIR / "manage.py")]
+
+
+def _env(services: Services) -> dict[str, str]:
+    env = services.up()
+    env.setdefault("DJANGO_SETTINGS_MODULE", "civil_affairs.settings")
+    return env
+
+
+def _check(cmd: list[str], env: dict[str, str]) -> None:
+    subprocess.run(cmd, env=env, check=True, cwd=BASE_DIR)
+
+
+def _supervise(commands: dict[str, list[str]], env: dict[str, str]) -> int:
+    """Run the commands side by side; when one ends or Ctrl-C comes, stop them all."""
+    procs = {
+        name: subprocess.Popen(cmd, env=env, cwd=BASE_DIR, start_new_session=True) for name, cmd in commands.items()
+    }
+    stopping = False
+
+    def stop(*_args) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    exit_code = 0
+    try:
+        while not stopping:
+            for name, proc in procs.items():
+                code = proc.poll()
+                if code is not None:
+                    print(f"[launcher] {name} exited with {code}; stopping the others", file=sys.stderr)
+                    exit_code = code or 1
+                    stopping = True
+                    break
+            time.sleep(0.3)
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for proc in procs.values():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+    return exit_code
+
+
+def run(args: list[str]) -> int:
+    services = Services()
+    env = _env(services)
+    env.setdefault("DEBUG", "1")
+    env.setdefault("CIVIL_AFFAIRS_DEV", "1")
+    addr = os.environ.get("PORTAL_ADDR", "127.0.0.1:8000")
+    try:
+        _check([*MANAGE, "migrate", "--noinput"], env)
+        _check([*MANAGE, "seed_demo"], env)
+        print(f"[launcher] portal on http://{addr}/  (Ctrl-C stops the web server, worker, beat and local services)")
+        return _supervise(
+            {
+                "web": [*MANAGE, "runserver", addr, "--noreload"],
+                "worker": [PYTHON, "-m", "celery", "-A", "civil_affairs", "worker", "-l", "info", "--concurrency", "2"],
+                "beat": [PYTHON, "-m", "celery", "-A", "civil_affairs", "beat", "-l", "info"],
+            },
+            env,
+        )
+    finally:
+        services.down()
+
+
+def celery(kind: str, args: list[str]) -> int:
+    services = Services()
+    env = _env(services)
+    env.setdefault("CIVIL_AFFAIRS_DEV", "1")
+    try:
+        return _supervise({kind: [PYTHON, "-m", "celery", "-A", "civil_affairs", kind, "-l", "info", *args]}, env)
+    finally:
+        services.down()
+
+
+def test(args: list[str]) -> int:
+    services = Services()
+    env = _env(services)
+    env.setdefault("CIVIL_AFFAIRS_DEV", "1")
+    try:
+        return subprocess.run([PYTHON, "-m", "pytest", *args], env=env, cwd=BASE_DIR, check=False).returncode
+    finally:
+        services.down()
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) < 2 or argv[1] not in {"run", "test", "worker", "beat"}:
+        print("usage: python -m civil_affairs.launcher run|test|worker|beat [args...]", file=sys.stderr)
+        return 2
+    command, rest = argv[1], argv[2:]
+    if command == "run":
+        return run(rest)
+    if command == "test":
+        return test(rest)
+    return celery(command, rest)
+
+
+if __name__ == "__main__":
+    Path(BASE_DIR / "var").mkdir(exist_ok=True)
+    sys.exit(main(sys.argv))

@@ -1,0 +1,26 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.roles import Cap, has_cap
+
+# (label, url name, capability needed or None for any signed-in user)
+NAVIGATION = [
+    (_("Home"), "home", None),
+    (_("People"), "people:person-list", Cap.PEOPLE_VIEW),
+    (_("Households"), "people:household-list", Cap.PEOPLE_VIEW),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {"nav_items": []}
+    path = request.path
+    items = []
+    for label, name, cap in NAVIGATION:
+        if cap is not None and not has_cap(user, cap):
+            continue
+        url = reverse(name)
+        active = path == url if name == "home" else path.startswith(url)
+        items.append({"label": label, "url": url, "active": active})
+    return {"nav_items": items}

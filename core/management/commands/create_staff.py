@@ -1,0 +1,36 @@
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from core.errors import DomainError
+from core.roles import Role
+from core.services import staff_create
+
+
+class Command(BaseCommand):
+    help = "Create a staff account with one role and one division."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--role", required=True, choices=Role.values)
+        parser.add_argument("--division", required=True, help="division code (admin and leader: the city, 370200)")
+        parser.add_argument("--password", required=True)
+        parser.add_argument("--name", default="", help="the person's full name")
+
+    def handle(self, *args, **options):
+        try:
+            user = staff_create(
+                username=options["username"],
+                role=options["role"],
+                division_code=options["division"],
+                password=options["password"],
+                full_name=options["name"],
+                check_password=False,
+            )
+        except DomainError as exc:
+            raise CommandError(str(exc.message)) from None
+        try:
+            validate_password(options["password"], user)
+        except ValidationError as exc:
+            self.stderr.write(self.style.WARNING("weak password: " + " ".join(exc.messages)))
+        self.stdout.write(f"created {user.username} ({user.role}, {user.division_id})")

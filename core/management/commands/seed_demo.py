@@ -1,0 +1,126 @@
+"""Demo accounts (one per role) and a small demo data set. Idempotent."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import random
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from stdnum.cn import ric
+
+from core.models import User
+from core.roles import Role
+from core.services import divisions_load, staff_create
+from people.models import Person, Relationship
+from people.services import MemberSpec, household_create, person_create
+
+DEMO_ACCOUNTS = [
+    ("demo_caseworker", Role.CASEWORKER, "370202001", "演示经办人"),
+    ("demo_sd_approver", Role.SUBDISTRICT_APPROVER, "370202001", "演示街道审批人"),
+    ("demo_district_approver", Role.DISTRICT_APPROVER, "370202", "演示区审批人"),
+    ("demo_leader", Role.LEADER, "370200", "演示市局领导"),
+    ("demo_finance", Role.FINANCE, "370200", "演示财务"),
+    ("demo_registrar", Role.REGISTRAR, "370202", "演示婚姻登记员"),
+    ("demo_placename", Role.PLACENAME_OFFICER, "370200", "演示地名管理员"),
+    ("demo_socialorg", Role.SOCIALORG_OFFICER, "370200", "演示社会组织管理员"),
+    ("demo_admin", Role.ADMIN, "370200", "演示系统管理员"),
+]
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英"
+
+
+def demo_id_number(area: str, birth: datetime.date, seq: int, male: bool) -> str:
+    body = f"{area}{birth:%Y%m%d}{seq % 100:02d}{(seq % 5) * 2 + (1 if male else 0)}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def _password() -> str:
+    return f"Demo-{secrets.token_urlsafe(9)}"
+
+
+class Command(BaseCommand):
+    help = "Load divisions, demo accounts (printed once) and demo households. Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--households", type=int, default=12, help="demo households per demo sub-district")
+
+    def handle(self, *args, **options):
+        created, _updated = divisions_load()
+        if created:
+            self.stdout.write(f"divisions: {created} loaded")
+        new_accounts = []
+        for username, role, division, full_name in DEMO_ACCOUNTS:
+            if User.objects.filter(username=username).exists():
+                continue
+            password = _password()
+            staff_create(
+                username=username,
+                role=role,
+                division_code=division,
+                password=password,
+                full_name=full_name,
+            )
+            new_accounts.append((username, role, division, password))
+        if new_accounts:
+            lines = [f"{u:<24} {r:<22} {d:<10} {p}" for u, r, d, p in new_accounts]
+            header = f"{'username':<24} {'role':<22} {'division':<10} password"
+            self.stdout.write(self.style.SUCCESS("Demo accounts (shown once; also saved to var/demo-accounts.txt):"))
+            self.stdout.write(header)
+            for line in lines:
+                self.stdout.write(line)
+            path = Path(settings.BASE_DIR) / "var" / "demo-accounts.txt"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "a", encoding="utf-8") as fh:
+                if fh.tell() == 0:
+                    fh.write(header + "\n")
+                fh.write("\n".join(lines) + "\n")
+            os.chmod(path, 0o600)
+        self._seed_households(options["households"])
+
+    @transaction.atomic
+    def _seed_households(self, per_subdistrict: int) -> None:
+        actor = User.objects.get(username="demo_district_approver")
+        rng = random.Random(2020)  # noqa: S311 - demo data, not security
+        made = 0
+        for subdistrict in ("370202001", "370202002"):
+            for n in range(per_subdistrict):
+                community = f"{subdistrict}{(n % 2) + 1:03d}"
+                seq = int(subdistrict[-1]) * 100 + n
+                head_birth = datetime.date(1950 + rng.randrange(40), rng.randrange(1, 13), rng.randrange(1, 29))
+                head_id = demo_id_number("370202", head_birth, seq, male=True)
+                if Person.objects.filter(id_number=head_id).exists():
+                    continue
+                head = person_create(
+                    actor=actor,
+                    id_number=head_id,
+                    name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+                    phone=f"138{rng.randrange(10**8):08d}",
+                )
+                members = [MemberSpec(person=head, relationship=Relationship.HEAD)]
+                for k, rel in enumerate((Relationship.SPOUSE, Relationship.CHILD)[: 1 + n % 2]):
+                    birth = head_birth.replace(year=head_birth.year + (1 if rel == Relationship.SPOUSE else 26))
+                    person = person_create(
+                        actor=actor,
+                        id_number=demo_id_number("370202", birth, seq + 50 + k, male=rel == Relationship.CHILD),
+                        name=head.name[0] + rng.choice(GIVEN) + rng.choice(GIVEN),
+                    )
+                    members.append(MemberSpec(person=person, relationship=rel))
+                household_create(
+                    actor=actor,
+                    community=community,
+                    address=f"演示路{n + 1}号",
+                    area_type="urban",
+                    head=head,
+                    members=members,
+                    bank_name="演示银行",
+                    bank_account=f"6222{rng.randrange(10**12):012d}",
+                )
+                made += 1
+        if made:
+            self.stdout.write(f"demo households: {made} created")

@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import pghistory
+import pgtrigger
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.roles import Role
+
+# Division codes are compared by prefix (a sub-district's code begins with its district's).
+# The "C" collation lets the primary-key B-tree answer ``LIKE '370202%'`` directly, and
+# Django carries the collation to every foreign key that points here.
+CODE_COLLATION = "C"
+
+
+class DivisionLevel(models.TextChoices):
+    CITY = "city", _("City")
+    DISTRICT = "district", _("District")
+    SUBDISTRICT = "subdistrict", _("Sub-district")
+    COMMUNITY = "community", _("Community")
+
+
+class DivisionKind(models.TextChoices):
+    CITY = "city", _("City")
+    DISTRICT = "district", _("District")  # 区
+    COUNTY_CITY = "county_city", _("County-level city")  # 县级市
+    SUBDISTRICT = "subdistrict", _("Sub-district")  # 街道
+    TOWN = "town", _("Town")  # 镇
+    COMMUNITY = "community", _("Community")  # 社区
+    VILLAGE = "village", _("Village")  # 村
+
+
+CODE_LENGTH = {
+    DivisionLevel.CITY: 6,
+    DivisionLevel.DISTRICT: 6,
+    DivisionLevel.SUBDISTRICT: 9,
+    DivisionLevel.COMMUNITY: 12,
+}
+
+
+@pghistory.track()
+class Division(models.Model):
+    """An administrative division (GB/T 2260 and the statistical codes below it).
+
+    A division that changes (a town becomes a sub-district, a rename) keeps its row; the
+    change is kept in its history. One that is abolished is marked inactive, with the
+    division that took it over in ``successor``: records made under it stay valid.
+    """
+
+    code = models.CharField(_("code"), max_length=12, primary_key=True, db_collation=CODE_COLLATION)
+    name = models.CharField(_("name"), max_length=60)
+    level = models.CharField(_("level"), max_length=12, choices=DivisionLevel.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=DivisionKind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    active = models.BooleanField(_("active"), default=True)
+    successor = models.ForeignKey(
+        "self", verbose_name=_("successor"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    demo_name = models.BooleanField(
+        _("demo name"), default=False, help_text=_("The name is invented for demonstration, not the real one.")
+    )
+
+    class Meta:
+        verbose_name = _("division")
+        verbose_name_plural = _("divisions")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level="city", code__regex=r"^[0-9]{6}$")
+                | models.Q(level="district", code__regex=r"^[0-9]{6}$")
+                | models.Q(level="subdistrict", code__regex=r"^[0-9]{9}$")
+                | models.Q(level="community", code__regex=r"^[0-9]{12}$"),
+                name="division_code_length_matches_level",
+            ),
+        ]
+        indexes = [models.Index(fields=["level", "parent"], name="division_level_parent")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def full_name(self) -> str:
+        parts = []
+        node: Division | None = self
+        while node is not None and node.level != DivisionLevel.CITY:
+            parts.append(node.name)
+            node = node.parent
+        return " ".join(reversed(parts))
+
+
+class StaffManager(UserManager):
+    def get_queryset(self):
+        return super().get_queryset().select_related("division")
+
+
+@pghistory.track(exclude=["password", "last_login"])
+class User(AbstractUser):
+    """A member of staff: one role and one division each."""
+
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices)
+    division = models.ForeignKey(Division, verbose_name=_("division"), on_delete=models.PROTECT, related_name="staff")
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+
+    objects = StaffManager()
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff members")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class RevealLog(models.Model):
+    """Every look at a full ID number or bank account: who, whose, which field, why, when.
+
+    Append-only: the database refuses UPDATE and DELETE (a trigger, ``pgtrigger.Protect``).
+    """
+
+    actor = models.ForeignKey(User, verbose_name=_("actor"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    model = models.CharField(_("record type"), max_length=60)
+    object_id = models.CharField(_("record"), max_length=40)
+    field = models.CharField(_("field"), max_length=40)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reveal log entry")
+        verbose_name_plural = _("reveal log")
+        indexes = [models.Index(fields=["model", "object_id"], name="reveallog_record")]
+        triggers = [pgtrigger.Protect(name="reveallog_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.model}#{self.object_id}.{self.field}"

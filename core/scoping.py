@@ -1,0 +1,72 @@
+"""Geographic scoping: the one function that narrows what a user may see.
+
+Every list, detail, form choice, export and API queryset goes through ``scope()``. A model
+says where its geography lives with ``scope_field`` (a path to a foreign key to
+``core.Division``) and, optionally, which capability widens a user's view to the whole city
+(``scope_citywide_cap``, e.g. registrars looking people up anywhere in the city).
+
+Division codes nest by prefix (city 3702…, district 370202, sub-district 370202001,
+community 370202001001), so a user's geography is a code prefix, and the filter is a
+range on the division column: ``code >= '370202' AND code < '370203'``, which a B-tree
+index answers under any collation.
+
+Outside the scope is "not found": ``get_in_scope`` raises ``NotFound`` exactly as for a
+record that does not exist.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Model, Q, QuerySet
+
+from core.errors import NotFound
+from core.roles import Cap, has_cap
+
+CITY_PREFIX_LENGTH = 4  # 370200 → every code in the city begins with 3702
+
+
+def scope_prefix(user, *, citywide_cap: Cap | None = None) -> str | None:
+    """The division-code prefix of what ``user`` may see, or ``None`` for nothing."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    division_id = getattr(user, "division_id", None)
+    if not division_id:
+        return None
+    if citywide_cap is not None and has_cap(user, citywide_cap):
+        return division_id[:CITY_PREFIX_LENGTH]
+    if len(division_id) == 6 and division_id.endswith("00"):
+        return division_id[:CITY_PREFIX_LENGTH]  # the city itself (370200)
+    return division_id
+
+
+def _prefix_q(field: str, prefix: str) -> Q:
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+
+
+def scope(qs: QuerySet, user) -> QuerySet:
+    """Narrow ``qs`` to the records ``user`` may see."""
+    model = qs.model
+    field = getattr(model, "scope_field", None)
+    if field is None:
+        raise TypeError(f"{model.__name__} declares no scope_field: it cannot be scoped.")
+    view_cap = getattr(model, "scope_view_cap", None)
+    if view_cap is not None and not has_cap(user, view_cap):
+        return qs.none()
+    prefix = scope_prefix(user, citywide_cap=getattr(model, "scope_citywide_cap", None))
+    if prefix is None:
+        return qs.none()
+    return qs.filter(_prefix_q(field, prefix))
+
+
+def get_in_scope(qs: QuerySet, user, **lookup) -> Model:
+    """One record inside the user's scope, or ``NotFound`` (the same as for a missing one)."""
+    try:
+        return scope(qs, user).get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def division_in_scope(user, division_code: str, *, citywide_cap: Cap | None = None) -> bool:
+    """Whether a division (and so what is recorded under it) lies in the user's geography."""
+    prefix = scope_prefix(user, citywide_cap=citywide_cap)
+    return bool(prefix is not None and division_code and str(division_code).startswith(prefix))

@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.idnumbers import mask_id_number, mask_phone, mask_tail
+from core.models import Division
+from core.roles import Cap
+
+
+class Sex(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class AreaType(models.TextChoices):
+    URBAN = "urban", _("Urban")
+    RURAL = "rural", _("Rural")
+
+
+class Relationship(models.TextChoices):
+    HEAD = "head", _("Head of household")
+    SPOUSE = "spouse", _("Spouse")
+    CHILD = "child", _("Child")
+    PARENT = "parent", _("Parent")
+    GRANDPARENT = "grandparent", _("Grandparent")
+    GRANDCHILD = "grandchild", _("Grandchild")
+    SIBLING = "sibling", _("Sibling")
+    OTHER = "other", _("Other")
+
+
+@pghistory.track()
+class Person(models.Model):
+    """A resident. Sex and birth date come from the ID number.
+
+    ``division`` is the person's geography: their household's community, or, for someone
+    in no household, the division of the staff member who registered them.
+    """
+
+    scope_field = "division"
+    scope_view_cap = Cap.PEOPLE_VIEW
+    scope_citywide_cap = Cap.PEOPLE_CITYWIDE
+
+    id_number = models.CharField(_("ID number"), max_length=18, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices)
+    birth_date = models.DateField(_("birth date"))
+    death_date = models.DateField(_("date of death"), null=True, blank=True)
+    division = models.ForeignKey(
+        Division, verbose_name=_("division"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("registered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        indexes = [
+            # name prefix search ("张" finds every Zhang) at a million persons
+            models.Index(fields=["name"], name="person_name_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["division", "-id"], name="person_division_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(id_number__regex=r"^[0-9]{17}[0-9X]$"), name="person_id_number_format"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+
+@pghistory.track()
+class Household(models.Model):
+    """A household (户): members, address and community, urban or rural, bank account."""
+
+    scope_field = "community"
+    scope_view_cap = Cap.PEOPLE_VIEW
+
+    community = models.ForeignKey(
+        Division, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    address = models.CharField(_("address"), max_length=200)
+    area_type = models.CharField(_("urban or rural"), max_length=5, choices=AreaType.choices)
+    head = models.ForeignKey(Person, verbose_name=_("head"), on_delete=models.PROTECT, related_name="+")
+    bank_name = models.CharField(_("bank"), max_length=60, blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=32, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("registered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        indexes = [models.Index(fields=["community", "-id"], name="household_community_recent")]
+
+    def __str__(self) -> str:
+        return _("Household of %(name)s") % {"name": self.head.name}
+
+    @property
+    def bank_account_masked(self) -> str:
+        return mask_tail(self.bank_account)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class HouseholdMember(models.Model):
+    scope_field = "household__community"
+    scope_view_cap = Cap.PEOPLE_VIEW
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="members"
+    )
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="memberships")
+    relationship = models.CharField(_("relationship to head"), max_length=12, choices=Relationship.choices)
+
+    class Meta:
+        verbose_name = _("household member")
+        verbose_name_plural = _("household members")
+        constraints = [
+            # A person lives in one household at a time.
+            models.UniqueConstraint(fields=["person"], name="member_one_household_per_person"),
+            # A household has exactly one head (at most one here; services ensure at least one).
+            models.UniqueConstraint(
+                fields=["household"], condition=Q(relationship="head"), name="member_one_head_per_household"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_relationship_display()})"

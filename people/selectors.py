@@ -1,0 +1,85 @@
+"""Reads of people and households: the read API other apps use. Always scoped."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from core.idnumbers import parse_id_number
+from core.models import User
+from core.scoping import get_in_scope, scope
+from people.models import Household, HouseholdMember, Person
+
+
+def _looks_like_id_number(text: str) -> bool:
+    try:
+        parse_id_number(text)
+    except Exception:  # noqa: BLE001 - any failure means "not an ID number"
+        return False
+    return True
+
+
+def person_list(
+    *, user: User, q: str = "", id_number: str = "", community: str = "", division: str = ""
+) -> QuerySet[Person]:
+    """People the user may see; ``q`` is a name prefix or an exact ID number."""
+    qs = scope(Person.objects.select_related("division"), user)
+    q = (q or "").strip()
+    if q:
+        if _looks_like_id_number(q.upper()):
+            qs = qs.filter(id_number=q.upper())
+        else:
+            qs = qs.filter(name__startswith=q)
+    if id_number:
+        qs = qs.filter(id_number=id_number.strip().upper())
+    if community:
+        qs = qs.filter(division=community)
+    if division:
+        qs = qs.filter(division__code__startswith=division)
+    return qs.order_by("-id")
+
+
+def person_get(*, user: User, pk) -> Person:
+    return get_in_scope(Person.objects.select_related("division", "created_by"), user, pk=pk)
+
+
+def person_household(*, person: Person) -> Household | None:
+    member = HouseholdMember.objects.select_related("household__community").filter(person=person).first()
+    return member.household if member else None
+
+
+def household_list(*, user: User, q: str = "", community: str = "", area_type: str = "") -> QuerySet[Household]:
+    """Households the user may see; ``q`` is the head's name prefix or any member's exact ID number."""
+    qs = scope(Household.objects.select_related("community", "head"), user).annotate(members_count=Count("members"))
+    q = (q or "").strip()
+    if q:
+        if _looks_like_id_number(q.upper()):
+            qs = qs.filter(members__person__id_number=q.upper())
+        else:
+            qs = qs.filter(head__name__startswith=q)
+    if community:
+        qs = qs.filter(community=community)
+    if area_type:
+        qs = qs.filter(area_type=area_type)
+    return qs.order_by("-id")
+
+
+def household_get(*, user: User, pk) -> Household:
+    qs = (
+        Household.objects.select_related("community__parent__parent", "head", "created_by")
+        .prefetch_related(Prefetch("members", queryset=HouseholdMember.objects.select_related("person").order_by("id")))
+        .annotate(members_count=Count("members"))
+    )
+    return get_in_scope(qs, user, pk=pk)
+
+
+def people_by_ids(*, user: User, ids: list[int], field: str = "members") -> dict[int, Person]:
+    """The people with these ids, all inside the user's scope; ``InvalidInput`` names the first missing one."""
+    from django.utils.translation import gettext as _
+
+    from core.errors import InvalidInput
+
+    found = {p.pk: p for p in scope(Person.objects.filter(pk__in=set(ids)), user)}
+    for pk in ids:
+        if pk not in found:
+            raise InvalidInput(_("Person %(id)s not found.") % {"id": pk}, field=field)
+    return found

@@ -1,0 +1,289 @@
+"""Browser pages for people and households: validate, call one service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.audit import history_of
+from core.errors import DomainError, Forbidden, NotFound
+from core.models import Division, DivisionLevel
+from core.roles import Cap, has_cap
+from core.scoping import scope_prefix
+from people import selectors, services
+from people.forms import (
+    AddMemberForm,
+    HouseholdEditForm,
+    HouseholdForm,
+    MemberFormSet,
+    PersonEditForm,
+    PersonForm,
+    RevealForm,
+)
+from people.models import Relationship
+
+PAGE_SIZE = 25
+
+
+def _require(request, cap: Cap) -> None:
+    if not has_cap(request.user, cap):
+        raise Forbidden()
+
+
+def _get_or_404(fn, **kwargs):
+    try:
+        return fn(**kwargs)
+    except NotFound:
+        raise Http404 from None
+
+
+def _apply_domain_error(form, exc: DomainError) -> None:
+    field = exc.field if exc.field in getattr(form, "fields", {}) else None
+    form.add_error(field, str(exc.message))
+
+
+def _page(request, queryset):
+    paginator = Paginator(queryset, PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def communities_for(user):
+    prefix = scope_prefix(user)
+    if prefix is None:
+        return Division.objects.none()
+    return (
+        Division.objects.filter(level=DivisionLevel.COMMUNITY, active=True, code__startswith=prefix)
+        .select_related("parent")
+        .order_by("code")
+    )
+
+
+@login_required
+def person_list(request):
+    _require(request, Cap.PEOPLE_VIEW)
+    q = request.GET.get("q", "").strip()
+    community = request.GET.get("community", "").strip()
+    people = selectors.person_list(user=request.user, q=q, community=community)
+    return render(
+        request,
+        "people/person_list.html",
+        {"page": _page(request, people), "q": q, "community": community, "communities": communities_for(request.user)},
+    )
+
+
+@login_required
+def person_create(request):
+    _require(request, Cap.PEOPLE_EDIT)
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s is registered.") % {"name": person.name})
+            return redirect("people:person-detail", pk=person.pk)
+    return render(request, "people/person_form.html", {"form": form, "title": _("Register a person")})
+
+
+@login_required
+def person_detail(request, pk: int):
+    person = _get_or_404(selectors.person_get, user=request.user, pk=pk)
+    return render(
+        request,
+        "people/person_detail.html",
+        {
+            "person": person,
+            "household": selectors.person_household(person=person),
+            "history": history_of(person),
+            "reveal_form": RevealForm() if has_cap(request.user, Cap.PEOPLE_REVEAL) else None,
+            "revealed": request.session.pop(f"revealed-{person.pk}", None),
+            "can_edit": has_cap(request.user, Cap.PEOPLE_EDIT),
+        },
+    )
+
+
+@login_required
+def person_edit(request, pk: int):
+    _require(request, Cap.PEOPLE_EDIT)
+    person = _get_or_404(selectors.person_get, user=request.user, pk=pk)
+    form = PersonEditForm(request.POST or None, initial={"name": person.name, "phone": person.phone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(actor=request.user, person=person, **form.cleaned_data)
+        except DomainError as exc:
+            _apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("people:person-detail", pk=person.pk)
+    return render(
+        request, "people/person_form.html", {"form": form, "title": _("Edit %(name)s") % {"name": person.name}}
+    )
+
+
+@login_required
+@require_POST
+def person_reveal(request, pk: int):
+    _require(request, Cap.PEOPLE_REVEAL)
+    person = _get_or_404(selectors.person_get, user=request.user, pk=pk)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason to show the full ID number."))
+        return redirect("people:person-detail", pk=person.pk)
+    number = services.person_reveal_id_number(
+        actor=request.user,
+        person=person,
+        reason=form.cleaned_data["reason"],
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
+    # Shown once, on the next page only; never put in a URL.
+    request.session[f"revealed-{person.pk}"] = number
+    return redirect("people:person-detail", pk=person.pk)
+
+
+@login_required
+def household_list(request):
+    _require(request, Cap.PEOPLE_VIEW)
+    q = request.GET.get("q", "").strip()
+    community = request.GET.get("community", "").strip()
+    households = selectors.household_list(user=request.user, q=q, community=community)
+    return render(
+        request,
+        "people/household_list.html",
+        {
+            "page": _page(request, households),
+            "q": q,
+            "community": community,
+            "communities": communities_for(request.user),
+            "can_edit": has_cap(request.user, Cap.HOUSEHOLD_EDIT),
+        },
+    )
+
+
+@login_required
+def household_create(request):
+    _require(request, Cap.HOUSEHOLD_EDIT)
+    communities = communities_for(request.user)
+    form = HouseholdForm(request.POST or None, communities=communities)
+    formset = MemberFormSet(
+        request.POST or None, prefix="members", initial=None if request.POST else [{"relationship": Relationship.HEAD}]
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        rows = [
+            services.MemberRow(
+                id_number=f.cleaned_data["id_number"],
+                name=f.cleaned_data["name"],
+                relationship=f.cleaned_data["relationship"],
+            )
+            for f in formset.forms
+            if f.cleaned_data
+        ]
+        try:
+            household = services.household_register(
+                actor=request.user,
+                community=form.cleaned_data["community"],
+                address=form.cleaned_data["address"],
+                area_type=form.cleaned_data["area_type"],
+                bank_name=form.cleaned_data["bank_name"],
+                bank_account=form.cleaned_data["bank_account"],
+                rows=rows,
+            )
+        except DomainError as exc:
+            if exc.field in form.fields:
+                form.add_error(exc.field, str(exc.message))
+            else:
+                form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("The household is registered."))
+            return redirect("people:household-detail", pk=household.pk)
+    return render(request, "people/household_form.html", {"form": form, "formset": formset})
+
+
+@login_required
+def household_detail(request, pk: int):
+    household = _get_or_404(selectors.household_get, user=request.user, pk=pk)
+    can_edit = has_cap(request.user, Cap.HOUSEHOLD_EDIT)
+    return render(
+        request,
+        "people/household_detail.html",
+        {
+            "household": household,
+            "members": list(household.members.all()),
+            "history": history_of(household),
+            "can_edit": can_edit,
+            "add_member_form": AddMemberForm(prefix="add") if can_edit else None,
+        },
+    )
+
+
+@login_required
+def household_edit(request, pk: int):
+    _require(request, Cap.HOUSEHOLD_EDIT)
+    household = _get_or_404(selectors.household_get, user=request.user, pk=pk)
+    form = HouseholdEditForm(
+        request.POST or None,
+        initial={
+            "address": household.address,
+            "area_type": household.area_type,
+            "bank_name": household.bank_name,
+            "bank_account": "",
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        if not values["bank_account"]:
+            values.pop("bank_account")  # blank means "unchanged": the stored number is never sent to the page
+        try:
+            services.household_update(actor=request.user, household=household, **values)
+        except DomainError as exc:
+            _apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("people:household-detail", pk=household.pk)
+    return render(request, "people/household_edit.html", {"form": form, "household": household})
+
+
+@login_required
+@require_POST
+def household_add_member(request, pk: int):
+    _require(request, Cap.HOUSEHOLD_EDIT)
+    household = _get_or_404(selectors.household_get, user=request.user, pk=pk)
+    form = AddMemberForm(request.POST, prefix="add")
+    if form.is_valid():
+        try:
+            services.household_add_member_by_row(
+                actor=request.user,
+                household=household,
+                row=services.MemberRow(**form.cleaned_data),
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Member added."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("people:household-detail", pk=household.pk)
+
+
+@login_required
+@require_POST
+def household_remove_member(request, pk: int, member_pk: int):
+    _require(request, Cap.HOUSEHOLD_EDIT)
+    household = _get_or_404(selectors.household_get, user=request.user, pk=pk)
+    member = next((m for m in household.members.all() if m.pk == member_pk), None)
+    if member is None:
+        raise Http404
+    try:
+        services.household_remove_member(actor=request.user, member=member)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Member removed."))
+    return redirect("people:household-detail", pk=household.pk)
