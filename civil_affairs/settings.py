@@ -39,10 +39,13 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
+# A development or test run (make run / make test set it): a dev secret key, static files
+# found in place instead of a collected manifest.
+DEV = os.environ.get("CIVIL_AFFAIRS_DEV") == "1"
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if DEBUG or os.environ.get("CIVIL_AFFAIRS_DEV") == "1":
+    if DEBUG or DEV:
         SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
     else:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")
@@ -152,12 +155,12 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if DEBUG or DEV
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG or DEV
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 
 # --- Sessions and security -----------------------------------------------------------------

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from core.models import Division
+from core.services import divisions_load
+from tests.factories import StaffFactory
+
+PASSWORD = "Test-pass-12345"
+
+# The geography every scoping test uses:
+OWN_SUBDISTRICT = "370202001"  # 八大峡街道, 市南区
+OWN_COMMUNITY = "370202001001"
+OTHER_SUBDISTRICT = "370202002"  # 云南路街道, same district
+OTHER_SUBDISTRICT_COMMUNITY = "370202002001"
+OTHER_DISTRICT = "370203"  # 市北区
+OTHER_DISTRICT_COMMUNITY = "370203001001"
+
+
+@pytest.fixture
+def divisions(db):
+    """The shipped divisions (reloaded after a transactional test flushed them)."""
+    if not Division.objects.filter(code="370200").exists():
+        divisions_load()
+
+
+@pytest.fixture
+def make_staff(divisions):
+    def make(role: str = "caseworker", division: str = OWN_SUBDISTRICT, **kwargs):
+        return StaffFactory(role=role, division_id=division, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def caseworker(make_staff):
+    return make_staff("caseworker", OWN_SUBDISTRICT)
+
+
+@pytest.fixture
+def api(caseworker):
+    """An API client logged in as the caseworker (token auth)."""
+    return api_client_for(caseworker)
+
+
+def api_client_for(user) -> APIClient:
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def api_for():
+    return api_client_for
+
+
+@pytest.fixture
+def browser_client(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
