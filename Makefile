@@ -37,8 +37,9 @@ format: $(STAMP)
 
 # Re-extract and compile translations (needs GNU gettext; the compiled .mo files are committed).
 messages: $(STAMP)
-	CIVIL_AFFAIRS_DEV=1 $(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete -i '.venv/*' -i 'var/*' -i '*/locale/*'
-	CIVIL_AFFAIRS_DEV=1 $(PY) manage.py compilemessages -i .venv
+	mkdir -p locale
+	CIVIL_AFFAIRS_DEV=1 $(PY) manage.py makemessages -l zh_Hans --no-obsolete -i '.venv/*' -i 'var/*' -i 'tests/*' -i 'bench/*'
+	CIVIL_AFFAIRS_DEV=1 $(PY) manage.py compilemessages -l zh_Hans -i .venv
 
 services-down: $(STAMP)
 	$(PY) -m civil_affairs.localservices down
