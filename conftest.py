@@ -2,4 +2,4 @@
 import os
 
 os.environ.setdefault("CIVIL_AFFAIRS_DEV", "1")
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+os.environ.setdefault("DB_CONN_MAX_AGE", "0")  # live-server threads must not hold connections past a test

@@ -121,7 +121,11 @@ WSGI_APPLICATION = "civil_affairs.wsgi.application"
 
 # --- Database: PostgreSQL only -------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or localservices.embedded_database_url()
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")), conn_health_checks=True
+    )
+}
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL: the portal relies on its features.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

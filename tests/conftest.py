@@ -18,6 +18,13 @@ OTHER_DISTRICT = "370203"  # 市北区
 OTHER_DISTRICT_COMMUNITY = "370203001001"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the shipped divisions once per test database."""
+    with django_db_blocker.unblock():
+        divisions_load()
+
+
 @pytest.fixture
 def divisions(db):
     """The shipped divisions (reloaded after a transactional test flushed them)."""
@@ -65,3 +72,9 @@ def browser_client(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 at Django's production cost takes most of a second per login; tests need no such cost."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
