@@ -49,6 +49,9 @@ def divisions_load() -> tuple[int, int]:
                     )
                 )
     existing = {d.code: d for d in Division.objects.all()}
+    if not existing:
+        Division.objects.bulk_create(rows)  # parents come before children in ``rows``
+        return len(rows), 0
     created = updated = 0
     for row in rows:  # parents come before children in ``rows``
         current = existing.get(row.code)
