@@ -112,10 +112,17 @@ def person_detail(request, pk: int):
 def person_edit(request, pk: int):
     _require(request, Cap.PEOPLE_EDIT)
     person = _get_or_404(selectors.person_get, user=request.user, pk=pk)
-    form = PersonEditForm(request.POST or None, initial={"name": person.name, "phone": person.phone})
+    # The stored phone is never sent to the page: blank keeps it, a new value replaces it.
+    form = PersonEditForm(request.POST or None, initial={"name": person.name})
+    form.fields["phone"].help_text = _("Current: %(masked)s. Leave blank to keep it.") % {
+        "masked": person.phone_masked or "—"
+    }
     if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        if not values["phone"]:
+            values.pop("phone")
         try:
-            services.person_update(actor=request.user, person=person, **form.cleaned_data)
+            services.person_update(actor=request.user, person=person, **values)
         except DomainError as exc:
             _apply_domain_error(form, exc)
         else:
