@@ -55,6 +55,10 @@ def scope(qs: QuerySet, user) -> QuerySet:
     prefix = scope_prefix(user, citywide_cap=getattr(model, "scope_citywide_cap", None))
     if prefix is None:
         return qs.none()
+    if len(prefix) == CITY_PREFIX_LENGTH:
+        # The whole city: every division in the database is in it, so a filter would only
+        # cost a scan of the index (a million rows for the people list).
+        return qs
     return qs.filter(_prefix_q(field, prefix))
 
 

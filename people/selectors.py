@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from core.idnumbers import parse_id_number
 from core.models import User
@@ -49,7 +50,18 @@ def person_household(*, person: Person) -> Household | None:
 
 def household_list(*, user: User, q: str = "", community: str = "", area_type: str = "") -> QuerySet[Household]:
     """Households the user may see; ``q`` is the head's name prefix or any member's exact ID number."""
-    qs = scope(Household.objects.select_related("community", "head"), user).annotate(members_count=Count("members"))
+    # A correlated subquery, evaluated for the rows of one page only; a GROUP BY would
+    # aggregate every household in scope before the LIMIT (and again for the page count).
+    members = (
+        HouseholdMember.objects.filter(household=OuterRef("pk"))
+        .order_by()
+        .values("household")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    qs = scope(Household.objects.select_related("community", "head"), user).annotate(
+        members_count=Coalesce(Subquery(members, output_field=IntegerField()), 0)
+    )
     q = (q or "").strip()
     if q:
         if _looks_like_id_number(q.upper()):

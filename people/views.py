@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 from core.audit import history_of
 from core.errors import DomainError, Forbidden, NotFound
 from core.models import Division, DivisionLevel
+from core.pagination import paginate
 from core.roles import Cap, has_cap
 from core.scoping import scope_prefix
 from people import selectors, services
@@ -48,8 +48,7 @@ def _apply_domain_error(form, exc: DomainError) -> None:
 
 
 def _page(request, queryset):
-    paginator = Paginator(queryset, PAGE_SIZE)
-    return paginator.get_page(request.GET.get("page"))
+    return paginate(request, queryset, PAGE_SIZE)
 
 
 def communities_for(user):
