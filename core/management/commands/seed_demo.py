@@ -86,10 +86,11 @@ class Command(BaseCommand):
     @transaction.atomic
     def _seed_households(self, per_subdistrict: int) -> None:
         actor = User.objects.get(username="demo_district_approver")
-        rng = random.Random(2020)  # noqa: S311 - demo data, not security
         made = 0
         for subdistrict in ("370202001", "370202002"):
             for n in range(per_subdistrict):
+                # One generator per household: the same household comes out on every run.
+                rng = random.Random(f"{subdistrict}-{n}")  # noqa: S311 - demo data, not security
                 community = f"{subdistrict}{(n % 2) + 1:03d}"
                 seq = int(subdistrict[-1]) * 100 + n
                 head_birth = datetime.date(1950 + rng.randrange(40), rng.randrange(1, 13), rng.randrange(1, 29))
