@@ -1,0 +1,722 @@
+"""Browser pages for social assistance: validate, call one service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.cases import OPEN_STATUSES, CaseStatus, current_month, local_today, month_str, parse_month, timeline_of
+from core.errors import DomainError, Forbidden, InvalidInput, NotFound
+from core.roles import Cap, has_cap
+from core.scoping import get_in_scope
+from people import selectors as people_selectors
+from people.models import Person
+from relief import forms as relief_forms
+from relief import rules, selectors, services
+from relief.models import (
+    AdmissionStatus,
+    ClaimStatus,
+    Power,
+    PriceIndex,
+    Scheme,
+    TraceStatus,
+)
+
+PAGE_SIZE = 25
+
+
+def _require(request, cap: Cap) -> None:
+    if not has_cap(request.user, cap):
+        raise Forbidden()
+
+
+def _get_or_404(fn, **kwargs):
+    try:
+        return fn(**kwargs)
+    except NotFound:
+        raise Http404 from None
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _form_error(form, exc: DomainError) -> None:
+    field = exc.field if exc.field in getattr(form, "fields", {}) else None
+    form.add_error(field, str(exc.message))
+
+
+def _flash_errors(request, form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return local_today().year
+    return year if 1990 <= year <= 2100 else local_today().year
+
+
+def _month(request):
+    try:
+        return parse_month(request.GET["month"]) if request.GET.get("month") else current_month()
+    except InvalidInput:
+        return current_month()
+
+
+# --- Overview and queue -----------------------------------------------------------------------
+
+
+@login_required
+def home(request):
+    _require(request, Cap.RELIEF_VIEW)
+    queue = selectors.approval_queue(user=request.user)
+    return render(
+        request,
+        "relief/home.html",
+        {
+            "queue": queue,
+            "is_approver": bool(queue.level),
+            "recent_claims": selectors.claim_list(user=request.user)[:10],
+            "recent_dibao": selectors.dibao_case_list(user=request.user)[:10],
+            "overdue_count": selectors.claim_list(user=request.user, overdue=True).count(),
+        },
+    )
+
+
+@login_required
+def queue(request):
+    _require(request, Cap.RELIEF_VIEW)
+    the_queue = selectors.approval_queue(user=request.user)
+    if not the_queue.level:
+        raise Forbidden()
+    return render(request, "relief/queue.html", {"queue": the_queue, "bulk_form": relief_forms.BulkApproveForm()})
+
+
+@login_required
+@require_POST
+def claims_approve_many(request):
+    _require(request, Cap.RELIEF_VIEW)
+    ids = [int(v) for v in request.POST.getlist("claims") if v.isdigit()]
+    form = relief_forms.BulkApproveForm(request.POST, claim_ids=ids)
+    if not form.is_valid():
+        _flash_errors(request, form)
+        return redirect("relief:queue")
+    try:
+        outcomes = services.temporary_relief_claims_approve_many(
+            actor=request.user, claim_ids=form.cleaned_data["claims"], note=form.cleaned_data["note"]
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("relief:queue")
+    approved = sum(1 for o in outcomes if o.approved)
+    return render(
+        request,
+        "relief/bulk_result.html",
+        {"outcomes": outcomes, "approved": approved, "refused": len(outcomes) - approved},
+    )
+
+
+# --- A household's social assistance ----------------------------------------------------------
+
+
+@login_required
+def household(request, pk: int):
+    _require(request, Cap.RELIEF_VIEW)
+    the_household = _get_or_404(people_selectors.household_get, user=request.user, pk=pk)
+    year = _year(request)
+    summary = selectors.household_relief(user=request.user, household=the_household, year=year)
+    open_tekun = {c.person_id for c in summary.tekun_cases if c.status in OPEN_STATUSES}
+    return render(
+        request,
+        "relief/household.html",
+        {
+            "household": the_household,
+            "summary": summary,
+            "year": year,
+            "members": list(the_household.members.all()),
+            "open_tekun": open_tekun,
+            "can_apply": has_cap(request.user, Cap.RELIEF_APPLY),
+        },
+    )
+
+
+# --- Dibao ------------------------------------------------------------------------------------
+
+
+@login_required
+def dibao_list(request):
+    _require(request, Cap.RELIEF_VIEW)
+    status = request.GET.get("status", "")
+    q = request.GET.get("q", "").strip()
+    cases = selectors.dibao_case_list(user=request.user, status=status, q=q)
+    return render(
+        request,
+        "relief/dibao_list.html",
+        {"page": _page(request, cases), "status": status, "q": q, "statuses": CaseStatus.choices},
+    )
+
+
+def _member_facts(members, disabled: set[int]) -> list[rules.MemberFacts]:
+    return [rules.MemberFacts(birth_date=m.person.birth_date, disabled=m.person_id in disabled) for m in members]
+
+
+@login_required
+def dibao_apply(request, household_pk: int):
+    """The application: each member's income by source, the computed allowance, the home investigation."""
+    _require(request, Cap.RELIEF_APPLY)
+    the_household = _get_or_404(people_selectors.household_get, user=request.user, pk=household_pk)
+    members = [m for m in the_household.members.all() if m.person.death_date is None]
+    initial_rows = [{"person": m.person_id, "source": "wages"} for m in members]
+    form = relief_forms.DibaoApplicationForm(request.POST or None, members=members)
+    formset = relief_forms.IncomeFormSet(
+        request.POST or None, prefix="incomes", members=members, initial=None if request.POST else initial_rows
+    )
+    preview = None
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        rows = formset.rows()
+        incomes = [services.IncomeSpec(person_id=r["person"], source=r["source"], amount=r["amount"]) for r in rows]
+        total = sum((r["amount"] for r in rows), start=0)
+        disabled = set(form.cleaned_data["disabled"])
+        data = form.cleaned_data
+        if "submit" in request.POST:
+            investigation = None
+            if data["investigated_on"]:
+                investigation = services.InvestigationSpec(
+                    on=data["investigated_on"], investigators=data["investigators"], findings=data["findings"]
+                )
+            try:
+                case = services.dibao_case_create(
+                    actor=request.user,
+                    household=the_household,
+                    monthly_income=total,
+                    incomes=incomes,
+                    disabled=disabled,
+                    investigation=investigation,
+                    note=data["note"],
+                )
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("The dibao application is submitted."))
+                return redirect("relief:dibao-detail", pk=case.pk)
+        try:
+            preview = selectors.preview_dibao_allowance(
+                household=the_household,
+                members=_member_facts(members, disabled),
+                monthly_income=total,
+                month=current_month(),
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+    return render(
+        request,
+        "relief/dibao_form.html",
+        {"household": the_household, "form": form, "formset": formset, "preview": preview, "members": members},
+    )
+
+
+DIBAO_ACTIONS = {
+    "investigate": (services.dibao_case_investigate, relief_forms.InvestigationForm),
+    "review": (services.dibao_case_review, relief_forms.NoteForm),
+    "approve": (services.dibao_case_approve, relief_forms.NoteForm),
+    "reject": (services.dibao_case_reject, relief_forms.ReasonForm),
+    "withdraw": (services.dibao_case_withdraw, relief_forms.NoteForm),
+    "suspend": (services.dibao_case_suspend, relief_forms.ReasonForm),
+    "resume": (services.dibao_case_resume, relief_forms.NoteForm),
+    "terminate": (services.dibao_case_terminate, relief_forms.TerminateForm),
+    "recheck": (services.dibao_case_recheck, relief_forms.DibaoRecheckForm),
+}
+
+# Who is offered which action on the page (the service decides for real).
+ACTION_CAPS = {
+    "investigate": (Cap.RELIEF_APPLY,),
+    "review": (Cap.RELIEF_REVIEW,),
+    "approve": (Cap.RELIEF_APPROVE_DISTRICT, Cap.RELIEF_APPROVE_SUBDISTRICT),
+    "reject": (Cap.RELIEF_REVIEW, Cap.RELIEF_APPROVE_DISTRICT),
+    "withdraw": (Cap.RELIEF_APPLY,),
+    "suspend": (Cap.RELIEF_APPROVE_DISTRICT, Cap.RELIEF_APPROVE_SUBDISTRICT),
+    "resume": (Cap.RELIEF_APPROVE_DISTRICT, Cap.RELIEF_APPROVE_SUBDISTRICT),
+    "terminate": (Cap.RELIEF_APPROVE_DISTRICT, Cap.RELIEF_APPROVE_SUBDISTRICT),
+    "recheck": (Cap.RELIEF_REVIEW, Cap.RELIEF_APPROVE_DISTRICT),
+    "complete_paperwork": (Cap.RELIEF_APPLY,),
+}
+
+
+# What the button says (the timeline keeps the machine's past-tense labels).
+BUTTON_LABELS = {
+    "investigate": gettext_lazy("Record the home investigation"),
+    "review": gettext_lazy("Review"),
+    "approve": gettext_lazy("Approve"),
+    "reject": gettext_lazy("Reject"),
+    "withdraw": gettext_lazy("Withdraw"),
+    "suspend": gettext_lazy("Suspend"),
+    "resume": gettext_lazy("Resume"),
+    "terminate": gettext_lazy("Terminate"),
+    "recheck": gettext_lazy("Record the periodic review"),
+    "complete_paperwork": gettext_lazy("Paperwork is complete"),
+}
+
+
+def _offered_actions(request, record, forms_by_action, *, division: str, power: str | None = None):
+    """(action, label, form) for each action the state allows and the user's role may take."""
+    user = request.user
+    offered = []
+    for action in record.allowed_actions():
+        if action not in forms_by_action:
+            continue
+        if not any(has_cap(user, cap) for cap in ACTION_CAPS.get(action, ())):
+            continue
+        if action == "approve" and not services.can_approve(user, record, division=division, power=power):
+            continue
+        if action in ("suspend", "resume", "terminate") and not has_cap(user, Cap.RELIEF_APPROVE_DISTRICT):
+            if power is None or not selectors.is_delegated(power, division, local_today()):
+                continue
+        label = BUTTON_LABELS.get(action) or record.state_machine.action_label(action)
+        offered.append((action, label, forms_by_action[action](prefix=action)))
+    return offered
+
+
+@login_required
+def dibao_detail(request, pk: int):
+    case = _get_or_404(selectors.dibao_case_get, user=request.user, pk=pk)
+    month = _month(request)
+    allowance = error = None
+    try:
+        allowance = selectors.dibao_allowance(case, month)
+    except DomainError as exc:
+        error = exc.message
+    division = case.household.community_id
+    return render(
+        request,
+        "relief/dibao_detail.html",
+        {
+            "case": case,
+            "month": month_str(month),
+            "allowance": allowance,
+            "allowance_error": error,
+            "events": timeline_of(case),
+            "actions": _offered_actions(
+                request,
+                case,
+                {a: f for a, (_s, f) in DIBAO_ACTIONS.items()},
+                division=division,
+                power=Power.DIBAO_APPROVAL,
+            ),
+            "incomes": list(case.incomes.all()),
+        },
+    )
+
+
+def _case_action(request, pk: int, action: str, *, getter, actions, detail_url: str, arg: str = "case"):
+    if action not in actions:
+        raise Http404
+    record = _get_or_404(getter, user=request.user, pk=pk)
+    service, form_class = actions[action]
+    form = form_class(request.POST, prefix=action)
+    if not form.is_valid():
+        _flash_errors(request, form)
+        return redirect(detail_url, pk=pk)
+    try:
+        service(actor=request.user, **{arg: record}, **form.service_kwargs())
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request, _("Done: %(action)s.") % {"action": record.state_machine.action_label(action.replace("-", "_"))}
+        )
+    return redirect(detail_url, pk=pk)
+
+
+@login_required
+@require_POST
+def dibao_action(request, pk: int, action: str):
+    return _case_action(
+        request, pk, action, getter=selectors.dibao_case_get, actions=DIBAO_ACTIONS, detail_url="relief:dibao-detail"
+    )
+
+
+# --- Tekun ------------------------------------------------------------------------------------
+
+
+@login_required
+def tekun_list(request):
+    _require(request, Cap.RELIEF_VIEW)
+    status = request.GET.get("status", "")
+    q = request.GET.get("q", "").strip()
+    cases = selectors.tekun_case_list(user=request.user, status=status, q=q)
+    return render(
+        request,
+        "relief/tekun_list.html",
+        {"page": _page(request, cases), "status": status, "q": q, "statuses": CaseStatus.choices},
+    )
+
+
+@login_required
+def tekun_apply(request, person_pk: int):
+    _require(request, Cap.RELIEF_APPLY)
+    person = _get_or_404(get_in_scope, qs=Person.objects.select_related("division"), user=request.user, pk=person_pk)
+    form = relief_forms.TekunApplicationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.tekun_case_create(
+                actor=request.user,
+                person=person,
+                care_level=data["care_level"],
+                placement=data["placement"],
+                institution=data["institution"],
+                area_type=data["area_type"] or None,
+                note=data["note"],
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The tekun application is submitted."))
+            return redirect("relief:tekun-detail", pk=case.pk)
+    return render(request, "relief/tekun_form.html", {"person": person, "form": form})
+
+
+TEKUN_ACTIONS = {
+    "review": (services.tekun_case_review, relief_forms.NoteForm),
+    "approve": (services.tekun_case_approve, relief_forms.NoteForm),
+    "reject": (services.tekun_case_reject, relief_forms.ReasonForm),
+    "withdraw": (services.tekun_case_withdraw, relief_forms.NoteForm),
+    "suspend": (services.tekun_case_suspend, relief_forms.ReasonForm),
+    "resume": (services.tekun_case_resume, relief_forms.NoteForm),
+    "terminate": (services.tekun_case_terminate, relief_forms.TerminateForm),
+    "recheck": (services.tekun_case_recheck, relief_forms.TekunRecheckForm),
+}
+
+
+@login_required
+def tekun_detail(request, pk: int):
+    case = _get_or_404(selectors.tekun_case_get, user=request.user, pk=pk)
+    month = _month(request)
+    allowance = error = None
+    try:
+        allowance = selectors.tekun_allowance(case, month)
+    except DomainError as exc:
+        error = exc.message
+    offered = _offered_actions(
+        request,
+        case,
+        {a: f for a, (_s, f) in TEKUN_ACTIONS.items()},
+        division=case.person.division_id,
+        power=Power.TEKUN_APPROVAL,
+    )
+    for action, _label, form in offered:
+        if action == "recheck":
+            form.initial = {"care_level": case.care_level, "placement": case.placement}
+    return render(
+        request,
+        "relief/tekun_detail.html",
+        {
+            "case": case,
+            "month": month_str(month),
+            "allowance": allowance,
+            "allowance_error": error,
+            "events": timeline_of(case),
+            "actions": offered,
+            "household": people_selectors.person_household(person=case.person),
+        },
+    )
+
+
+@login_required
+@require_POST
+def tekun_action(request, pk: int, action: str):
+    return _case_action(
+        request, pk, action, getter=selectors.tekun_case_get, actions=TEKUN_ACTIONS, detail_url="relief:tekun-detail"
+    )
+
+
+# --- Temporary relief -------------------------------------------------------------------------
+
+
+@login_required
+def claim_list(request):
+    _require(request, Cap.RELIEF_VIEW)
+    status = request.GET.get("status", "")
+    overdue = request.GET.get("overdue") == "1"
+    claims = selectors.claim_list(user=request.user, status=status, overdue=overdue)
+    return render(
+        request,
+        "relief/claim_list.html",
+        {"page": _page(request, claims), "status": status, "overdue": overdue, "statuses": ClaimStatus.choices},
+    )
+
+
+@login_required
+def claim_create(request, household_pk: int):
+    _require(request, Cap.RELIEF_APPLY)
+    the_household = _get_or_404(people_selectors.household_get, user=request.user, pk=household_pk)
+    form = relief_forms.ClaimForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim = services.temporary_relief_claim_create(
+                actor=request.user, household=the_household, **form.cleaned_data
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The temporary relief claim is submitted."))
+            return redirect("relief:claim-detail", pk=claim.pk)
+    usage = selectors.relief_usage(household=the_household, year=local_today().year)
+    return render(request, "relief/claim_form.html", {"household": the_household, "form": form, "usage": usage})
+
+
+CLAIM_ACTIONS = {
+    "approve": (services.temporary_relief_claim_approve, relief_forms.NoteForm),
+    "reject": (services.temporary_relief_claim_reject, relief_forms.ReasonForm),
+    "withdraw": (services.temporary_relief_claim_withdraw, relief_forms.NoteForm),
+    "complete_paperwork": (services.temporary_relief_claim_complete_paperwork, relief_forms.NoteForm),
+}
+
+
+@login_required
+def claim_detail(request, pk: int):
+    claim = _get_or_404(selectors.claim_get, user=request.user, pk=pk)
+    usage = selectors.relief_usage(household=claim.household, year=claim.cap_year or local_today().year)
+    division = claim.household.community_id
+    return render(
+        request,
+        "relief/claim_detail.html",
+        {
+            "claim": claim,
+            "usage": usage,
+            "events": timeline_of(claim),
+            "actions": _offered_actions(
+                request, claim, {a: f for a, (_s, f) in CLAIM_ACTIONS.items()}, division=division
+            ),
+            "threshold": selectors.small_claim_threshold(division[:6], local_today()),
+        },
+    )
+
+
+@login_required
+@require_POST
+def claim_action(request, pk: int, action: str):
+    return _case_action(
+        request,
+        pk,
+        action.replace("-", "_"),
+        getter=selectors.claim_get,
+        actions=CLAIM_ACTIONS,
+        detail_url="relief:claim-detail",
+        arg="claim",
+    )
+
+
+# --- Standards and price indices --------------------------------------------------------------
+
+
+@login_required
+def standards(request):
+    can_edit = has_cap(request.user, Cap.STANDARDS_EDIT)
+    form = relief_forms.StandardForm(request.POST or None) if can_edit else None
+    if request.method == "POST":
+        _require(request, Cap.STANDARDS_EDIT)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.standard_create(
+                    actor=request.user,
+                    scheme=data["scheme"],
+                    area_type=data["area_type"],
+                    division=data["division"],
+                    effective_from=data["effective_from"],
+                    amount=data["amount"],
+                    source=data["source"],
+                )
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("The standard is added."))
+                return redirect(reverse("relief:standards") + f"?scheme={data['scheme']}")
+    scheme = request.GET.get("scheme", "")
+    entries = selectors.standard_list(scheme=scheme if scheme in Scheme.values else "")
+    return render(
+        request,
+        "relief/standards.html",
+        {
+            "entries": entries,
+            "scheme": scheme,
+            "schemes": Scheme.choices,
+            "form": form,
+            "rules": selectors.price_rules(),
+        },
+    )
+
+
+@login_required
+def price_indices(request):
+    can_edit = has_cap(request.user, Cap.PRICE_INDEX_EDIT)
+    form = relief_forms.PriceIndexForm(request.POST or None) if can_edit else None
+    if request.method == "POST":
+        _require(request, Cap.PRICE_INDEX_EDIT)
+        if form.is_valid():
+            try:
+                index = services.price_index_record(actor=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                decision = selectors.price_decision(index)
+                if decision.triggered:
+                    messages.success(request, _("Saved: this month triggers the price-linked subsidy."))
+                else:
+                    messages.success(request, _("Saved: this month does not trigger the subsidy."))
+                return redirect("relief:price-index-detail", pk=index.pk)
+    return render(
+        request,
+        "relief/price_indices.html",
+        {"decisions": selectors.price_index_list(), "form": form},
+    )
+
+
+@login_required
+def price_index_detail(request, pk: int):
+    index = PriceIndex.objects.filter(pk=pk).first()
+    if index is None:
+        raise Http404
+    decision = selectors.price_decision(index)
+    summary = selectors.price_subsidy_summary(decision) if has_cap(request.user, Cap.RELIEF_VIEW) else None
+    return render(request, "relief/price_index_detail.html", {"decision": decision, "summary": summary})
+
+
+# --- Vagrant relief ---------------------------------------------------------------------------
+
+
+@login_required
+def vagrant_list(request):
+    _require(request, Cap.VAGRANT_VIEW)
+    status = request.GET.get("status", "")
+    q = request.GET.get("q", "").strip()
+    year = _year(request)
+    admissions = selectors.admission_list(user=request.user, status=status, q=q)
+    counts = selectors.vagrant_monthly_counts(user=request.user, year=year)
+    return render(
+        request,
+        "relief/vagrant_list.html",
+        {
+            "page": _page(request, admissions),
+            "status": status,
+            "q": q,
+            "statuses": AdmissionStatus.choices,
+            "counts": counts,
+            "year": year,
+            "totals": {
+                "admitted": sum(m.admitted for m in counts),
+                "reunited": sum(m.reunited for m in counts),
+                "traces_found": sum(m.traces_found for m in counts),
+            },
+            "can_edit": has_cap(request.user, Cap.VAGRANT_EDIT),
+        },
+    )
+
+
+@login_required
+def vagrant_create(request):
+    _require(request, Cap.VAGRANT_EDIT)
+    form = relief_forms.AdmissionForm(request.POST or None, initial={"admitted_on": local_today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            admission = services.admission_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The admission is recorded."))
+            return redirect("relief:vagrant-detail", pk=admission.pk)
+    return render(request, "relief/vagrant_form.html", {"form": form})
+
+
+@login_required
+def vagrant_detail(request, pk: int):
+    admission = _get_or_404(selectors.admission_get, user=request.user, pk=pk)
+    can_edit = has_cap(request.user, Cap.VAGRANT_EDIT)
+    in_station = admission.status == AdmissionStatus.IN_STATION
+    today = local_today()
+    return render(
+        request,
+        "relief/vagrant_detail.html",
+        {
+            "admission": admission,
+            "events": timeline_of(admission),
+            "can_edit": can_edit and in_station,
+            "service_form": relief_forms.ServiceForm(prefix="service", initial={"given_on": today}),
+            "trace_form": relief_forms.TraceForm(prefix="trace", initial={"started_on": today}),
+            "conclude_form": relief_forms.TraceConcludeForm(prefix="conclude", initial={"concluded_on": today}),
+            "discharge_form": relief_forms.DischargeForm(prefix="discharge", initial={"discharged_on": today}),
+            "can_conclude": can_edit,
+            "searching": TraceStatus.SEARCHING,
+        },
+    )
+
+
+@login_required
+@require_POST
+def vagrant_action(request, pk: int, action: str):
+    _require(request, Cap.VAGRANT_EDIT)
+    admission = _get_or_404(selectors.admission_get, user=request.user, pk=pk)
+    handlers = {
+        "service": (
+            relief_forms.ServiceForm,
+            lambda d: services.admission_add_service(actor=request.user, admission=admission, **d),
+        ),
+        "trace": (relief_forms.TraceForm, lambda d: services.trace_start(actor=request.user, admission=admission, **d)),
+        "discharge": (
+            relief_forms.DischargeForm,
+            lambda d: services.admission_discharge(actor=request.user, admission=admission, **d),
+        ),
+    }
+    if action not in handlers:
+        raise Http404
+    form_class, handler = handlers[action]
+    form = form_class(request.POST, prefix=action)
+    if not form.is_valid():
+        _flash_errors(request, form)
+    else:
+        try:
+            handler(form.cleaned_data)
+        except NotFound:
+            raise Http404 from None
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Saved."))
+    return redirect("relief:vagrant-detail", pk=admission.pk)
+
+
+@login_required
+@require_POST
+def trace_conclude(request, pk: int, trace_pk: int):
+    _require(request, Cap.VAGRANT_EDIT)
+    trace = _get_or_404(selectors.trace_get, user=request.user, pk=trace_pk)
+    if trace.admission_id != pk:
+        raise Http404
+    form = relief_forms.TraceConcludeForm(request.POST, prefix="conclude")
+    if not form.is_valid():
+        _flash_errors(request, form)
+    else:
+        try:
+            services.trace_conclude(actor=request.user, trace=trace, **form.cleaned_data)
+        except NotFound:
+            raise Http404 from None
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Saved."))
+    return redirect("relief:vagrant-detail", pk=pk)

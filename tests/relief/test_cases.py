@@ -1,0 +1,62 @@
+"""The shared case machinery: the transition map, the compare-and-set move, the append-only timeline."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import InternalError, transaction
+
+from core.cases import BENEFIT_CASE_MACHINE, CaseEvent, add_months, parse_month, transition
+from core.errors import Conflict, InvalidInput
+from relief.models import DibaoCase
+from tests.conftest import OWN_COMMUNITY
+from tests.factories import make_household
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_benefit_machine_allows_only_its_moves():
+    assert BENEFIT_CASE_MACHINE.allowed_actions("submitted") == ["investigate", "review", "reject", "withdraw"]
+    assert BENEFIT_CASE_MACHINE.allowed_actions("terminated") == []
+    with pytest.raises(Conflict) as excinfo:
+        BENEFIT_CASE_MACHINE.target("approve", "submitted")
+    assert excinfo.value.code == "invalid_transition"
+
+
+def make_case(caseworker):
+    household = make_household(community=OWN_COMMUNITY)
+    return DibaoCase.objects.create(household=household, monthly_income=0, members_count=1, created_by=caseworker)
+
+
+def test_a_stale_copy_cannot_move_the_case_again(caseworker):
+    case = make_case(caseworker)
+    stale = DibaoCase.objects.get(pk=case.pk)
+    transition(case, "review", actor=caseworker, note="first")
+    with pytest.raises(Conflict):
+        transition(stale, "reject", actor=caseworker, note="second")
+    assert DibaoCase.objects.get(pk=case.pk).status == "reviewed"
+    assert list(CaseEvent.objects.values_list("note", flat=True)) == ["first"]
+
+
+def test_a_note_too_long_is_a_field_error(caseworker):
+    case = make_case(caseworker)
+    with pytest.raises(InvalidInput) as excinfo:
+        transition(case, "review", actor=caseworker, note="x" * 1001)
+    assert excinfo.value.field == "note"
+    assert DibaoCase.objects.get(pk=case.pk).status == "submitted"
+
+
+def test_the_timeline_is_append_only(caseworker):
+    case = make_case(caseworker)
+    event = transition(case, "review", actor=caseworker, note="ok")
+    with pytest.raises(InternalError), transaction.atomic():
+        CaseEvent.objects.filter(pk=event.pk).update(note="changed")
+    with pytest.raises(InternalError), transaction.atomic():
+        CaseEvent.objects.filter(pk=event.pk).delete()
+
+
+def test_months():
+    assert f"{parse_month('2020-04'):%Y-%m-%d}" == "2020-04-01"
+    assert f"{add_months(parse_month('2020-11'), 3):%Y-%m}" == "2021-02"
+    for bad in ("2020-4", "2020-00", "April", ""):
+        with pytest.raises(InvalidInput):
+            parse_month(bad)
