@@ -5,14 +5,76 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from core.apis import DivisionViewSet
+from marriage.apis import AppointmentViewSet, HouseholdChangeViewSet, OfficeViewSet, RegistrationViewSet
+from payouts.apis import PayoutRunViewSet
 from people.apis import HouseholdViewSet, PersonViewSet
+from placenames.apis import BannedWordViewSet, NamingApplicationViewSet, RoadViewSet, UnnamedRoadViewSet
+from relief.apis import (
+    DibaoCaseViewSet,
+    HouseholdReliefUsageView,
+    PriceIndexViewSet,
+    PriceRuleViewSet,
+    StandardViewSet,
+    TekunCaseViewSet,
+    TemporaryReliefClaimViewSet,
+)
+from social_orgs.apis import (
+    CommunityOrgViewSet,
+    DecouplingViewSet,
+    EnforcementCaseViewSet,
+    FeeStandardViewSet,
+    ImportViewSet,
+    InspectionViewSet,
+    SocialOrgViewSet,
+)
+from welfare.apis import (
+    ChildSupervisorViewSet,
+    CrossCheckView,
+    DisabilityCertificateViewSet,
+    DisabilitySubsidyViewSet,
+    EligibilityChangeViewSet,
+    OrphanCaseViewSet,
+)
 
 router = DefaultRouter()
 router.register("divisions", DivisionViewSet, basename="division")
 router.register("people", PersonViewSet, basename="person")
 router.register("households", HouseholdViewSet, basename="household")
+router.register("standards", StandardViewSet, basename="standard")
+router.register("dibao-cases", DibaoCaseViewSet, basename="dibao-case")
+router.register("tekun-cases", TekunCaseViewSet, basename="tekun-case")
+router.register("temporary-relief-claims", TemporaryReliefClaimViewSet, basename="temporary-relief-claim")
+router.register("price-indices", PriceIndexViewSet, basename="price-index")
+router.register("price-rules", PriceRuleViewSet, basename="price-rule")
+
+# Welfare: orphans, the two disability subsidies, child supervisors, eligibility kept true.
+router.register("orphans", OrphanCaseViewSet, basename="orphan")
+router.register("disability-subsidies", DisabilitySubsidyViewSet, basename="disability-subsidy")
+router.register("disability-certificates", DisabilityCertificateViewSet, basename="disability-certificate")
+router.register("child-supervisors", ChildSupervisorViewSet, basename="child-supervisor")
+router.register("eligibility-changes", EligibilityChangeViewSet, basename="eligibility-change")
+router.register("payout-runs", PayoutRunViewSet, basename="payout-run")
+
+# The registries: social organizations, marriage, place names.
+router.register("social-orgs", SocialOrgViewSet, basename="social-org")
+router.register("social-org-imports", ImportViewSet, basename="social-org-import")
+router.register("social-org-inspections", InspectionViewSet, basename="social-org-inspection")
+router.register("social-org-fee-standards", FeeStandardViewSet, basename="social-org-fee-standard")
+router.register("social-org-decouplings", DecouplingViewSet, basename="social-org-decoupling")
+router.register("community-social-orgs", CommunityOrgViewSet, basename="community-social-org")
+router.register("social-org-enforcement-cases", EnforcementCaseViewSet, basename="social-org-enforcement-case")
+router.register("marriage-registrations", RegistrationViewSet, basename="marriage-registration")
+router.register("marriage-offices", OfficeViewSet, basename="marriage-office")
+router.register("marriage-appointments", AppointmentViewSet, basename="marriage-appointment")
+router.register("marriage-household-changes", HouseholdChangeViewSet, basename="marriage-household-change")
+router.register("roads", RoadViewSet, basename="road")
+router.register("unnamed-roads", UnnamedRoadViewSet, basename="unnamed-road")
+router.register("road-naming-applications", NamingApplicationViewSet, basename="road-naming-application")
+router.register("road-banned-words", BannedWordViewSet, basename="road-banned-word")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
+    path("households/<int:pk>/relief-usage/", HouseholdReliefUsageView.as_view(), name="household-relief-usage"),
+    path("welfare-cross-check/", CrossCheckView.as_view(), name="welfare-cross-check"),
     path("", include(router.urls)),
 ]

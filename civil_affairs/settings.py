@@ -19,6 +19,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -226,6 +227,22 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CEL
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+
+# Payouts: the day of the month the schedule creates every recurring scheme's run; the id
+# span of one computation chunk (one INSERT … SELECT); how long a run may show no sign of
+# life before it counts as stuck (then the page, and the sweep below, may restart it).
+PAYOUTS_MONTHLY_RUN_DAY = int(os.environ.get("PAYOUTS_MONTHLY_RUN_DAY", "5"))
+PAYOUTS_CHUNK_SIZE = int(os.environ.get("PAYOUTS_CHUNK_SIZE", "50000"))
+PAYOUTS_CHUNK_PAUSE_SECONDS = float(os.environ.get("PAYOUTS_CHUNK_PAUSE_SECONDS", "0"))
+PAYOUTS_STUCK_MINUTES = int(os.environ.get("PAYOUTS_STUCK_MINUTES", "15"))
+# Beat entries (django-celery-beat copies them into its database schedule when beat starts).
+CELERY_BEAT_SCHEDULE = {
+    "payouts: monthly runs": {
+        "task": "payouts.create_monthly_runs",
+        "schedule": crontab(minute="30", hour="1", day_of_month=str(PAYOUTS_MONTHLY_RUN_DAY)),
+    },
+    "payouts: restart stuck runs": {"task": "payouts.restart_stuck_runs", "schedule": crontab(minute="*/5")},
+}
 
 # --- Import/export ---------------------------------------------------------------------------
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -9,5 +9,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("people/", include("people.urls")),
+    path("relief/", include("relief.urls")),
+    path("welfare/", include("welfare.urls")),
+    path("payouts/", include("payouts.urls")),
+    path("social-orgs/", include("social_orgs.urls")),
+    path("marriage/", include("marriage.urls")),
+    path("placenames/", include("placenames.urls")),
     path("", include("core.urls")),
 ]

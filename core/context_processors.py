@@ -8,6 +8,15 @@ NAVIGATION = [
     (_("Home"), "home", None),
     (_("People"), "people:person-list", Cap.PEOPLE_VIEW),
     (_("Households"), "people:household-list", Cap.PEOPLE_VIEW),
+    (_("Social assistance"), "relief:home", Cap.RELIEF_VIEW),
+    (_("Vagrant relief"), "relief:vagrant-list", Cap.VAGRANT_VIEW),
+    (_("Welfare"), "welfare:home", Cap.WELFARE_VIEW),
+    (_("Standards"), "relief:standards", Cap.STANDARDS_EDIT),
+    (_("Price indices"), "relief:price-indices", Cap.PRICE_INDEX_EDIT),
+    (_("Payouts"), "payouts:run-list", Cap.PAYOUT_VIEW),
+    (_("Social organizations"), "social_orgs:org-list", Cap.SOCIALORG_VIEW),
+    (_("Marriage registration"), "marriage:registration-list", Cap.MARRIAGE_VIEW),
+    (_("Place names"), "placenames:road-list", Cap.PLACENAME_VIEW),
 ]
 
 

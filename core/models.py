@@ -138,3 +138,8 @@ class RevealLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} {self.model}#{self.object_id}.{self.field}"
+
+
+# The case timeline shared by relief and welfare lives in core/cases.py; imported here so
+# Django registers it with the core app.
+from core.cases import CaseEvent  # noqa: E402, F401

@@ -34,20 +34,107 @@ class Cap(StrEnum):
     PEOPLE_CITYWIDE = "people.citywide"  # look people up across the whole city (registrars)
     STAFF_MANAGE = "staff.manage"
     STANDARDS_EDIT = "standards.edit"
+    # Social assistance (relief/): dibao, tekun, temporary relief, price-linked subsidy, vagrant relief.
+    RELIEF_VIEW = "relief.view"
+    RELIEF_APPLY = "relief.apply"  # file applications and claims, record investigations and paperwork
+    RELIEF_REVIEW = "relief.review"  # sub-district review (审核)
+    RELIEF_APPROVE_SUBDISTRICT = "relief.approve_subdistrict"  # small claims; dibao/tekun where delegated
+    RELIEF_APPROVE_DISTRICT = "relief.approve_district"  # anything in the district
+    PRICE_INDEX_EDIT = "relief.price_index_edit"
+    VAGRANT_VIEW = "relief.vagrant_view"
+    VAGRANT_EDIT = "relief.vagrant_edit"
+    # Welfare (welfare/): orphans' allowance, the two disability subsidies, child supervisors.
+    WELFARE_VIEW = "welfare.view"
+    WELFARE_APPLY = "welfare.apply"  # register orphans and certificates, file applications
+    WELFARE_REVIEW = "welfare.review"  # sub-district review (审核)
+    WELFARE_APPROVE = "welfare.approve"  # district approval (审批), suspension, resumption, termination
+    CHILD_SUPERVISOR_EDIT = "welfare.child_supervisors"  # appoint a sub-district's child supervisor
+    # Social organizations: the registry, inspections, fees, decoupling, community filing, enforcement.
+    SOCIALORG_VIEW = "social_orgs.view"
+    SOCIALORG_EDIT = "social_orgs.edit"
+    # Marriage registration (registrars work city-wide: MARRIAGE_CITYWIDE).
+    MARRIAGE_VIEW = "marriage.view"
+    MARRIAGE_REGISTER = "marriage.register"
+    MARRIAGE_REVIEW = "marriage.review"
+    MARRIAGE_STATS = "marriage.stats"
+    MARRIAGE_APPOINTMENTS = "marriage.appointments"
+    MARRIAGE_CITYWIDE = "marriage.citywide"
+    MARRIAGE_HOUSEHOLD_REVERT = "marriage.household_revert"  # undo a household update a registration made
+    # Place names: gazetteer, unnamed roads, naming applications, banned words.
+    PLACENAME_VIEW = "placenames.view"
+    PLACENAME_EDIT = "placenames.edit"
+    PLACENAME_APPROVE = "placenames.approve"
+    PLACENAME_CONFIGURE = "placenames.configure"
+    # Payouts: monthly runs, their review and approval (maker ≠ checker), bank files and returns.
+    PAYOUT_VIEW = "payouts.view"
+    PAYOUT_START = "payouts.start"
+    PAYOUT_APPROVE = "payouts.approve"
+    PAYOUT_BANK_FILES = "payouts.bank_files"  # export the bank file (full accounts), import its return
 
 
-_CASE_STAFF = {Cap.PEOPLE_VIEW, Cap.PEOPLE_EDIT, Cap.PEOPLE_REVEAL, Cap.HOUSEHOLD_EDIT}
+_RELIEF_STAFF = {Cap.RELIEF_VIEW, Cap.RELIEF_APPLY, Cap.VAGRANT_VIEW, Cap.VAGRANT_EDIT}
+_WELFARE_STAFF = {Cap.WELFARE_VIEW, Cap.WELFARE_APPLY}
+_CASE_STAFF = {Cap.PEOPLE_VIEW, Cap.PEOPLE_EDIT, Cap.PEOPLE_REVEAL, Cap.HOUSEHOLD_EDIT, Cap.MARRIAGE_HOUSEHOLD_REVERT}
 
 CAPABILITIES: dict[str, frozenset[Cap]] = {
-    Role.CASEWORKER: frozenset(_CASE_STAFF),
-    Role.SUBDISTRICT_APPROVER: frozenset(_CASE_STAFF),
-    Role.DISTRICT_APPROVER: frozenset(_CASE_STAFF),
-    Role.LEADER: frozenset({Cap.PEOPLE_VIEW}),
-    Role.FINANCE: frozenset({Cap.PEOPLE_VIEW, Cap.BANK_REVEAL}),
-    Role.REGISTRAR: frozenset({Cap.PEOPLE_VIEW, Cap.PEOPLE_EDIT, Cap.PEOPLE_REVEAL, Cap.PEOPLE_CITYWIDE}),
-    Role.PLACENAME_OFFICER: frozenset(),
-    Role.SOCIALORG_OFFICER: frozenset(),
-    Role.ADMIN: frozenset({Cap.PEOPLE_VIEW, Cap.STAFF_MANAGE, Cap.STANDARDS_EDIT}),
+    Role.CASEWORKER: frozenset(_CASE_STAFF | _RELIEF_STAFF | _WELFARE_STAFF),
+    Role.SUBDISTRICT_APPROVER: frozenset(
+        _CASE_STAFF
+        | _RELIEF_STAFF
+        | _WELFARE_STAFF
+        | {Cap.RELIEF_REVIEW, Cap.RELIEF_APPROVE_SUBDISTRICT, Cap.WELFARE_REVIEW, Cap.CHILD_SUPERVISOR_EDIT}
+    ),
+    Role.DISTRICT_APPROVER: frozenset(
+        _CASE_STAFF
+        | _RELIEF_STAFF
+        | _WELFARE_STAFF
+        | {Cap.RELIEF_APPROVE_DISTRICT, Cap.WELFARE_APPROVE, Cap.CHILD_SUPERVISOR_EDIT}
+    ),
+    Role.LEADER: frozenset(
+        {
+            Cap.RELIEF_VIEW,
+            Cap.VAGRANT_VIEW,
+            Cap.WELFARE_VIEW,
+            Cap.PEOPLE_VIEW,
+            Cap.SOCIALORG_VIEW,
+            Cap.MARRIAGE_VIEW,
+            Cap.MARRIAGE_STATS,
+            Cap.PLACENAME_VIEW,
+            Cap.PAYOUT_VIEW,
+        }
+    ),
+    Role.FINANCE: frozenset(
+        {
+            Cap.RELIEF_VIEW,
+            Cap.WELFARE_VIEW,
+            Cap.PEOPLE_VIEW,
+            Cap.BANK_REVEAL,
+            Cap.PAYOUT_VIEW,
+            Cap.PAYOUT_START,
+            Cap.PAYOUT_APPROVE,
+            Cap.PAYOUT_BANK_FILES,
+        }
+    ),
+    Role.REGISTRAR: frozenset(
+        {
+            Cap.PEOPLE_VIEW,
+            Cap.PEOPLE_EDIT,
+            Cap.PEOPLE_REVEAL,
+            Cap.PEOPLE_CITYWIDE,
+            Cap.MARRIAGE_VIEW,
+            Cap.MARRIAGE_REGISTER,
+            Cap.MARRIAGE_REVIEW,
+            Cap.MARRIAGE_STATS,
+            Cap.MARRIAGE_APPOINTMENTS,
+            Cap.MARRIAGE_CITYWIDE,
+            Cap.MARRIAGE_HOUSEHOLD_REVERT,
+        }
+    ),
+    Role.PLACENAME_OFFICER: frozenset(
+        {Cap.PLACENAME_VIEW, Cap.PLACENAME_EDIT, Cap.PLACENAME_APPROVE, Cap.PLACENAME_CONFIGURE}
+    ),
+    Role.SOCIALORG_OFFICER: frozenset({Cap.SOCIALORG_VIEW, Cap.SOCIALORG_EDIT}),
+    Role.ADMIN: frozenset({Cap.PEOPLE_VIEW, Cap.STAFF_MANAGE, Cap.STANDARDS_EDIT, Cap.PRICE_INDEX_EDIT}),
 }
 
 # Which division level each role's account belongs to (create_staff checks it).

@@ -9,6 +9,8 @@ from rest_framework.response import Response
 
 from core.drf import CapabilityPermission
 from core.roles import Cap
+from marriage.selectors import marital_status_of
+from marriage.serializers import MaritalStatusSerializer
 from people import selectors, services
 from people.models import AreaType, Household, Person
 from people.serializers import (
@@ -49,6 +51,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         "create": Cap.PEOPLE_EDIT,
         "partial_update": Cap.PEOPLE_EDIT,
         "reveal": Cap.PEOPLE_REVEAL,
+        "marital_status": Cap.PEOPLE_VIEW,
     }
 
     def get_queryset(self):
@@ -90,6 +93,13 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             ip_address=request.META.get("REMOTE_ADDR"),
         )
         return Response({"id_number": number})
+
+    @extend_schema(responses={200: MaritalStatusSerializer})
+    @action(detail=True, methods=["get"], url_path="marital-status")
+    def marital_status(self, request, pk=None):
+        """The person's marital status, as it follows from the marriage register."""
+        status_ = marital_status_of(person=self.get_object(), user=request.user)
+        return Response(MaritalStatusSerializer(status_).data)
 
 
 class HouseholdFilter(filters.FilterSet):

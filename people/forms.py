@@ -33,6 +33,17 @@ class PersonEditForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
 
 
+class DeathForm(forms.Form):
+    death_date = forms.DateField(label=_("Date of death"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(
+        label=_("Evidence"),
+        max_length=1000,
+        required=False,
+        help_text=_("E.g. the death certificate or the notice it came from."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class RevealForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 

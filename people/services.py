@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.audit import audit_context
+from core.cases import PERSON_DIED, CaseEvent, clean_note, local_today, run_consequences
 from core.errors import Conflict, InvalidInput, NotFound
 from core.idnumbers import parse_id_number
 from core.models import Division, DivisionLevel, RevealLog, User
@@ -82,6 +84,50 @@ def person_update(*, actor: User, person: Person, name: str | None = None, phone
     with audit_context(actor):
         person.save(update_fields=["name", "phone", "updated_at"])
     return person
+
+
+@dataclass(frozen=True)
+class DeathRecorded:
+    person: Person
+    events: list[CaseEvent]  # what it changed in the person's benefits (each with its reason)
+
+
+@transaction.atomic
+def person_record_death(
+    *, actor: User, person: Person, death_date: datetime.date | str, note: str = ""
+) -> DeathRecorded:
+    """Record that a person died on ``death_date``; every benefit of theirs stops from the month after.
+
+    The date is kept in the person's history with the actor; the benefits' services react
+    in this transaction (``core.cases.CONSEQUENCES[PERSON_DIED]``: dibao and tekun, then
+    the orphans' allowance and the disability subsidies), each change on its case's
+    timeline with the reason. A death already recorded is a 409 (``already_deceased``).
+    """
+    require(actor, Cap.PEOPLE_EDIT)
+    person = get_in_scope(Person.objects.select_for_update(), actor, pk=person.pk)
+    if isinstance(death_date, datetime.datetime):
+        death_date = death_date.date()
+    if not isinstance(death_date, datetime.date):
+        try:
+            death_date = datetime.date.fromisoformat(str(death_date or "").strip())
+        except ValueError:
+            raise InvalidInput(_("Give a date as YYYY-MM-DD."), field="death_date") from None
+    if death_date > local_today():
+        raise InvalidInput(_("This date is in the future."), field="death_date")
+    if death_date < person.birth_date:
+        raise InvalidInput(_("The date of death cannot come before the birth date."), field="death_date")
+    note = clean_note(note)
+    if person.death_date is not None:
+        raise Conflict(
+            _("%(name)s is already recorded as deceased (%(date)s).")
+            % {"name": person.name, "date": person.death_date.isoformat()},
+            code="already_deceased",
+        )
+    person.death_date = death_date
+    with audit_context(actor, action="record_death", note=note[:200]):
+        person.save(update_fields=["death_date", "updated_at"])
+    events = run_consequences(PERSON_DIED, person=person, death_date=death_date, actor=actor, note=note)
+    return DeathRecorded(person=person, events=events)
 
 
 @transaction.atomic

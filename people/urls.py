@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.person_detail, name="person-detail"),
     path("<int:pk>/edit/", views.person_edit, name="person-edit"),
     path("<int:pk>/reveal/", views.person_reveal, name="person-reveal"),
+    path("<int:pk>/death/", views.person_death, name="person-death"),
     path("households/", views.household_list, name="household-list"),
     path("households/new/", views.household_create, name="household-create"),
     path("households/<int:pk>/", views.household_detail, name="household-detail"),

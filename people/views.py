@@ -18,6 +18,7 @@ from core.scoping import scope_prefix
 from people import selectors, services
 from people.forms import (
     AddMemberForm,
+    DeathForm,
     HouseholdEditForm,
     HouseholdForm,
     MemberFormSet,
@@ -130,6 +131,29 @@ def person_edit(request, pk: int):
     return render(
         request, "people/person_form.html", {"form": form, "title": _("Edit %(name)s") % {"name": person.name}}
     )
+
+
+@login_required
+def person_death(request, pk: int):
+    """Record a death; the page then lists what it changed in the person's benefits."""
+    _require(request, Cap.PEOPLE_EDIT)
+    person = _get_or_404(selectors.person_get, user=request.user, pk=pk)
+    form = DeathForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.person_record_death(actor=request.user, person=person, **form.cleaned_data)
+        except DomainError as exc:
+            _apply_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The death of %(name)s is recorded; %(n)d benefit case(s) changed.")
+                % {"name": person.name, "n": len(result.events)},
+            )
+            for event in result.events:
+                messages.info(request, event.note)
+            return redirect("people:person-detail", pk=person.pk)
+    return render(request, "people/person_death.html", {"person": person, "form": form})
 
 
 @login_required

@@ -82,6 +82,36 @@ class Command(BaseCommand):
                 fh.write("\n".join(lines) + "\n")
             os.chmod(path, 0o600)
         self._seed_households(options["households"])
+        from relief.demo import seed_relief_demo  # the social-assistance demo data (standards, cases)
+
+        for line in seed_relief_demo():
+            self.stdout.write(line)
+        from welfare.demo import seed_welfare_demo  # orphans, disability subsidies, child supervisors
+
+        with transaction.atomic():
+            for line in seed_welfare_demo():
+                self.stdout.write(line)
+        self._seed_registries()
+        from payouts.demo import seed_payouts_demo  # this month's runs, computed in-process
+
+        for line in seed_payouts_demo():
+            self.stdout.write(line)
+
+    @transaction.atomic
+    def _seed_registries(self) -> None:
+        """Social organizations, marriages and roads (each app's ``demo.seed``, idempotent)."""
+        from marriage import demo as marriage_demo
+        from placenames import demo as placenames_demo
+        from social_orgs import demo as social_orgs_demo
+
+        for label, seed in [
+            ("social organizations", social_orgs_demo.seed),
+            ("marriages", marriage_demo.seed),
+            ("roads", placenames_demo.seed),
+        ]:
+            made = seed()
+            if made:
+                self.stdout.write(f"demo {label}: {made} created")
 
     @transaction.atomic
     def _seed_households(self, per_subdistrict: int) -> None:

@@ -1,0 +1,339 @@
+"""Payout runs at city scale: a month's runs end to end, a price-linked batch, a no-op rerun, against baselines.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_payouts \\
+    CELERY_BROKER_URL=redis://127.0.0.1:6379/9 \\
+    .venv/bin/python -m bench.payouts [--scales 1 10] [--seed 2020] [--concurrency 2] [--sample 2000]
+
+For each scale S, on a scratch database (it is emptied):
+
+1. ``generate_city --scale S`` builds the city (timed apart: not part of any rate).
+2. **Month, end to end**: the five recurring schemes' runs for April 2020 are requested through
+   the service (as the schedule does), queued on commit, and computed by a real Celery worker
+   (``celery -A civil_affairs worker --concurrency N``, started here); the clock runs from the
+   request until every run is ``computed``.
+3. **Price-linked batch**: the same for April 2020's price subsidy run.
+4. **No-op rerun**: every run requested again and its computation delivered again (in-process,
+   as a worker would run it): nothing may be written.
+5. Beside them, in the same run and on the same data:
+   * **per-row ORM**: dibao lines for a sample of cases, each priced by relief's
+     ``dibao_allowance`` and written with ``PayoutLine.objects.create`` (a line per save);
+   * **bare ceiling**: ``INSERT … SELECT`` of as many rows as the month's runs wrote, of the
+     same shape, from ``generate_series`` into an unindexed, unconstrained copy of the table.
+
+Prints lines per second for each, and the ratios: engine ÷ ceiling, engine ÷ per-row ORM,
+rerun ÷ first run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civil_affairs.settings")
+os.environ.setdefault("CIVIL_AFFAIRS_DEV", "1")
+os.environ.setdefault("DB_CONN_MAX_AGE", "600")
+
+BASE = Path(__file__).resolve().parent.parent
+PERIOD = "2020-04"
+RECURRING = ["dibao", "tekun", "orphan", "disability_living", "disability_nursing"]
+
+
+def setup_django() -> None:
+    import django
+
+    django.setup()
+
+
+def reset_payouts() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "TRUNCATE payouts_payoutline, payouts_runevent, payouts_bankexport, payouts_returnimport,"
+            " payouts_payoutrun RESTART IDENTITY CASCADE"
+        )
+
+
+def generate(scale: int, seed: int) -> float:
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("generate_city", scale=scale, seed=seed, replace=True, stdout=open(os.devnull, "w"))
+    return time.perf_counter() - started
+
+
+class Worker:
+    """A real Celery worker on the benchmark database and broker."""
+
+    def __init__(self, concurrency: int, log: Path):
+        self.log = open(log, "ab")
+        self.name = f"bench-{os.getpid()}@{os.uname().nodename}"
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "civil_affairs",
+                "worker",
+                "--pool=prefork",
+                f"--concurrency={concurrency}",
+                "--loglevel=WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                self.name,
+            ],
+            cwd=BASE,
+            env={**os.environ, "DB_CONN_MAX_AGE": "600"},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        from civil_affairs.celery import app
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if app.control.ping(destination=[self.name], timeout=1.0):
+                return
+        raise RuntimeError(f"the worker did not start; see {log}")
+
+    def stop(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.log.close()
+
+
+def wait_computed(run_ids: list[int], timeout: float = 3600) -> None:
+    from payouts.models import PayoutRun
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        states = dict(PayoutRun.objects.filter(pk__in=run_ids).values_list("pk", "status"))
+        if any(s == "failed" for s in states.values()):
+            errors = list(PayoutRun.objects.filter(pk__in=run_ids, status="failed").values_list("scheme", "error"))
+            raise RuntimeError(f"a run failed: {errors}")
+        if all(s == "computed" for s in states.values()):
+            return
+        time.sleep(0.05)
+    raise RuntimeError("runs did not finish in time")
+
+
+def request_and_compute(schemes: list[str]) -> tuple[list[int], int, Decimal, float]:
+    """Request the runs (queued on commit to the worker) and wait until all are computed."""
+    from django.db import transaction
+
+    from payouts.models import PayoutRun
+    from payouts.services import run_request
+
+    started = time.perf_counter()
+    ids = []
+    for scheme in schemes:
+        with transaction.atomic():
+            run, created = run_request(actor=None, scheme=scheme, period=PERIOD, origin="schedule")
+        assert created, scheme
+        ids.append(run.pk)
+    wait_computed(ids)
+    elapsed = time.perf_counter() - started
+    runs = PayoutRun.objects.filter(pk__in=ids)
+    lines = sum(r.line_count for r in runs)
+    total = sum((r.total_amount for r in runs), Decimal(0))
+    return ids, lines, total, elapsed
+
+
+def noop_rerun(schemes: list[str]) -> float:
+    from payouts.models import PayoutRun
+    from payouts.services import run_compute, run_request
+
+    before = PayoutRun.objects.values_list("pk", "line_count", "status")
+    before = sorted(before)
+    started = time.perf_counter()
+    for scheme in schemes:
+        run, created = run_request(actor=None, scheme=scheme, period=PERIOD)
+        assert not created
+        assert run_compute(run_id=run.pk, worker="bench-rerun") == "done"
+    elapsed = time.perf_counter() - started
+    assert sorted(PayoutRun.objects.values_list("pk", "line_count", "status")) == before
+    return elapsed
+
+
+def per_row_orm(sample: int) -> tuple[int, float]:
+    """The naive way, on a scratch run: each case priced in Python and its line saved on its own."""
+    from django.db import transaction
+
+    from core.cases import add_months, parse_month
+    from payouts.models import PayoutLine, PayoutRun
+    from relief import selectors as relief
+
+    period = add_months(parse_month(PERIOD), 1)  # a month no other run of this benchmark uses
+    table = relief.StandardsTable.load(relief.DIBAO_SCHEMES)
+    started = time.perf_counter()
+    written = 0
+    with transaction.atomic():
+        scratch = PayoutRun.objects.create(scheme="dibao", period=period, status="computing")
+        cases = relief.dibao_cases_payable(period).select_related("household").order_by("id")[:sample]
+        for case in cases:
+            allowance = relief.dibao_allowance(case, period, table=table)  # reads the case's members
+            if allowance.amount <= 0:
+                continue
+            PayoutLine.objects.create(
+                run=scratch,
+                scheme="dibao",
+                period=period,
+                beneficiary_id=case.household.head_id,
+                household_id=case.household_id,
+                source_id=case.pk,
+                division_id=case.household.community_id,
+                amount=allowance.amount,
+                snapshot={
+                    "rule": "dibao",
+                    "standard": str(allowance.standard.amount),
+                    "income": str(case.monthly_income),
+                    "members": allowance.result.members_count,
+                },
+            )
+            written += 1
+    elapsed = time.perf_counter() - started
+    PayoutLine.objects.filter(run=scratch).delete()
+    scratch.delete()
+    return written, elapsed
+
+
+def ceiling(rows: int, *, indexed: bool) -> float:
+    """INSERT … SELECT of ``rows`` rows shaped like payout lines, from ``generate_series``.
+
+    ``indexed=False``: the bare ceiling, into an unindexed, unconstrained copy of the table.
+    ``indexed=True``: into a copy with the line table's own indexes and unique key, with the
+    engine's ``ON CONFLICT`` clause: what the table's guarantees cost before any computing.
+    """
+    from django.db import connection
+
+    from payouts.models import PayoutLine
+
+    table = PayoutLine._meta.db_table
+    copy = "bench_indexed_lines" if indexed else "bench_bare_lines"
+    conflict = "ON CONFLICT (beneficiary_id, period, scheme) WHERE status <> 'failed' DO NOTHING" if indexed else ""
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT avg(length(snapshot::text))::int FROM {table}")  # noqa: S608 - table names from this module
+        width = cur.fetchone()[0] or 200
+        cur.execute(f"DROP TABLE IF EXISTS {copy}")
+        cur.execute(f"CREATE TABLE {copy} (LIKE {table} INCLUDING {'ALL' if indexed else 'DEFAULTS'})")
+        snapshot = '{"rule":"dibao","x":"' + "x" * max(width - 25, 1) + '"}'
+        cur.execute("CHECKPOINT")
+        started = time.perf_counter()
+        sql = f"""
+            INSERT INTO {copy} (id, run_id, scheme, period, beneficiary_id, household_id, source_id,
+                                division_id, amount, status, snapshot, replaces_id, failure_reason,
+                                failed_account_digest)
+            SELECT g, 1, 'dibao', date '2020-04-01', g, g, g, '370202001001', 1234.50, 'pending', %s::json,
+                   NULL, '', ''
+            FROM generate_series(1, %s) g
+            {conflict}
+        """  # noqa: S608 - table names from this module
+        cur.execute(sql, [snapshot, rows])
+        elapsed = time.perf_counter() - started
+        cur.execute(f"DROP TABLE {copy}")
+    return elapsed
+
+
+def rate(lines: int, seconds: float) -> str:
+    return f"{lines / seconds:,.0f}" if seconds > 0 else "—"
+
+
+def bench_scale(scale: int, seed: int, concurrency: int, sample: int, log_dir: Path) -> list[tuple]:
+    from django.db import connection
+
+    from civil_affairs.celery import app
+
+    gen = generate(scale, seed)
+    print(f"\n== scale {scale} (seed {seed}): city generated in {gen:.1f} s", flush=True)
+    reset_payouts()
+    with connection.cursor() as cur:
+        cur.execute("CHECKPOINT")
+    app.control.purge()
+    worker = Worker(concurrency, log_dir / f"bench-worker-{scale}.log")
+    try:
+        _ids, month_lines, month_total, month_s = request_and_compute(RECURRING)
+        _pids, price_lines, price_total, price_s = request_and_compute(["price_subsidy"])
+    finally:
+        worker.stop()
+    rerun_s = noop_rerun([*RECURRING, "price_subsidy"])
+    orm_lines, orm_s = per_row_orm(sample)
+    ceiling_s = ceiling(month_lines, indexed=False)
+    indexed_s = ceiling(month_lines, indexed=True)
+    month_rate = month_lines / month_s
+    ceiling_rate = month_lines / ceiling_s
+    orm_rate = orm_lines / orm_s
+    rows = [
+        (
+            "month's runs, end to end (5 schemes)",
+            month_lines,
+            month_s,
+            rate(month_lines, month_s),
+            f"{month_rate / ceiling_rate:.2f} of ceiling",
+        ),
+        (
+            "price-linked batch, end to end",
+            price_lines,
+            price_s,
+            rate(price_lines, price_s),
+            f"{(price_lines / price_s) / ceiling_rate:.2f} of ceiling",
+        ),
+        ("no-op rerun of all 6 runs", 0, rerun_s, "—", f"{rerun_s / (month_s + price_s):.1%} of first run"),
+        (
+            f"per-row ORM, dibao sample of {orm_lines}",
+            orm_lines,
+            orm_s,
+            rate(orm_lines, orm_s),
+            f"engine ×{month_rate / orm_rate:.0f}",
+        ),
+        ("bare INSERT … SELECT ceiling", month_lines, ceiling_s, rate(month_lines, ceiling_s), "1.00"),
+        (
+            "same, into the line table's indexes + ON CONFLICT",
+            month_lines,
+            indexed_s,
+            rate(month_lines, indexed_s),
+            f"{ceiling_s / indexed_s:.2f} of ceiling; engine {month_rate / (month_lines / indexed_s):.2f} of it",
+        ),
+    ]
+    print(f"{'':44} {'lines':>10} {'seconds':>8} {'lines/s':>10}  ratio")
+    for label, n, seconds, per_s, ratio in rows:
+        print(f"{label:44} {n:>10,} {seconds:>8.2f} {per_s:>10}  {ratio}")
+    print(f"totals: month {month_total:,.2f} CNY, price-linked {price_total:,.2f} CNY", flush=True)
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--seed", type=int, default=2020)
+    parser.add_argument("--concurrency", type=int, default=2, help="worker processes computing runs")
+    parser.add_argument("--sample", type=int, default=2000, help="cases in the per-row ORM sample")
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL") or not os.environ.get("CELERY_BROKER_URL"):
+        print("Set DATABASE_URL (a scratch database: it is emptied) and CELERY_BROKER_URL.", file=sys.stderr)
+        return 2
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    log_dir = BASE / "var"
+    log_dir.mkdir(exist_ok=True)
+    print(f"cores: {os.cpu_count()}, worker concurrency: {args.concurrency}, period {PERIOD}")
+    for scale in args.scales:
+        bench_scale(scale, args.seed, args.concurrency, args.sample, log_dir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,574 @@
+"""Reads of payouts: runs and lines in scope, the review (totals, differences from last month), checks.
+
+Heavy reads are single SQL statements over the run's lines (grouped, joined, limited);
+nothing here loads a run's lines into Python except the lines a page shows.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.cases import add_months, month_str
+from core.models import Division, User
+from core.money import money_str
+from core.scoping import get_in_scope, scope
+from payouts.bankfiles import ReturnRow
+from payouts.models import LineStatus, PayoutLine, PayoutRun, PayoutScheme, RunStatus
+from people.models import Household, Person
+from relief.models import CareLevel
+
+DIFF_LIMIT = 50
+
+
+# --- Runs and lines ----------------------------------------------------------------------------------
+
+
+def run_list(
+    *, user: User, scheme: str = "", status: str = "", period: str | datetime.date = ""
+) -> QuerySet[PayoutRun]:
+    qs = scope(PayoutRun.objects.select_related("started_by", "approved_by"), user)
+    if scheme:
+        qs = qs.filter(scheme=scheme)
+    if status:
+        qs = qs.filter(status=status)
+    if period:
+        qs = qs.filter(period=period)
+    return qs.order_by("-period", "scheme", "sequence", "-id")
+
+
+def run_get(*, user: User, pk) -> PayoutRun:
+    return get_in_scope(
+        PayoutRun.objects.select_related("started_by", "approved_by", "exported_by", "parent"), user, pk=pk
+    )
+
+
+def line_list(*, user: User, run: PayoutRun, status: str = "", division: str = "") -> QuerySet[PayoutLine]:
+    """A run's lines in scope, in id order (no joins: a page's people are fetched for the page, ``lines_page``)."""
+    qs = scope(PayoutLine.objects.filter(run=run), user)
+    if status:
+        qs = qs.filter(status=status)
+    division = (division or "").strip()
+    if division and division != "370200":
+        upper = division[:-1] + chr(ord(division[-1]) + 1)
+        qs = qs.filter(division_id__gte=division, division_id__lt=upper)
+    return qs.order_by("id")
+
+
+def lines_page(lines) -> list[PayoutLine]:
+    """The lines of one page with their beneficiary and community, in one query."""
+    ids = [line.pk for line in lines]
+    return list(PayoutLine.objects.filter(pk__in=ids).select_related("beneficiary", "division").order_by("id"))
+
+
+def run_events(run: PayoutRun):
+    return list(run.events.select_related("actor").order_by("at", "id"))
+
+
+def is_stuck(run: PayoutRun, *, stuck_after: datetime.timedelta) -> bool:
+    """Queued or computing, and no sign of life for ``stuck_after``."""
+    if run.status not in (RunStatus.QUEUED, RunStatus.COMPUTING):
+        return False
+    last = run.heartbeat_at or run.updated_at or run.created_at
+    return last is not None and timezone.now() - last > stuck_after
+
+
+# --- The review: totals by district, differences from last month --------------------------------------
+
+
+def _district_names() -> dict[str, str]:
+    return dict(Division.objects.filter(level="district").values_list("code", "name"))
+
+
+def previous_run(run: PayoutRun) -> PayoutRun | None:
+    return PayoutRun.objects.filter(scheme=run.scheme, period=add_months(run.period, -1), sequence=0).first()
+
+
+def review_summary(run: PayoutRun) -> dict:
+    """What the review page shows at a glance, computed once when the run finishes computing."""
+    names = _district_names()
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            SELECT substr(division_id, 1, 6) AS district, count(*), sum(amount)
+              FROM payouts_payoutline WHERE run_id = %s GROUP BY 1 ORDER BY 1
+            """,
+            [run.pk],
+        )
+        by_district = [
+            {"code": code, "name": names.get(code, code), "lines": n, "amount": money_str(total)}
+            for code, n, total in cur.fetchall()
+        ]
+    summary: dict = {"by_district": by_district, "diff": None}
+    previous = previous_run(run) if run.sequence == 0 else None
+    if previous is not None:
+        with connection.cursor() as cur:
+            cur.execute(
+                """
+                SELECT count(*) FILTER (WHERE b.beneficiary_id IS NULL),
+                       count(*) FILTER (WHERE a.beneficiary_id IS NULL),
+                       count(*) FILTER (WHERE a.amount <> b.amount),
+                       count(*) FILTER (WHERE a.amount = b.amount),
+                       COALESCE(sum(a.amount) FILTER (WHERE b.beneficiary_id IS NULL), 0),
+                       COALESCE(sum(b.amount) FILTER (WHERE a.beneficiary_id IS NULL), 0),
+                       COALESCE(sum(a.amount - b.amount) FILTER (WHERE a.amount <> b.amount), 0)
+                  FROM (SELECT beneficiary_id, amount FROM payouts_payoutline WHERE run_id = %s) a
+                  FULL JOIN (SELECT beneficiary_id, amount FROM payouts_payoutline WHERE run_id = %s) b
+                    ON a.beneficiary_id = b.beneficiary_id
+                """,
+                [run.pk, previous.pk],
+            )
+            new, stopped, changed, same, new_amount, stopped_amount, change_amount = cur.fetchone()
+        summary["diff"] = {
+            "previous_run": previous.pk,
+            "previous_period": month_str(previous.period),
+            "new": new,
+            "stopped": stopped,
+            "changed": changed,
+            "same": same,
+            "new_amount": money_str(new_amount),
+            "stopped_amount": money_str(stopped_amount),
+            "change_amount": money_str(change_amount),
+        }
+    return summary
+
+
+@dataclass
+class DiffRow:
+    beneficiary_id: int
+    name: str
+    division: str
+    before: Decimal | None
+    after: Decimal | None
+    reasons: list[str] = field(default_factory=list)
+
+
+def _person_names(ids) -> dict[int, tuple[str, str]]:
+    return {p: (n, d) for p, n, d in Person.objects.filter(pk__in=list(ids)).values_list("pk", "name", "division_id")}
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def _json(value) -> dict:
+    """A jsonb column read with a raw cursor (Django leaves it as text for ``JSONField`` to decode)."""
+    if isinstance(value, str):
+        return json.loads(value, parse_float=Decimal)
+    return value or {}
+
+
+def diff_new(run: PayoutRun, previous: PayoutRun, limit: int = DIFF_LIMIT) -> list[DiffRow]:
+    rows = _fetch(
+        """
+        SELECT a.beneficiary_id, a.amount, a.scheme, a.source_id, a.snapshot FROM payouts_payoutline a
+         WHERE a.run_id = %s AND NOT EXISTS (
+               SELECT 1 FROM payouts_payoutline b WHERE b.run_id = %s AND b.beneficiary_id = a.beneficiary_id)
+         ORDER BY a.id LIMIT %s
+        """,
+        [run.pk, previous.pk, limit],
+    )
+    rows = [(*r[:4], _json(r[4])) for r in rows]
+    started = _case_facts(run.scheme, {(r[3], r[4].get("group")) for r in rows})
+    names = _person_names(r[0] for r in rows)
+    out = []
+    for person, amount, _scheme, source, snapshot in rows:
+        facts = started.get((source, snapshot.get("group")), {})
+        if facts.get("start_month") == run.period:
+            reason = _("new case from this month")
+        else:
+            reason = _("payable again (resumed, or amount above zero again)")
+        name, division = names.get(person, ("", ""))
+        out.append(DiffRow(person, name, division, None, amount, [reason]))
+    return out
+
+
+def diff_stopped(run: PayoutRun, previous: PayoutRun, limit: int = DIFF_LIMIT) -> list[DiffRow]:
+    rows = _fetch(
+        """
+        SELECT b.beneficiary_id, b.amount, b.scheme, b.source_id, b.snapshot FROM payouts_payoutline b
+         WHERE b.run_id = %s AND NOT EXISTS (
+               SELECT 1 FROM payouts_payoutline a WHERE a.run_id = %s AND a.beneficiary_id = b.beneficiary_id)
+         ORDER BY b.id LIMIT %s
+        """,
+        [previous.pk, run.pk, limit],
+    )
+    rows = [(*r[:4], _json(r[4])) for r in rows]
+    facts = _case_facts(run.scheme, {(r[3], r[4].get("group")) for r in rows})
+    names = _person_names(r[0] for r in rows)
+    deaths = dict(
+        Person.objects.filter(pk__in=[r[0] for r in rows], death_date__isnull=False).values_list("pk", "death_date")
+    )
+    out = []
+    for person, amount, _scheme, source, snapshot in rows:
+        case = facts.get((source, snapshot.get("group")), {})
+        reasons = []
+        if person in deaths and deaths[person] < run.period:
+            reasons.append(_("deceased (%(date)s)") % {"date": deaths[person].isoformat()})
+        status = case.get("status")
+        if status == "suspended":
+            reasons.append(_("case suspended"))
+        elif status == "terminated" or (case.get("end_month") and case["end_month"] <= run.period):
+            reasons.append(_("case terminated"))
+        elif status and status != "active":
+            reasons.append(_("case is %(status)s") % {"status": status})
+        if not reasons:
+            reasons.append(_("amount now zero, or no longer covered"))
+        name, division = names.get(person, ("", ""))
+        out.append(DiffRow(person, name, division, amount, None, reasons))
+    return out
+
+
+def diff_changed(run: PayoutRun, previous: PayoutRun, limit: int = DIFF_LIMIT) -> list[DiffRow]:
+    rows = _fetch(
+        """
+        SELECT a.beneficiary_id, b.amount, a.amount, b.snapshot, a.snapshot FROM payouts_payoutline a
+          JOIN payouts_payoutline b ON b.run_id = %s AND b.beneficiary_id = a.beneficiary_id
+         WHERE a.run_id = %s AND a.amount <> b.amount
+         ORDER BY a.id LIMIT %s
+        """,
+        [previous.pk, run.pk, limit],
+    )
+    names = _person_names(r[0] for r in rows)
+    out = []
+    for person, before, after, old, new in rows:
+        name, division = names.get(person, ("", ""))
+        out.append(DiffRow(person, name, division, before, after, change_reasons(_json(old), _json(new))))
+    return out
+
+
+CHANGE_FIELDS = [
+    ("standard", gettext_lazy("standard")),
+    ("income", gettext_lazy("household income")),
+    ("members", gettext_lazy("members")),
+    ("supplement", gettext_lazy("supplement")),
+    ("care_level", gettext_lazy("self-care level")),
+    ("basic", gettext_lazy("basic living standard")),
+    ("care", gettext_lazy("care standard")),
+    ("rise", gettext_lazy("price rise")),
+    ("area", gettext_lazy("urban or rural")),
+]
+
+
+def change_reasons(old: dict, new: dict) -> list[str]:
+    """Why an amount changed, from the two lines' snapshots: "standard 880 → 940", …"""
+    reasons = []
+    for key, label in CHANGE_FIELDS:
+        if key in old or key in new:
+            a, b = old.get(key), new.get(key)
+            if str(a) != str(b):
+                reasons.append(f"{label} {_fmt(a)} → {_fmt(b)}")
+    return reasons or [_("rule or rounding")]
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, int | float | Decimal):
+        return money_str(Decimal(str(value))) if not isinstance(value, int) else str(value)
+    return str(value)
+
+
+def _case_model(source: str):
+    """The case model behind a scheme's lines (or a price-subsidy group's), or None."""
+    from django.apps import apps
+
+    names = {
+        "dibao": ("relief", "DibaoCase"),
+        "tekun": ("relief", "TekunCase"),
+        "orphan": ("welfare", "OrphanCase"),
+        "disability_living": ("welfare", "DisabilitySubsidyCase"),
+        "disability_nursing": ("welfare", "DisabilitySubsidyCase"),
+    }
+    if source not in names:
+        return None
+    try:
+        return apps.get_model(*names[source])
+    except LookupError:
+        return None
+
+
+def _case_facts(scheme: str, keys: set[tuple[int, str | None]]) -> dict:
+    """Status, start and end month of the cases behind some lines, by (case id, price-subsidy group)."""
+    by_source: dict[str, list[int]] = {}
+    for source_id, group in keys:
+        by_source.setdefault(group if scheme == PayoutScheme.PRICE_SUBSIDY else scheme, []).append(source_id)
+    out: dict = {}
+    for source, ids in by_source.items():
+        model = _case_model(source or "")
+        if model is None:
+            continue
+        group = source if scheme == PayoutScheme.PRICE_SUBSIDY else None
+        for pk, status, start, end in model.objects.filter(pk__in=ids).values_list(
+            "pk", "status", "start_month", "end_month"
+        ):
+            out[(pk, group)] = {"status": status, "start_month": start, "end_month": end}
+    return out
+
+
+# --- Explaining a line -------------------------------------------------------------------------------
+
+
+def explain(snapshot: dict) -> str:
+    """A line's amount in words, from its snapshot (what a caseworker tells the citizen)."""
+    rule = (snapshot or {}).get("rule")
+    s = snapshot or {}
+    if rule == "dibao":
+        text = _("(standard %(standard)s × %(n)d members − household income %(income)s) = %(gap)s, floored at 0") % {
+            "standard": _fmt(s.get("standard")),
+            "n": s.get("members", 0),
+            "income": _fmt(s.get("income")),
+            "gap": _fmt(s.get("gap")),
+        }
+        if s.get("supplement") and Decimal(str(s["supplement"])) > 0:
+            text += _("; classified supplement %(amount)s") % {"amount": _fmt(s.get("supplement"))}
+        if s.get("members_on_case") and s.get("members_on_case") != s.get("members"):
+            text += _(" (%(dead)d deceased member(s) not counted)") % {"dead": s["members_on_case"] - s["members"]}
+    elif rule == "tekun":
+        basis = (
+            _("1.3 × dibao standard %(dibao)s") % {"dibao": _fmt(s.get("dibao_standard"))}
+            if s.get("basic_floor_applied")
+            else _("tekun standard")
+        )
+        care = dict(CareLevel.choices).get(s.get("care_level"), s.get("care_level"))
+        text = _("basic %(basic)s (%(basis)s) + care %(care)s (%(level)s)") % {
+            "basic": _fmt(s.get("basic")),
+            "basis": basis,
+            "care": _fmt(s.get("care")),
+            "level": care,
+        }
+    elif rule == "price_subsidy":
+        text = _("dibao standard %(standard)s × %(index)s rise %(rise)s%%, at least %(floor)s") % {
+            "standard": _fmt(s.get("standard")),
+            "index": _("food CPI") if s.get("index") == "food_cpi" else "CPI",
+            "rise": s.get("rise"),
+            "floor": _fmt(s.get("floor")),
+        }
+    elif s.get("standard_scheme"):
+        from relief.models import Scheme
+
+        label = dict(Scheme.choices).get(s["standard_scheme"], s["standard_scheme"])
+        text = _("%(scheme)s, in force from %(date)s: %(amount)s per month") % {
+            "scheme": label,
+            "date": s.get("standard_from", ""),
+            "amount": _fmt(s.get("standard")),
+        }
+    else:
+        text = ""
+    if s.get("re_pays"):
+        text += " " + _("(re-pays failed line %(id)s)") % {"id": s["re_pays"]}
+    return text.strip()
+
+
+# --- Month overview: every scheme by district --------------------------------------------------------
+
+
+@dataclass
+class MonthOverview:
+    period: datetime.date
+    runs: list[PayoutRun]
+    districts: list[tuple[str, str]]
+    cells: dict[tuple[str, str], dict]  # (scheme, district) → {"lines", "amount"}
+    scheme_totals: dict[str, dict]
+    district_totals: dict[str, dict]
+    total: dict
+
+
+def month_overview(*, user: User, period: datetime.date) -> MonthOverview:
+    runs = list(run_list(user=user, period=period))
+    names = _district_names()
+    cells: dict = {}
+    scheme_totals: dict = {}
+    district_totals: dict = {}
+    total = {"lines": 0, "amount": Decimal(0)}
+    for run in runs:
+        for row in (run.summary or {}).get("by_district", []):
+            amount = Decimal(row["amount"])
+            key = (run.scheme, row["code"])
+            cell = cells.setdefault(key, {"lines": 0, "amount": Decimal(0)})
+            cell["lines"] += row["lines"]
+            cell["amount"] += amount
+            for bucket in (
+                scheme_totals.setdefault(run.scheme, {"lines": 0, "amount": Decimal(0)}),
+                district_totals.setdefault(row["code"], {"lines": 0, "amount": Decimal(0)}),
+                total,
+            ):
+                bucket["lines"] += row["lines"]
+                bucket["amount"] += amount
+    districts = sorted((code, names.get(code, code)) for code in district_totals)
+    return MonthOverview(period, runs, districts, cells, scheme_totals, district_totals, total)
+
+
+# --- Follow-ups: which failed lines can be re-paid ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Repayable:
+    line_ids: list[int]
+    waiting: int  # failed, but the account has not changed since
+
+
+def household_accounts(household_ids) -> dict[int, str]:
+    ids = [h for h in household_ids if h is not None]
+    if not ids:
+        return {}
+    return dict(Household.objects.filter(pk__in=ids).values_list("pk", "bank_account"))
+
+
+def repayable_lines(*, scheme: str, period: datetime.date, exclude_run: int | None = None) -> Repayable:
+    """Failed lines of the month not yet re-paid, whose household's bank account has changed since the failure."""
+    from payouts.services import account_digest
+
+    rows = _fetch(
+        """
+        SELECT f.id, f.household_id, f.failed_account_digest FROM payouts_payoutline f
+         WHERE f.scheme = %s AND f.period = %s AND f.status = 'failed'
+           AND NOT EXISTS (SELECT 1 FROM payouts_payoutline r WHERE r.replaces_id = f.id AND r.run_id <> %s)
+           AND NOT EXISTS (SELECT 1 FROM payouts_payoutline l
+                            WHERE l.scheme = f.scheme AND l.period = f.period
+                              AND l.beneficiary_id = f.beneficiary_id AND l.status <> 'failed' AND l.run_id <> %s)
+        """,
+        [scheme, period, exclude_run or 0, exclude_run or 0],
+    )
+    accounts = household_accounts({h for _id, h, _d in rows})
+    ready, waiting = [], 0
+    for line_id, household, digest in rows:
+        account = accounts.get(household, "")
+        if account.strip() and account_digest(account) != digest:
+            ready.append(line_id)
+        else:
+            waiting += 1
+    return Repayable(line_ids=ready, waiting=waiting)
+
+
+def failed_lines_count(run: PayoutRun) -> int:
+    return run.lines.filter(status=LineStatus.FAILED).count()
+
+
+# --- Bank returns: every row checked before anything changes -----------------------------------------
+
+
+@dataclass(frozen=True)
+class LineChange:
+    line_id: int
+    status: str
+    reason: str
+    household_id: int | None
+
+
+@dataclass
+class CheckedReturns:
+    errors: list[dict] = field(default_factory=list)
+    changes: list[LineChange] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def _row_problem(row: ReturnRow, run: PayoutRun, seen) -> tuple[str, str] | None:
+    """What is wrong with a row on its own (field, message), before the run's lines are looked at."""
+    checks = [
+        (
+            lambda: row.batch != run.reference,
+            "batch_ref",
+            lambda: (
+                _("This row is for batch %(other)s, not this run's batch %(this)s.")
+                % {"other": row.batch or "—", "this": run.reference}
+            ),
+        ),
+        (
+            lambda: row.line_id is None,
+            "line_ref",
+            lambda: _("“%(value)s” is not a line reference.") % {"value": row.line_raw},
+        ),
+        (
+            lambda: row.line_id in seen,
+            "line_ref",
+            lambda: _("Line %(id)s appears twice in the file.") % {"id": row.line_id},
+        ),
+        (
+            lambda: row.result is None,
+            "result",
+            lambda: _("Unknown result “%(value)s”: use paid or failed.") % {"value": row.result_raw},
+        ),
+        (
+            lambda: row.result == LineStatus.FAILED and not row.reason,
+            "reason",
+            lambda: _("A failed payment needs the bank's reason."),
+        ),
+        (
+            lambda: bool(row.amount_raw) and row.amount is None,
+            "amount",
+            lambda: _("“%(value)s” is not an amount.") % {"value": row.amount_raw},
+        ),
+    ]
+    for failed, field_name, message in checks:
+        if failed():
+            return field_name, str(message())
+    return None
+
+
+def _line_problem(row: ReturnRow, line: tuple | None) -> tuple[str, str] | None:
+    """What is wrong with a row against the run's line it names."""
+    if line is None:
+        return "line_ref", _("This run has no line %(id)s.") % {"id": row.line_id}
+    amount, status = line[0], line[1]
+    if row.amount is not None and row.amount != amount:
+        return "amount", _("The amount %(given)s differs from the line's %(amount)s.") % {
+            "given": money_str(row.amount),
+            "amount": money_str(amount),
+        }
+    if status not in (LineStatus.PENDING, row.result):
+        return "result", _("Line %(id)s is already recorded as %(status)s.") % {
+            "id": row.line_id,
+            "status": LineStatus(status).label,
+        }
+    return None
+
+
+def _lines_named(run: PayoutRun, ids: list[int]) -> dict[int, tuple]:
+    lines = {}
+    for start in range(0, len(ids), 50_000):
+        part = ids[start : start + 50_000]
+        for line_id, amount, status, household in _fetch(
+            "SELECT id, amount, status, household_id FROM payouts_payoutline WHERE run_id = %s AND id = ANY(%s)",
+            [run.pk, part],
+        ):
+            lines[line_id] = (amount, status, household)
+    return lines
+
+
+def check_returns(run: PayoutRun, rows: list[ReturnRow]) -> CheckedReturns:
+    """Check every row of a bank return against the run; nothing is changed here."""
+    out = CheckedReturns()
+    if not rows:
+        out.errors.append({"row": None, "field": "file", "message": str(_("The file has no rows."))})
+        return out
+    wanted: dict[int, ReturnRow] = {}
+    for row in rows:
+        problem = _row_problem(row, run, wanted.keys())
+        if problem:
+            out.errors.append({"row": row.row, "field": problem[0], "message": str(problem[1])})
+        else:
+            wanted[row.line_id] = row
+    lines = _lines_named(run, list(wanted))
+    for line_id, row in wanted.items():
+        line = lines.get(line_id)
+        problem = _line_problem(row, line)
+        if problem:
+            out.errors.append({"row": row.row, "field": problem[0], "message": str(problem[1])})
+        elif line[1] == LineStatus.PENDING:
+            reason = row.reason[:200] if row.result == LineStatus.FAILED else ""
+            out.changes.append(LineChange(line_id, row.result, reason, line[2]))
+        else:
+            out.unchanged += 1
+    out.errors.sort(key=lambda e: (e["row"] is None, e["row"] or 0))
+    return out
