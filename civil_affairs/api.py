@@ -1,10 +1,9 @@
 """The v1 REST API's router: each app registers its viewsets here."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from core.apis import DivisionViewSet
+from core.apis import DivisionViewSet, TokenView
 from marriage.apis import AppointmentViewSet, HouseholdChangeViewSet, OfficeViewSet, RegistrationViewSet
 from payouts.apis import PayoutRunViewSet
 from people.apis import HouseholdViewSet, PersonViewSet
@@ -73,7 +72,7 @@ router.register("road-naming-applications", NamingApplicationViewSet, basename="
 router.register("road-banned-words", BannedWordViewSet, basename="road-banned-word")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("households/<int:pk>/relief-usage/", HouseholdReliefUsageView.as_view(), name="household-relief-usage"),
     path("welfare-cross-check/", CrossCheckView.as_view(), name="welfare-cross-check"),
     path("", include(router.urls)),

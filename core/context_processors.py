@@ -17,6 +17,8 @@ NAVIGATION = [
     (_("Social organizations"), "social_orgs:org-list", Cap.SOCIALORG_VIEW),
     (_("Marriage registration"), "marriage:registration-list", Cap.MARRIAGE_VIEW),
     (_("Place names"), "placenames:road-list", Cap.PLACENAME_VIEW),
+    (_("Audit"), "audit-changes", Cap.AUDIT_VIEW),
+    (_("Security log"), "audit-security", Cap.SECURITY_LOG_VIEW),
 ]
 
 
@@ -29,6 +31,8 @@ def navigation(request):
     for label, name, cap in NAVIGATION:
         if cap is not None and not has_cap(user, cap):
             continue
+        if name == "audit-security" and has_cap(user, Cap.AUDIT_VIEW):
+            continue  # auditors reach it from the audit pages' own menu
         url = reverse(name)
         active = path == url if name == "home" else path.startswith(url)
         items.append({"label": label, "url": url, "active": active})

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -38,6 +39,9 @@ def exception_handler(exc, context):
         if hasattr(exc, "error_dict"):
             return Response({k: [str(m) for m in v] for k, v in exc.message_dict.items()}, status=400)
         return Response({"non_field_errors": [str(m) for m in exc.messages]}, status=400)
+    if isinstance(exc, exceptions.ParseError):
+        # Malformed JSON and the like: api.md's 400 shape, not a bare "detail".
+        return Response({"non_field_errors": [str(exc.detail)]}, status=400)
     if isinstance(exc, (Http404, DjangoPermissionDenied)):
         exc = exceptions.NotFound() if isinstance(exc, Http404) else exceptions.PermissionDenied()
     return drf_exception_handler(exc, context)
@@ -61,7 +65,63 @@ class CapabilityPermission:
         if action not in required:
             return False
         cap = required[action]
-        return cap is None or has_cap(request.user, cap)
+        if cap is None:
+            return True
+        if isinstance(cap, (tuple, frozenset, set)):  # any one of several capabilities
+            return any(has_cap(request.user, c) for c in cap)
+        return has_cap(request.user, cap)
 
     def has_object_permission(self, request, view, obj) -> bool:
         return True
+
+
+# --- Strict input: unsafe text is refused; unknown fields where a serializer asks -------------
+
+IGNORED_INPUT_KEYS = {"csrfmiddlewaretoken"}  # the browsable API's forms post it
+
+
+def _is_password(field) -> bool:
+    return "password" in (field.field_name or "") or field.style.get("input_type") == "password"
+
+
+def strict_to_internal_value(original):
+    """Wrap ``Serializer.to_internal_value``: free text that ``core.textsafety`` refuses is a 400
+    naming the field (api.md's shape), before any service runs. Unknown keys are refused only by
+    serializers that set ``reject_unknown_fields = True``: api.md leaves several inputs open
+    ("…"), and outside clients must not break when they send a field this portal does not use."""
+    from collections.abc import Mapping
+
+    from rest_framework import serializers
+
+    from core.textsafety import MESSAGE, is_plain_text
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            errors = {}
+            if getattr(self, "reject_unknown_fields", False):
+                for key in sorted(set(data) - set(self.fields) - IGNORED_INPUT_KEYS, key=str):
+                    errors[str(key)[:100]] = [_("This field is not accepted here.")]
+            for name, field in self.fields.items():
+                value = data.get(name)
+                if (
+                    isinstance(field, serializers.CharField)
+                    and not field.read_only
+                    and isinstance(value, str)
+                    and not _is_password(field)
+                    and not is_plain_text(value)
+                ):
+                    errors[name] = [str(MESSAGE)]
+            if errors:
+                raise exceptions.ValidationError(errors)
+        return original(self, data)
+
+    to_internal_value._strict = True
+    return to_internal_value
+
+
+def install_strict_input() -> None:
+    """Called once from ``CoreConfig.ready``: every DRF serializer of every app validates strictly."""
+    from rest_framework import serializers
+
+    if not getattr(serializers.Serializer.to_internal_value, "_strict", False):
+        serializers.Serializer.to_internal_value = strict_to_internal_value(serializers.Serializer.to_internal_value)

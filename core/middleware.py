@@ -1,6 +1,12 @@
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.urls import Resolver404, resolve, reverse
 
 from core.errors import DomainError
 
@@ -22,3 +28,194 @@ class DomainErrorMiddleware:
         if exception.status_code == 403:
             raise PermissionDenied from exception
         return render(request, "core/error.html", {"message": exception.message}, status=exception.status_code)
+
+
+SESSION_STARTED_KEY = "_portal_session_started"
+
+
+def mark_session_start(request) -> None:
+    """Called at login (core.security): the absolute lifetime counts from here."""
+    request.session[SESSION_STARTED_KEY] = int(time.time())
+
+
+class SessionLifetimeMiddleware:
+    """Ends a browser session ``SESSION_ABSOLUTE_HOURS`` after its login, however active it was.
+
+    The idle timeout is Django's own (``SESSION_COOKIE_AGE`` renewed on every request,
+    ``SESSION_SAVE_EVERY_REQUEST``); this adds the upper bound the idle timeout lacks.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            started = request.session.get(SESSION_STARTED_KEY)
+            limit = settings.SESSION_ABSOLUTE_SECONDS
+            if started is None or time.time() - started > limit:
+                from core.models import SecurityEventKind
+                from core.services import security_event_record
+
+                security_event_record(
+                    kind=SecurityEventKind.SESSION_EXPIRED,
+                    username=user.get_username(),
+                    user=user,
+                    ip_address=request.META.get("REMOTE_ADDR"),
+                    path=request.path[:200],
+                )
+                logout(request)
+        return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """A browser session whose account must change its password sees only the change page.
+
+    Demo accounts and accounts an administrator created or reset carry ``must_change_password``.
+    Pages redirect to the change form; the API (session-authenticated) answers 403 ``{"detail"}``.
+    Token-authenticated API calls never reach this point with a user (DRF authenticates in the
+    view), and the token endpoint itself refuses such accounts (``core.apis.TokenView``).
+    """
+
+    ALLOWED_NAMES = {"password-change", "logout", "login", "set_language"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
+            if not self._allowed(request):
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": str(password_change_required_message())}, status=403)
+                return redirect_to_login(request.get_full_path(), reverse("password-change"), "next")
+        return self.get_response(request)
+
+    def _allowed(self, request) -> bool:
+        if request.path.startswith(settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/static/"):
+            return True
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return match.url_name in self.ALLOWED_NAMES
+
+
+def password_change_required_message():
+    from django.utils.translation import gettext
+
+    return gettext("You must change your password before you go on.")
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django does not set itself: a Permissions-Policy that turns off device access, and
+    no caching of signed-in pages and API answers (they carry personal data)."""
+
+    PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or request.META.get("HTTP_AUTHORIZATION"):
+            response["Cache-Control"] = "no-store, private"
+        return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses an oversized request body before anything reads it: 413, ``{"detail"}`` on the API;
+    and a NUL character in the path or query string: 400.
+
+    Django checks ``DATA_UPLOAD_MAX_MEMORY_SIZE`` only when ``request.body``/``POST`` is read;
+    DRF's parsers read the stream themselves and would not. Bodies up to
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` are accepted, multipart uploads up to ``MAX_UPLOAD_SIZE``
+    (an import may refuse a smaller file itself, with its own 400).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if "\x00" in request.path or any("\x00" in v for values in request.GET.lists() for v in values[1]):
+            # PostgreSQL cannot hold a NUL in text: a search for one would fail inside the query.
+            from django.utils.translation import gettext
+
+            message = gettext("The request contains a NUL character.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"non_field_errors": [message]}, status=400)
+            from django.http import HttpResponseBadRequest
+
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+        limit = settings.MAX_UPLOAD_SIZE if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if length > limit:
+            from django.utils.translation import gettext
+
+            message = gettext("The request is too large (at most %(mb)d MB).") % {"mb": limit // (1024 * 1024)}
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=413)
+            from django.http import HttpResponse
+
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+class BrowserMethodsMiddleware:
+    """Browser pages take GET, HEAD and POST (HTML forms know no other); anything else is a 405.
+
+    One rule for every app's pages instead of a decorator on each view; the REST API and the
+    admin keep their own method handling.
+    """
+
+    ALLOWED = ("GET", "HEAD", "POST", "OPTIONS")
+    OWN_METHOD_HANDLING = ("/api/", "/admin/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in self.ALLOWED and not request.path.startswith(self.OWN_METHOD_HANDLING):
+            from django.http import HttpResponseNotAllowed
+
+            return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+        return self.get_response(request)
+
+
+class ReadOnlyRolesMiddleware:
+    """Read-only roles (leadership, auditors) change nothing through the browser: any unsafe
+    method on a page is refused here, in one place, whatever a view would have done with it.
+
+    Signing out, switching the language and changing one's own password stay open. The REST API
+    authenticates tokens inside DRF, after middleware; there ``CapabilityPermission`` and the
+    services refuse (a test walks every route for both).
+    """
+
+    SAFE = ("GET", "HEAD", "OPTIONS", "TRACE")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.core.exceptions import PermissionDenied
+        from django.urls import reverse
+
+        from core.roles import READ_ONLY_ROLES
+
+        user = getattr(request, "user", None)
+        if (
+            request.method not in self.SAFE
+            and user is not None
+            and user.is_authenticated
+            and getattr(user, "role", None) in READ_ONLY_ROLES
+            and not request.path.startswith(("/api/", "/admin/"))  # each refuses in its own way
+            and request.path not in {reverse("logout"), reverse("set_language"), reverse("password-change")}
+        ):
+            raise PermissionDenied
+        return self.get_response(request)

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import Role
+from core.roles import Cap, Role
 
 # Division codes are compared by prefix (a sub-district's code begins with its district's).
 # The "C" collation lets the primary-key B-tree answer ``LIKE '370202%'`` directly, and
@@ -47,6 +47,8 @@ class Division(models.Model):
     change is kept in its history. One that is abolished is marked inactive, with the
     division that took it over in ``successor``: records made under it stay valid.
     """
+
+    scope_field = None  # public reference data (GB/T 2260): the same for every signed-in user
 
     code = models.CharField(_("code"), max_length=12, primary_key=True, db_collation=CODE_COLLATION)
     name = models.CharField(_("name"), max_length=60)
@@ -122,6 +124,9 @@ class RevealLog(models.Model):
     Append-only: the database refuses UPDATE and DELETE (a trigger, ``pgtrigger.Protect``).
     """
 
+    scope_field = None  # not geographic: auditors read all of it
+    scope_view_cap = Cap.AUDIT_VIEW
+
     actor = models.ForeignKey(User, verbose_name=_("actor"), on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     model = models.CharField(_("record type"), max_length=60)
@@ -138,6 +143,55 @@ class RevealLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} {self.model}#{self.object_id}.{self.field}"
+
+
+class SecurityEventKind(models.TextChoices):
+    LOGIN = "login", _("Logged in")
+    LOGOUT = "logout", _("Logged out")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    LOCKED_OUT = "locked_out", _("Locked out after repeated failures")
+    LOGIN_REFUSED = "login_refused", _("Login refused: locked out")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    ROLE_CHANGED = "role_changed", _("Role changed")
+    ROLE_CHANGE_REFUSED = "role_change_refused", _("Role change refused")
+    SESSION_EXPIRED = "session_expired", _("Session ended: absolute lifetime reached")
+
+
+class SecurityEvent(models.Model):
+    """The security log: logins, failures, lockouts, password and role changes.
+
+    Append-only like the reveal log: the database refuses UPDATE and DELETE. ``username`` is
+    what was typed (a failed login may name no account); ``user`` the account when known.
+    """
+
+    scope_field = None
+    scope_view_cap = Cap.SECURITY_LOG_VIEW
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("event"), max_length=24, choices=SecurityEventKind.choices)
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("account"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor = models.ForeignKey(
+        User, verbose_name=_("actor"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    path = models.CharField(_("path"), max_length=200, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("security log entry")
+        verbose_name_plural = _("security log")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["username", "at"], name="securityevent_username"),
+            models.Index(fields=["kind", "at"], name="securityevent_kind"),
+        ]
+        triggers = [pgtrigger.Protect(name="securityevent_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.kind} {self.username}"
 
 
 # The case timeline shared by relief and welfare lives in core/cases.py; imported here so

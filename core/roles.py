@@ -21,6 +21,8 @@ class Role(models.TextChoices):
     PLACENAME_OFFICER = "placename_officer", _("Place-name officer")
     SOCIALORG_OFFICER = "socialorg_officer", _("Social-organization officer")
     ADMIN = "admin", _("System administrator")
+    SECURITY_OFFICER = "security_officer", _("Security officer")
+    AUDITOR = "auditor", _("Security auditor")
 
 
 class Cap(StrEnum):
@@ -40,6 +42,7 @@ class Cap(StrEnum):
     RELIEF_REVIEW = "relief.review"  # sub-district review (审核)
     RELIEF_APPROVE_SUBDISTRICT = "relief.approve_subdistrict"  # small claims; dibao/tekun where delegated
     RELIEF_APPROVE_DISTRICT = "relief.approve_district"  # anything in the district
+    RELIEF_DECIDE = "relief.decide"  # holds some approval power (the service checks which and how much)
     PRICE_INDEX_EDIT = "relief.price_index_edit"
     VAGRANT_VIEW = "relief.vagrant_view"
     VAGRANT_EDIT = "relief.vagrant_edit"
@@ -70,6 +73,12 @@ class Cap(StrEnum):
     PAYOUT_START = "payouts.start"
     PAYOUT_APPROVE = "payouts.approve"
     PAYOUT_BANK_FILES = "payouts.bank_files"  # export the bank file (full accounts), import its return
+    # Separation of duties (三权分立): the administrator runs the system, the security officer
+    # grants roles and watches the security log, the auditor reads every log and nothing else.
+    ROLES_GRANT = "staff.grant_roles"  # change the role of another account (never one's own)
+    PRIVILEGED_ROLES_GRANT = "staff.grant_privileged_roles"  # grant or take away admin/security/auditor
+    SECURITY_LOG_VIEW = "security.view_log"  # failed logins, lockouts, role changes
+    AUDIT_VIEW = "audit.view"  # the change history of every record, the reveal and security logs
 
 
 _RELIEF_STAFF = {Cap.RELIEF_VIEW, Cap.RELIEF_APPLY, Cap.VAGRANT_VIEW, Cap.VAGRANT_EDIT}
@@ -82,13 +91,19 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
         _CASE_STAFF
         | _RELIEF_STAFF
         | _WELFARE_STAFF
-        | {Cap.RELIEF_REVIEW, Cap.RELIEF_APPROVE_SUBDISTRICT, Cap.WELFARE_REVIEW, Cap.CHILD_SUPERVISOR_EDIT}
+        | {
+            Cap.RELIEF_REVIEW,
+            Cap.RELIEF_APPROVE_SUBDISTRICT,
+            Cap.RELIEF_DECIDE,
+            Cap.WELFARE_REVIEW,
+            Cap.CHILD_SUPERVISOR_EDIT,
+        }
     ),
     Role.DISTRICT_APPROVER: frozenset(
         _CASE_STAFF
         | _RELIEF_STAFF
         | _WELFARE_STAFF
-        | {Cap.RELIEF_APPROVE_DISTRICT, Cap.WELFARE_APPROVE, Cap.CHILD_SUPERVISOR_EDIT}
+        | {Cap.RELIEF_APPROVE_DISTRICT, Cap.RELIEF_DECIDE, Cap.WELFARE_APPROVE, Cap.CHILD_SUPERVISOR_EDIT}
     ),
     Role.LEADER: frozenset(
         {
@@ -134,8 +149,18 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
         {Cap.PLACENAME_VIEW, Cap.PLACENAME_EDIT, Cap.PLACENAME_APPROVE, Cap.PLACENAME_CONFIGURE}
     ),
     Role.SOCIALORG_OFFICER: frozenset({Cap.SOCIALORG_VIEW, Cap.SOCIALORG_EDIT}),
-    Role.ADMIN: frozenset({Cap.PEOPLE_VIEW, Cap.STAFF_MANAGE, Cap.STANDARDS_EDIT, Cap.PRICE_INDEX_EDIT}),
+    Role.ADMIN: frozenset(
+        {Cap.PEOPLE_VIEW, Cap.STAFF_MANAGE, Cap.STANDARDS_EDIT, Cap.PRICE_INDEX_EDIT, Cap.ROLES_GRANT}
+    ),
+    Role.SECURITY_OFFICER: frozenset({Cap.ROLES_GRANT, Cap.PRIVILEGED_ROLES_GRANT, Cap.SECURITY_LOG_VIEW}),
+    Role.AUDITOR: frozenset({Cap.AUDIT_VIEW, Cap.SECURITY_LOG_VIEW}),
 }
+
+# Roles that hold the keys of the system itself: only a security officer grants or removes them.
+PRIVILEGED_ROLES = frozenset({Role.ADMIN, Role.SECURITY_OFFICER, Role.AUDITOR})
+
+# Roles that may only read: every unsafe HTTP method is refused to them (a test walks every route).
+READ_ONLY_ROLES = frozenset({Role.LEADER, Role.AUDITOR})
 
 # Which division level each role's account belongs to (create_staff checks it).
 ROLE_LEVELS: dict[str, frozenset[str]] = {
@@ -148,6 +173,8 @@ ROLE_LEVELS: dict[str, frozenset[str]] = {
     Role.PLACENAME_OFFICER: frozenset({"city", "district"}),
     Role.SOCIALORG_OFFICER: frozenset({"city", "district"}),
     Role.ADMIN: frozenset({"city"}),
+    Role.SECURITY_OFFICER: frozenset({"city"}),
+    Role.AUDITOR: frozenset({"city"}),
 }
 
 

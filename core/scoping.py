@@ -12,6 +12,15 @@ index answers under any collation.
 
 Outside the scope is "not found": ``get_in_scope`` raises ``NotFound`` exactly as for a
 record that does not exist.
+
+Records with no geography go through ``scope()`` too, so that every list has passed through
+it: a model with ``scope_field = None`` is the same for everyone who holds its
+``scope_view_cap`` (None: every signed-in user, e.g. the divisions, public reference data).
+Third-party models (pghistory's events) are declared with ``declare_unscoped``.
+
+``scope()`` marks the queryset it returns (``is_scoped``); the mark survives filtering,
+ordering and slicing. ``tests/core/test_scoping_meta.py`` walks every API view and every
+browser list and fails on a queryset without the mark.
 """
 
 from __future__ import annotations
@@ -43,23 +52,47 @@ def _prefix_q(field: str, prefix: str) -> Q:
     return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
 
 
+SCOPED_HINT = "core.scoping.scoped"
+
+
+def _mark(qs: QuerySet) -> QuerySet:
+    qs = qs._chain()
+    qs._hints = {**qs._hints, SCOPED_HINT: True}  # a new dict: the unscoped original stays unmarked
+    return qs
+
+
+def is_scoped(qs: QuerySet) -> bool:
+    """Whether ``qs`` came out of ``scope()`` (for the meta-test and for assertions)."""
+    return bool(getattr(qs, "_hints", {}).get(SCOPED_HINT))
+
+
+def declare_unscoped(model, *, view_cap: Cap | None) -> None:
+    """Declare a model without geography (a third-party one): visible whole to holders of ``view_cap``."""
+    model.scope_field = None
+    model.scope_view_cap = view_cap
+
+
 def scope(qs: QuerySet, user) -> QuerySet:
     """Narrow ``qs`` to the records ``user`` may see."""
     model = qs.model
-    field = getattr(model, "scope_field", None)
-    if field is None:
+    if not hasattr(model, "scope_field"):
         raise TypeError(f"{model.__name__} declares no scope_field: it cannot be scoped.")
+    field = model.scope_field
     view_cap = getattr(model, "scope_view_cap", None)
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return _mark(qs.none())
     if view_cap is not None and not has_cap(user, view_cap):
-        return qs.none()
+        return _mark(qs.none())
+    if field is None:
+        return _mark(qs)  # no geography: the same for everyone allowed to see it
     prefix = scope_prefix(user, citywide_cap=getattr(model, "scope_citywide_cap", None))
     if prefix is None:
-        return qs.none()
+        return _mark(qs.none())
     if len(prefix) == CITY_PREFIX_LENGTH:
         # The whole city: every division in the database is in it, so a filter would only
         # cost a scan of the index (a million rows for the people list).
-        return qs
-    return qs.filter(_prefix_q(field, prefix))
+        return _mark(qs)
+    return _mark(qs.filter(_prefix_q(field, prefix)))
 
 
 def get_in_scope(qs: QuerySet, user, **lookup) -> Model:

@@ -9,9 +9,13 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_context
 from core.data import qingdao
-from core.errors import Conflict, InvalidInput
-from core.models import Division, DivisionKind, DivisionLevel, User
-from core.roles import ROLE_LEVELS, Role
+from core.errors import Conflict, Forbidden, InvalidInput
+from core.models import Division, DivisionKind, DivisionLevel, SecurityEvent, SecurityEventKind, User
+from core.roles import PRIVILEGED_ROLES, ROLE_LEVELS, Cap, Role, has_cap, require
+
+# Roles that use the Django admin site: the administrator (everything) and the security officer
+# (staff accounts only, to grant roles; core.admin checks capabilities, not Django permissions).
+STAFF_SITE_ROLES = frozenset({Role.ADMIN, Role.SECURITY_OFFICER})
 
 
 @transaction.atomic
@@ -103,7 +107,7 @@ def staff_create(
         role=role,
         division=division,
         first_name=full_name,
-        is_staff=role == Role.ADMIN,
+        is_staff=role in STAFF_SITE_ROLES,
         is_superuser=role == Role.ADMIN,
         must_change_password=must_change_password,
     )
@@ -115,4 +119,112 @@ def staff_create(
     user.set_password(password)
     with audit_context(actor):
         user.save()
+    return user
+
+
+@transaction.atomic
+def security_event_record(
+    *,
+    kind: str,
+    username: str = "",
+    user: User | None = None,
+    actor: User | None = None,
+    ip_address: str | None = None,
+    path: str = "",
+    detail: str = "",
+) -> SecurityEvent:
+    """Append one line to the security log (the database refuses to change or delete it)."""
+    return SecurityEvent.objects.create(
+        kind=kind,
+        username=(username or "")[:150],
+        user=user,
+        actor=actor,
+        ip_address=ip_address or None,
+        path=(path or "")[:200],
+        detail=(detail or "")[:300],
+    )
+
+
+@transaction.atomic
+def staff_password_change(*, actor: User, user: User, new_password: str, ip_address: str | None = None) -> User:
+    """A member of staff sets their own new password (validated); the forced change is then done."""
+    if actor.pk != user.pk:
+        raise Forbidden()
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages), field="new_password1") from None
+    user.set_password(new_password)
+    user.must_change_password = False
+    with audit_context(actor):
+        user.save(update_fields=["password", "must_change_password"])
+    security_event_record(
+        kind=SecurityEventKind.PASSWORD_CHANGED, username=user.username, user=user, actor=actor, ip_address=ip_address
+    )
+    return user
+
+
+def role_grant_refusal(*, actor: User | None, user: User, role: str) -> str | None:
+    """Why ``actor`` may not give ``user`` the role ``role`` (None: allowed). Rules of 三权分立:
+    no one changes their own role; only a security officer grants or removes a privileged role
+    (administrator, security officer, auditor); others need the capability to grant roles."""
+    if actor is None:
+        return _("Roles are granted by a named member of staff.")
+    if actor.pk == user.pk:
+        return _("No one may change their own role.")
+    if not has_cap(actor, Cap.ROLES_GRANT):
+        return _("Your role may not grant roles.")
+    if (role in PRIVILEGED_ROLES or user.role in PRIVILEGED_ROLES) and not has_cap(actor, Cap.PRIVILEGED_ROLES_GRANT):
+        return _("Only a security officer grants or removes the administrator, security officer and auditor roles.")
+    return None
+
+
+def staff_role_grant(*, actor: User, user: User, role: str, ip_address: str | None = None) -> User:
+    """Give ``user`` a new role (its division must suit the role).
+
+    A refusal is written to the security log before ``Forbidden`` is raised, outside the
+    grant's own transaction, so that rolling the grant back does not erase the evidence.
+    """
+    if role not in Role.values:
+        raise InvalidInput(_("Unknown role %(role)s.") % {"role": role}, field="role")
+    refusal = role_grant_refusal(actor=actor, user=user, role=role)
+    if refusal is not None:
+        security_event_record(
+            kind=SecurityEventKind.ROLE_CHANGE_REFUSED,
+            username=user.username,
+            user=user,
+            actor=actor,
+            ip_address=ip_address,
+            detail=f"{user.role} -> {role}: {refusal}",
+        )
+        raise Forbidden(refusal)
+    return _staff_role_apply(actor=actor, user=user, role=role, ip_address=ip_address)
+
+
+@transaction.atomic
+def _staff_role_apply(*, actor: User, user: User, role: str, ip_address: str | None) -> User:
+    require(actor, Cap.ROLES_GRANT)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if role_grant_refusal(actor=actor, user=user, role=role) is not None:  # changed meanwhile
+        raise Forbidden()
+    if user.division.level not in ROLE_LEVELS[role]:
+        raise InvalidInput(
+            _("A %(role)s belongs to a division of level %(levels)s, not %(level)s.")
+            % {"role": role, "levels": "/".join(sorted(ROLE_LEVELS[role])), "level": user.division.level},
+            field="role",
+        )
+    old = user.role
+    user.role = role
+    user.is_staff = role in STAFF_SITE_ROLES
+    user.is_superuser = role == Role.ADMIN
+    with audit_context(actor):
+        user.save(update_fields=["role", "is_staff", "is_superuser"])
+    security_event_record(
+        kind=SecurityEventKind.ROLE_CHANGED,
+        username=user.username,
+        user=user,
+        actor=actor,
+        ip_address=ip_address,
+        detail=f"{old} -> {role}",
+    )
     return user

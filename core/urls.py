@@ -7,4 +7,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", views.password_change, name="password-change"),
+    path("audit/", views.audit_changes, name="audit-changes"),
+    path("audit/security/", views.audit_security, name="audit-security"),
+    path("audit/reveals/", views.audit_reveals, name="audit-reveals"),
 ]

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from core.drf import CapabilityPermission
 from core.errors import InvalidInput, NotFound
 from core.roles import Cap
+from core.scoping import scope
 from marriage import selectors, services
 from marriage.models import (
     Appointment,
@@ -220,7 +221,6 @@ class OfficeViewSet(viewsets.GenericViewSet):
     """Registry offices, one per district (identified by the district code), with their daily capacity."""
 
     serializer_class = OfficeSerializer
-    queryset = Office.objects.none()  # for the schema; reads go through the selectors
     permission_classes = [IsAuthenticated, CapabilityPermission]
     pagination_class = None
     lookup_value_regex = r"[0-9]{6}"
@@ -230,6 +230,11 @@ class OfficeViewSet(viewsets.GenericViewSet):
         "partial_update": Cap.MARRIAGE_APPOINTMENTS,
         "capacity": Cap.MARRIAGE_APPOINTMENTS,
     }
+
+    def get_queryset(self):
+        # The configured offices the user may see; ``list`` adds the districts' defaults for
+        # offices not configured yet (``selectors.offices``, the same geography).
+        return scope(Office.objects.all(), self.request.user)
 
     def list(self, request):
         return Response(OfficeSerializer(selectors.offices(user=request.user), many=True).data)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.idnumbers import parse_id_number
 from core.models import Division
+from core.textsafety import validate_plain_text
 from people.models import AreaType, Relationship
 
 
@@ -24,12 +25,12 @@ class IdNumberField(forms.CharField):
 
 class PersonForm(forms.Form):
     id_number = IdNumberField(label=_("ID number"))
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Name"), max_length=50, validators=[validate_plain_text])
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
 
 
 class PersonEditForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Name"), max_length=50, validators=[validate_plain_text])
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
 
 
@@ -45,14 +46,14 @@ class DeathForm(forms.Form):
 
 
 class RevealForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=200)
+    reason = forms.CharField(label=_("Reason"), max_length=200, validators=[validate_plain_text])
 
 
 class HouseholdForm(forms.Form):
     community = forms.ModelChoiceField(label=_("Community"), queryset=Division.objects.none())
-    address = forms.CharField(label=_("Address"), max_length=200)
+    address = forms.CharField(label=_("Address"), max_length=200, validators=[validate_plain_text])
     area_type = forms.ChoiceField(label=_("Urban or rural"), choices=AreaType.choices)
-    bank_name = forms.CharField(label=_("Bank"), max_length=60, required=False)
+    bank_name = forms.CharField(label=_("Bank"), max_length=60, required=False, validators=[validate_plain_text])
     bank_account = forms.RegexField(
         label=_("Bank account"),
         max_length=32,
@@ -69,9 +70,9 @@ class HouseholdForm(forms.Form):
 
 
 class HouseholdEditForm(forms.Form):
-    address = forms.CharField(label=_("Address"), max_length=200)
+    address = forms.CharField(label=_("Address"), max_length=200, validators=[validate_plain_text])
     area_type = forms.ChoiceField(label=_("Urban or rural"), choices=AreaType.choices)
-    bank_name = forms.CharField(label=_("Bank"), max_length=60, required=False)
+    bank_name = forms.CharField(label=_("Bank"), max_length=60, required=False, validators=[validate_plain_text])
     bank_account = forms.RegexField(
         label=_("Bank account"),
         max_length=32,
@@ -85,7 +86,7 @@ class MemberForm(forms.Form):
     """One member row: an ID number (new people are registered on the spot), a name, a relationship."""
 
     id_number = IdNumberField(label=_("ID number"))
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Name"), max_length=50, validators=[validate_plain_text])
     relationship = forms.ChoiceField(label=_("Relationship to head"), choices=Relationship.choices)
 
 

@@ -7,12 +7,14 @@ from people.models import AreaType, Household, HouseholdMember, Person, Relation
 
 
 class PersonInputSerializer(serializers.Serializer):
+    reject_unknown_fields = True  # api.md gives these inputs in full
     id_number = serializers.CharField(max_length=30)
     name = serializers.CharField(max_length=50)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
 
 
 class PersonUpdateSerializer(serializers.Serializer):
+    reject_unknown_fields = True  # api.md gives these inputs in full
     name = serializers.CharField(max_length=50, required=False)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
 
@@ -40,6 +42,8 @@ class PersonSerializer(serializers.ModelSerializer):
 
 
 class RevealInputSerializer(serializers.Serializer):
+    # The browser asks for a reason; api.md's contract takes no body, so the API logs the
+    # reveal with whatever reason is given, possibly none.
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
@@ -48,11 +52,13 @@ class RevealSerializer(serializers.Serializer):
 
 
 class MemberInputSerializer(serializers.Serializer):
+    reject_unknown_fields = True  # api.md gives these inputs in full
     person = serializers.IntegerField(min_value=1)
     relationship = serializers.ChoiceField(choices=Relationship.choices)
 
 
 class HouseholdInputSerializer(serializers.Serializer):
+    reject_unknown_fields = True  # api.md gives these inputs in full
     community = serializers.CharField(max_length=12)
     address = serializers.CharField(max_length=200)
     area_type = serializers.ChoiceField(choices=AreaType.choices)
@@ -63,6 +69,7 @@ class HouseholdInputSerializer(serializers.Serializer):
 
 
 class HouseholdUpdateSerializer(serializers.Serializer):
+    reject_unknown_fields = True  # api.md gives these inputs in full
     address = serializers.CharField(max_length=200, required=False)
     area_type = serializers.ChoiceField(choices=AreaType.choices, required=False)
     bank_name = serializers.CharField(max_length=60, required=False, allow_blank=True)

@@ -132,15 +132,18 @@ def person_record_death(
 
 @transaction.atomic
 def person_reveal_id_number(*, actor: User, person: Person, reason: str = "", ip_address: str | None = None) -> str:
-    """The full ID number, for roles that need it; every reveal is logged."""
+    """The full ID number, for roles that need it; every reveal is logged with its reason.
+
+    The browser form asks for a reason; the API (api.md: no body) logs what it is given."""
     require(actor, Cap.PEOPLE_REVEAL)
+    reason = (reason or "").strip()
     person = get_in_scope(Person.objects.all(), actor, pk=person.pk)
     RevealLog.objects.create(
         actor=actor,
         model="people.Person",
         object_id=str(person.pk),
         field="id_number",
-        reason=(reason or "")[:200],
+        reason=reason[:200],
         ip_address=ip_address,
     )
     return person.id_number

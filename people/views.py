@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from core.audit import history_of
 from core.errors import DomainError, Forbidden, NotFound
@@ -63,6 +63,7 @@ def communities_for(user):
     )
 
 
+@require_safe
 @login_required
 def person_list(request):
     _require(request, Cap.PEOPLE_VIEW)
@@ -91,6 +92,7 @@ def person_create(request):
     return render(request, "people/person_form.html", {"form": form, "title": _("Register a person")})
 
 
+@require_safe
 @login_required
 def person_detail(request, pk: int):
     person = _get_or_404(selectors.person_get, user=request.user, pk=pk)
@@ -176,6 +178,7 @@ def person_reveal(request, pk: int):
     return redirect("people:person-detail", pk=person.pk)
 
 
+@require_safe
 @login_required
 def household_list(request):
     _require(request, Cap.PEOPLE_VIEW)
@@ -234,6 +237,7 @@ def household_create(request):
     return render(request, "people/household_form.html", {"form": form, "formset": formset})
 
 
+@require_safe
 @login_required
 def household_detail(request, pk: int):
     household = _get_or_404(selectors.household_get, user=request.user, pk=pk)

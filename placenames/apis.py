@@ -277,7 +277,7 @@ class BannedWordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     }
 
     def get_queryset(self):
-        return selectors.banned_words()
+        return selectors.banned_words(user=self.request.user)
 
     @extend_schema(request=BannedWordSerializer, responses={201: BannedWordSerializer})
     def create(self, request):

@@ -233,6 +233,9 @@ class ApplicationTransition(models.Model):
 class BannedWord(models.Model):
     """A word no road name may contain (configurable by place-name officers)."""
 
+    scope_field = None  # one list for the whole city
+    scope_view_cap = Cap.PLACENAME_VIEW
+
     word = models.CharField(_("word"), max_length=20, unique=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)

@@ -71,8 +71,10 @@ def application_get(*, user: User, pk) -> NamingApplication:
     )
 
 
-def banned_words(*, active_only: bool = False) -> QuerySet[BannedWord]:
-    qs = BannedWord.objects.all()
+def banned_words(*, user: User | None = None, active_only: bool = False) -> QuerySet[BannedWord]:
+    """The banned-word list; a user's view of it goes through the scoping function (the name
+    checks read the whole list for themselves, with no user)."""
+    qs = BannedWord.objects.all() if user is None else scope(BannedWord.objects.all(), user)
     if active_only:
         qs = qs.filter(active=True)
     return qs.order_by("-active", "word")

@@ -335,7 +335,7 @@ def banned_words(request):
     return render(
         request,
         "placenames/banned_words.html",
-        {"words": selectors.banned_words(), "form": form if can_configure else None},
+        {"words": selectors.banned_words(user=request.user), "form": form if can_configure else None},
     )
 
 

@@ -14,7 +14,7 @@ from core.cases import CaseStatus, current_month, local_today, parse_month
 from core.drf import CapabilityPermission
 from core.errors import Forbidden, NotFound
 from core.roles import Cap, has_cap
-from core.scoping import get_in_scope
+from core.scoping import get_in_scope, scope
 from people.models import AreaType, Household, Person
 from relief import selectors, services
 from relief.models import ClaimKind, ClaimStatus, PriceIndex, PriceSubsidyRule, Scheme
@@ -82,7 +82,10 @@ class StandardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def get_queryset(self):
         params = self.request.query_params
         return selectors.standard_list(
-            scheme=params.get("scheme", ""), area_type=params.get("area_type", ""), division=params.get("division", "")
+            user=self.request.user,
+            scheme=params.get("scheme", ""),
+            area_type=params.get("area_type", ""),
+            division=params.get("division", ""),
         )
 
     @extend_schema(request=StandardInputSerializer, responses={201: StandardSerializer})
@@ -118,8 +121,12 @@ class PriceRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     serializer_class = PriceRuleSerializer
     permission_classes = [IsAuthenticated, CapabilityPermission]
-    required_caps = {"list": None, "create": Cap.STANDARDS_EDIT}
-    queryset = PriceSubsidyRule.objects.order_by("-effective_from")
+    required_caps = {"list": (Cap.RELIEF_VIEW, Cap.STANDARDS_EDIT, Cap.PAYOUT_VIEW), "create": Cap.STANDARDS_EDIT}
+    queryset = PriceSubsidyRule.objects.none()  # for the schema
+
+    def get_queryset(self):
+        return scope(PriceSubsidyRule.objects.order_by("-effective_from"), self.request.user)
+
     filter_backends = []
 
     @extend_schema(request=PriceRuleInputSerializer, responses={201: PriceRuleSerializer})
@@ -403,7 +410,7 @@ class TemporaryReliefClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
         "retrieve": Cap.RELIEF_VIEW,
         "create": Cap.RELIEF_APPLY,
         "approve": Cap.RELIEF_VIEW,  # the service checks the level and the threshold (403)
-        "approve_many": Cap.RELIEF_VIEW,
+        "approve_many": Cap.RELIEF_DECIDE,
         "reject": Cap.RELIEF_VIEW,
         "withdraw": Cap.RELIEF_APPLY,
         "complete_paperwork": Cap.RELIEF_APPLY,
@@ -509,11 +516,13 @@ class PriceIndexViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     permission_classes = [IsAuthenticated, CapabilityPermission]
     serializer_class = PriceDecisionSerializer
     filter_backends = []
-    required_caps = {"list": None, "retrieve": None, "subsidy": Cap.RELIEF_VIEW, "create": Cap.PRICE_INDEX_EDIT}
+    # Who works with the indices: case staff, whoever enters them, finance paying the subsidy.
+    _readers = (Cap.RELIEF_VIEW, Cap.PRICE_INDEX_EDIT, Cap.PAYOUT_VIEW)
+    required_caps = {"list": _readers, "retrieve": _readers, "subsidy": Cap.RELIEF_VIEW, "create": Cap.PRICE_INDEX_EDIT}
     lookup_value_regex = r"[0-9]+|[0-9]{4}-[0-9]{2}"
 
     def get_queryset(self):
-        return PriceIndex.objects.order_by("-month")
+        return scope(PriceIndex.objects.order_by("-month"), self.request.user)
 
     @extend_schema(
         parameters=[

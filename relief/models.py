@@ -67,6 +67,9 @@ class Standard(models.Model):
     null for the whole city, or a district whose own entry overrides the city's.
     """
 
+    scope_field = None  # reference data: the same for everyone signed in (api.md: everyone reads)
+    scope_view_cap = None
+
     scheme = models.CharField(_("scheme"), max_length=32, choices=Scheme.choices)
     area_type = models.CharField(_("urban or rural"), max_length=5, choices=AreaType.choices, blank=True)
     division = models.ForeignKey(
@@ -423,6 +426,9 @@ class PriceSubsidyRule(models.Model):
     standard × the rise of ``amount_index`` (percent), and at least ``floor``.
     """
 
+    scope_field = None  # one rule for the city
+    scope_view_cap = None
+
     effective_from = models.DateField(_("effective from"), unique=True)
     cpi_threshold = models.DecimalField(_("CPI rise threshold (%)"), max_digits=5, decimal_places=1)
     food_cpi_threshold = models.DecimalField(_("food CPI rise threshold (%)"), max_digits=5, decimal_places=1)
@@ -464,6 +470,9 @@ class PriceSubsidyRule(models.Model):
 @pghistory.track()
 class PriceIndex(models.Model):
     """A month's published price indices, as year-on-year rises in percent (5.4 means +5.4%)."""
+
+    scope_field = None  # published figures: no geography; who may read them is the view's call
+    scope_view_cap = None
 
     month = models.DateField(_("month"), unique=True)
     cpi_yoy = models.DecimalField(_("CPI, year on year (%)"), max_digits=5, decimal_places=1)

@@ -108,9 +108,9 @@ def standard_for(
     return StandardsTable(entries).get(scheme, month, area_type=area_type, division=division)
 
 
-def standard_list(*, scheme: str = "", area_type: str = "", division: str = "") -> QuerySet[Standard]:
+def standard_list(*, user, scheme: str = "", area_type: str = "", division: str = "") -> QuerySet[Standard]:
     """Every standard entry (public reference data: everyone signed in reads them)."""
-    qs = Standard.objects.select_related("division")
+    qs = scope(Standard.objects.select_related("division"), user)
     if scheme:
         qs = qs.filter(scheme=scheme)
     if area_type:

@@ -548,7 +548,7 @@ def standards(request):
                 messages.success(request, _("The standard is added."))
                 return redirect(reverse("relief:standards") + f"?scheme={data['scheme']}")
     scheme = request.GET.get("scheme", "")
-    entries = selectors.standard_list(scheme=scheme if scheme in Scheme.values else "")
+    entries = selectors.standard_list(user=request.user, scheme=scheme if scheme in Scheme.values else "")
     return render(
         request,
         "relief/standards.html",
@@ -562,8 +562,18 @@ def standards(request):
     )
 
 
+# Who works with the price indices: case staff, whoever enters them, finance paying the subsidy.
+PRICE_INDEX_READERS = (Cap.RELIEF_VIEW, Cap.PRICE_INDEX_EDIT, Cap.PAYOUT_VIEW)
+
+
+def _require_any(request, caps) -> None:
+    if not any(has_cap(request.user, cap) for cap in caps):
+        raise Forbidden()
+
+
 @login_required
 def price_indices(request):
+    _require_any(request, PRICE_INDEX_READERS)
     can_edit = has_cap(request.user, Cap.PRICE_INDEX_EDIT)
     form = relief_forms.PriceIndexForm(request.POST or None) if can_edit else None
     if request.method == "POST":
@@ -589,6 +599,7 @@ def price_indices(request):
 
 @login_required
 def price_index_detail(request, pk: int):
+    _require_any(request, PRICE_INDEX_READERS)
     index = PriceIndex.objects.filter(pk=pk).first()
     if index is None:
         raise Http404

@@ -25,7 +25,6 @@ from social_orgs.models import (
     FeeStandard,
     FeeStatus,
     FilingStatus,
-    ImportBatch,
     ImportStatus,
     InspectionResult,
     Level,
@@ -177,10 +176,12 @@ class ImportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Registry spreadsheets: upload → preview with each row's errors → commit, all or nothing."""
 
     serializer_class = ImportSerializer
-    queryset = ImportBatch.objects.none()  # for the schema; reads go through the selectors
     permission_classes = [IsAuthenticated, CapabilityPermission]
     parser_classes = [MultiPartParser, FormParser]
     required_caps = {"create": Cap.SOCIALORG_EDIT, "retrieve": Cap.SOCIALORG_EDIT, "commit": Cap.SOCIALORG_EDIT}
+
+    def get_queryset(self):
+        return selectors.import_list(user=self.request.user)
 
     def get_object(self):
         return selectors.import_get(user=self.request.user, pk=self.kwargs["pk"])

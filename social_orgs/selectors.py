@@ -186,6 +186,10 @@ def enforcement_get(*, user: User, pk) -> EnforcementCase:
     return get_in_scope(EnforcementCase.objects.select_related("division", "org", "created_by"), user, pk=pk)
 
 
+def import_list(*, user: User) -> QuerySet[ImportBatch]:
+    return scope(ImportBatch.objects.defer("content"), user).order_by("-id")
+
+
 def import_get(*, user: User, pk) -> ImportBatch:
     return get_in_scope(ImportBatch.objects.defer("content"), user, pk=pk)
 

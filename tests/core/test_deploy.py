@@ -41,3 +41,33 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = _run({"DEBUG": "0", "SECRET_KEY": ""})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_check_deploy_catches_a_configuration_without_https():
+    """The control beside the success: the same check fails when the HTTPS settings are off."""
+    result = _run(
+        {
+            "SECRET_KEY": "x7#p" + "k" * 30 + "Q9$z-production-like-secret-key-value",
+            "ALLOWED_HOSTS": "portal.example.gov.cn",
+            "SECURE_SSL": "0",
+            "DEBUG": "0",
+        }
+    )
+    assert result.returncode != 0
+    assert "SESSION_COOKIE_SECURE" in result.stdout + result.stderr or "W012" in result.stdout + result.stderr
+
+
+def test_production_runs_the_security_middleware_and_login_throttling():
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='civil_affairs.settings'; django.setup();"
+        "from django.conf import settings as s;"
+        "print('csp.middleware.CSPMiddleware' in s.MIDDLEWARE, 'axes.middleware.AxesMiddleware' == s.MIDDLEWARE[-1],"
+        " s.AUTHENTICATION_BACKENDS[0], s.CONTENT_SECURITY_POLICY['DIRECTIVES']['script-src'])"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "CIVIL_AFFAIRS_DEV"}}
+    env.update({"SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "portal.example.gov.cn", "SECURE_SSL": "1"})
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "True True core.security.PortalAxesBackend [\"'self'\"]"

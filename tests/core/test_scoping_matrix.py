@@ -32,6 +32,8 @@ MATRIX = {
     Role.ADMIN: ("370200", {"own", "other_sub", "other_district"}),
     Role.PLACENAME_OFFICER: ("370200", set()),
     Role.SOCIALORG_OFFICER: ("370200", set()),
+    Role.SECURITY_OFFICER: ("370200", set()),
+    Role.AUDITOR: ("370200", set()),
 }
 HOUSEHOLD_OVERRIDES = {Role.REGISTRAR: {"own", "other_sub"}}  # households: their district only
 

@@ -131,3 +131,11 @@ def test_divisions_filter_by_level_and_parent(api):
     subs = api.get(f"/api/v1/divisions/?level=subdistrict&parent={OTHER_DISTRICT}").json()
     assert subs["count"] >= 2
     assert all(d["parent"] == OTHER_DISTRICT and len(d["code"]) == 9 for d in subs["results"])
+
+
+def test_reveal_without_a_body_follows_the_contract_and_is_still_logged(api, caseworker):
+    person = PersonFactory(division_id="370202001001")
+    response = api.post(f"/api/v1/people/{person.pk}/reveal/", {}, format="json")
+    assert response.status_code == 200 and response.json() == {"id_number": person.id_number}
+    log = RevealLog.objects.get()
+    assert (log.actor, log.object_id, log.reason) == (caseworker, str(person.pk), "")

@@ -16,6 +16,11 @@ class Command(BaseCommand):
         parser.add_argument("--division", required=True, help="division code (admin and leader: the city, 370200)")
         parser.add_argument("--password", required=True)
         parser.add_argument("--name", default="", help="the person's full name")
+        parser.add_argument(
+            "--must-change-password",
+            action="store_true",
+            help="the owner must choose a new password at the first browser login (no API token before that)",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -25,6 +30,7 @@ class Command(BaseCommand):
                 division_code=options["division"],
                 password=options["password"],
                 full_name=options["name"],
+                must_change_password=options["must_change_password"],
                 check_password=False,
             )
         except DomainError as exc:

@@ -29,6 +29,8 @@ DEMO_ACCOUNTS = [
     ("demo_placename", Role.PLACENAME_OFFICER, "370200", "演示地名管理员"),
     ("demo_socialorg", Role.SOCIALORG_OFFICER, "370200", "演示社会组织管理员"),
     ("demo_admin", Role.ADMIN, "370200", "演示系统管理员"),
+    ("demo_security", Role.SECURITY_OFFICER, "370200", "演示安全管理员"),
+    ("demo_auditor", Role.AUDITOR, "370200", "演示安全审计员"),
 ]
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
@@ -65,6 +67,7 @@ class Command(BaseCommand):
                 division_code=division,
                 password=password,
                 full_name=full_name,
+                must_change_password=True,  # printed passwords: each owner chooses their own first
             )
             new_accounts.append((username, role, division, password))
         if new_accounts:

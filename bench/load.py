@@ -1,0 +1,173 @@
+"""Load test from a second process: wrk against gunicorn serving the portal at 1,000,000 persons.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_people .venv/bin/python -m bench.load \\
+        [--workers 2 4] [--connections 4] [--seconds 15]
+
+Builds (or reuses) the city of ``bench.people_lists.build``, signs a caseworker of one
+sub-district in (a session cookie and an API token, made directly, not through the login
+throttle), starts gunicorn on 127.0.0.1 with N sync workers, and runs wrk (Debian package
+``wrk``; loopback only, bounded in time) against caseworker list and detail pages and API
+endpoints. Prints requests/s, p50/p95/p99 per URL and worker count as a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civil_affairs.settings")
+os.environ.setdefault("CIVIL_AFFAIRS_DEV", "1")
+os.environ.setdefault("DB_CONN_MAX_AGE", "600")
+# The server must read the session this process signs: one key for both.
+os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 50)
+
+BASE = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"  # loopback only
+RESULT = re.compile(r"RESULT rps=([\d.]+) p50=([\d.]+) p95=([\d.]+) p99=([\d.]+) requests=(\d+) errors=(\d+)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def prepare(persons: int) -> tuple[str, str, dict[str, str]]:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    from bench.people_lists import build
+    from core.models import User
+    from people.models import HouseholdMember, Person
+
+    build(persons)
+    user = User.objects.get(username="bench_cw")
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    token = Token.objects.get_or_create(user=user)[0].key
+    person = Person.objects.filter(division__code__startswith="370202001").order_by("id").first()
+    household = HouseholdMember.objects.get(person=person).household_id
+    urls = {
+        "page: people list": "/people/",
+        "page: households list": "/people/households/",
+        "page: person detail": f"/people/{person.pk}/",
+        "page: household detail": f"/people/households/{household}/",
+        "api: people list (25)": "/api/v1/people/?page_size=25",
+        "api: household detail": f"/api/v1/households/{household}/",
+    }
+    return session, token, urls
+
+
+def serve(workers: int, port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": os.environ["SECRET_KEY"],
+        "ALLOWED_HOSTS": HOST,
+        "LOG_LEVEL": "WARNING",
+        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15"),
+    }
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    proc = subprocess.Popen(
+        [gunicorn, "civil_affairs.wsgi", "-w", str(workers), "-b", f"{HOST}:{port}", "--log-level", "warning"],
+        cwd=BASE,
+        env=env,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((HOST, port), timeout=1):
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def check_ok(url: str, headers: list[str]) -> None:
+    """Each URL must answer 200 as the signed-in caseworker (not a redirect to the login page)."""
+    import urllib.request
+
+    request = urllib.request.Request(url, headers=dict(h.split(": ", 1) for h in headers))  # noqa: S310 - loopback
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        if response.status != 200 or response.geturl() != url:
+            raise RuntimeError(f"{url}: {response.status} {response.geturl()}")
+
+
+def run_wrk(url: str, headers: list[str], connections: int, seconds: int) -> dict[str, float]:
+    command = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s"]
+    command += ["-s", str(BASE / "bench" / "p95.lua")]
+    for header in headers:
+        command += ["-H", header]
+    out = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+    match = RESULT.search(out)
+    if not match:
+        raise RuntimeError(out)
+    rps, p50, p95, p99, requests, errors = match.groups()
+    return {
+        "rps": float(rps),
+        "p50": float(p50),
+        "p95": float(p95),
+        "p99": float(p99),
+        "n": int(requests),
+        "errors": int(errors),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--workers", type=int, nargs="+", default=[2, 4])
+    parser.add_argument("--connections", type=int, nargs="+", default=[2, 8])
+    parser.add_argument("--seconds", type=int, default=15)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        print("wrk not found: apt-get install wrk", file=sys.stderr)
+        return 2
+    session, token, urls = prepare(args.persons)
+    rows = []
+    for workers in args.workers:
+        port = _free_port()
+        server = serve(workers, port)
+        try:
+            for label, path in urls.items():
+                if label.startswith("api"):
+                    headers = [f"Authorization: Token {token}"]
+                else:
+                    headers = [f"Cookie: sessionid={session}"]
+                url = f"http://{HOST}:{port}{path}"
+                check_ok(url, headers)
+                run_wrk(url, headers, 1, 2)  # warm each worker's connection and caches
+                for connections in args.connections:
+                    r = run_wrk(url, headers, connections, args.seconds)
+                    rows.append((workers, connections, label, r))
+                    print(f"{workers} workers, {connections} conn, {label}: {r}", flush=True)
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+    print("\n| gunicorn workers | connections | request | req/s | p50 ms | p95 ms | p99 ms | errors |")
+    print("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+    for workers, connections, label, r in rows:
+        print(
+            f"| {workers} | {connections} | {label} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | "
+            f"{r['p99']:.1f} | {r['errors']} |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import PasswordChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from core.models import SecurityEventKind
+
+
+class PortalPasswordChangeForm(PasswordChangeForm):
+    """Django's form (old password, new twice, the configured validators); saved by a service."""
+
+    def save(self, commit=True):  # pragma: no cover - the view calls the service instead
+        raise NotImplementedError("core.services.staff_password_change saves the password")
+
+
+class AuditSearchForm(forms.Form):
+    actor = forms.CharField(label=_("Actor (username)"), max_length=150, required=False)
+    model = forms.CharField(label=_("Record type"), max_length=100, required=False, help_text=_("e.g. people.Person"))
+    object_id = forms.CharField(label=_("Record number"), max_length=40, required=False)
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class SecuritySearchForm(forms.Form):
+    actor = forms.CharField(label=_("Account or actor (username)"), max_length=150, required=False)
+    kind = forms.ChoiceField(
+        label=_("Event"), required=False, choices=[("", _("All")), *list(SecurityEventKind.choices)]
+    )
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
