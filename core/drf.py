@@ -25,7 +25,7 @@ class Pagination(PageNumberPagination):
     max_page_size = 500
 
 
-def exception_handler(exc, context):
+def _exception_response(exc, context):
     """Map domain errors to api.md's shapes: 400 field errors, 403/404 detail, 409 detail+code."""
     if isinstance(exc, DomainError):
         if exc.status_code == status.HTTP_400_BAD_REQUEST:
@@ -125,3 +125,16 @@ def install_strict_input() -> None:
 
     if not getattr(serializers.Serializer.to_internal_value, "_strict", False):
         serializers.Serializer.to_internal_value = strict_to_internal_value(serializers.Serializer.to_internal_value)
+
+
+def exception_handler(exc, context):
+    """api.md's error shapes, always as JSON: an action that renders files (a bank file as CSV
+    or XLSX) must not answer a refusal in the file's format."""
+    from rest_framework.renderers import JSONRenderer
+
+    response = _exception_response(exc, context)
+    request = context.get("request")
+    if response is not None and request is not None:
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+    return response
