@@ -82,6 +82,10 @@ def is_stuck(run: PayoutRun, *, stuck_after: datetime.timedelta) -> bool:
 
 
 # --- The review: totals by district, differences from last month --------------------------------------
+#
+# The lists compare with last month's live lines of the scheme (paid or pending, in its run or a
+# follow-up), looked up one beneficiary at a time in the "never paid twice" unique index: cheap
+# with or without fresh statistics, right after a run has written a million lines.
 
 
 def _district_names() -> dict[str, str]:
@@ -173,10 +177,12 @@ def diff_new(run: PayoutRun, previous: PayoutRun, limit: int = DIFF_LIMIT) -> li
         """
         SELECT a.beneficiary_id, a.amount, a.scheme, a.source_id, a.snapshot FROM payouts_payoutline a
          WHERE a.run_id = %s AND NOT EXISTS (
-               SELECT 1 FROM payouts_payoutline b WHERE b.run_id = %s AND b.beneficiary_id = a.beneficiary_id)
+               SELECT 1 FROM payouts_payoutline b
+                WHERE b.beneficiary_id = a.beneficiary_id AND b.period = %s AND b.scheme = %s
+                  AND b.status <> 'failed')
          ORDER BY a.id LIMIT %s
         """,
-        [run.pk, previous.pk, limit],
+        [run.pk, previous.period, run.scheme, limit],
     )
     rows = [(*r[:4], _json(r[4])) for r in rows]
     started = _case_facts(run.scheme, {(r[3], r[4].get("group")) for r in rows})
@@ -198,10 +204,12 @@ def diff_stopped(run: PayoutRun, previous: PayoutRun, limit: int = DIFF_LIMIT) -
         """
         SELECT b.beneficiary_id, b.amount, b.scheme, b.source_id, b.snapshot FROM payouts_payoutline b
          WHERE b.run_id = %s AND NOT EXISTS (
-               SELECT 1 FROM payouts_payoutline a WHERE a.run_id = %s AND a.beneficiary_id = b.beneficiary_id)
+               SELECT 1 FROM payouts_payoutline a
+                WHERE a.beneficiary_id = b.beneficiary_id AND a.period = %s AND a.scheme = %s
+                  AND a.status <> 'failed')
          ORDER BY b.id LIMIT %s
         """,
-        [previous.pk, run.pk, limit],
+        [previous.pk, run.period, run.scheme, limit],
     )
     rows = [(*r[:4], _json(r[4])) for r in rows]
     facts = _case_facts(run.scheme, {(r[3], r[4].get("group")) for r in rows})
@@ -233,11 +241,12 @@ def diff_changed(run: PayoutRun, previous: PayoutRun, limit: int = DIFF_LIMIT) -
     rows = _fetch(
         """
         SELECT a.beneficiary_id, b.amount, a.amount, b.snapshot, a.snapshot FROM payouts_payoutline a
-          JOIN payouts_payoutline b ON b.run_id = %s AND b.beneficiary_id = a.beneficiary_id
+          JOIN payouts_payoutline b
+            ON b.beneficiary_id = a.beneficiary_id AND b.period = %s AND b.scheme = %s AND b.status <> 'failed'
          WHERE a.run_id = %s AND a.amount <> b.amount
          ORDER BY a.id LIMIT %s
         """,
-        [previous.pk, run.pk, limit],
+        [previous.period, run.scheme, run.pk, limit],
     )
     names = _person_names(r[0] for r in rows)
     out = []

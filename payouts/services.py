@@ -309,6 +309,7 @@ def _finish(run_id: int) -> str:
         run = PayoutRun.objects.select_for_update().get(pk=run_id)
         if run.status != RunStatus.COMPUTING:
             return "abandoned"
+        engine.batch_settings()
         count, total = engine.line_totals(run.pk)
         if count != run.line_count or total != run.total_amount:
             message = _(
@@ -378,7 +379,10 @@ def run_compute(*, run_id: int, worker: str = "") -> str:
                     if not engine.record_chunk(run.pk, chunk, result, next_cursor=chunk.hi):
                         raise _Abandoned
                 engine.pause()
-            return _finish(run.pk)
+            outcome = _finish(run.pk)
+            if outcome == "computed":
+                engine.refresh_statistics()
+            return outcome
         except _Abandoned:
             return "abandoned"
         except (OperationalError, InterfaceError):
@@ -481,6 +485,7 @@ def run_approve(*, actor: User, run: PayoutRun, note: str = "") -> PayoutRun:
     if run.started_by_id == actor.pk:
         raise Forbidden(_("You started this run: another finance officer must approve it."))
     _target(run, "approve")
+    engine.batch_settings()
     count, total = engine.line_totals(run.pk)
     if count != run.line_count or total != run.total_amount:
         raise Conflict(
@@ -536,6 +541,7 @@ def run_export(*, actor: User, run: PayoutRun, file_format: str = FileFormat.CSV
             _("The bank's returns are already being recorded for this run: it is not exported again."),
             code="returns_recorded",
         )
+    engine.batch_settings()
     written = bankfiles.write_payment_file(run, file_format)
     try:
         if written.line_count != run.approved_line_count or written.total != run.approved_total:

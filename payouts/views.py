@@ -92,23 +92,16 @@ def run_start(request):
 
 
 def _review(run: PayoutRun) -> dict:
-    previous = (
-        selectors.previous_run(run)
-        if run.sequence == 0
-        and run.status
-        not in (
-            RunStatus.QUEUED,
-            RunStatus.COMPUTING,
-        )
-        else None
-    )
+    """The first rows of each difference from last month (only where the summary counted some)."""
+    diff = (run.summary or {}).get("diff")
+    previous = selectors.previous_run(run) if diff else None
     if previous is None:
         return {"previous": None}
     return {
         "previous": previous,
-        "new": selectors.diff_new(run, previous),
-        "stopped": selectors.diff_stopped(run, previous),
-        "changed": selectors.diff_changed(run, previous),
+        "new": selectors.diff_new(run, previous) if diff["new"] else [],
+        "stopped": selectors.diff_stopped(run, previous) if diff["stopped"] else [],
+        "changed": selectors.diff_changed(run, previous) if diff["changed"] else [],
     }
 
 

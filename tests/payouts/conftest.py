@@ -270,7 +270,13 @@ def celery_worker_process(transactional_db, tmp_path, settings):
     auth = quote(db["USER"] or "")
     if db.get("PASSWORD"):
         auth += ":" + quote(db["PASSWORD"])
-    database_url = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    host = db["HOST"] or "127.0.0.1"
+    if host.startswith("/"):  # a Unix socket directory (the embedded PostgreSQL)
+        database_url = f"postgres://{auth}@/{db['NAME']}?host={host}"
+        if db.get("PORT"):
+            database_url += f"&port={db['PORT']}"
+    else:
+        database_url = f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
     app.control.purge()
     started: list[WorkerProcess] = []
 
