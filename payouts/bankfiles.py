@@ -68,6 +68,12 @@ class WrittenFile:
             pass
 
 
+def id_range(run) -> tuple[int, int]:
+    if run.first_line_id is None or run.last_line_id is None:
+        return 0, 2**63 - 1
+    return run.first_line_id, run.last_line_id
+
+
 def _payment_rows(run):
     """The run's lines with payee names and accounts, streamed from a server-side cursor in id order."""
     with connection.chunked_cursor() as cur:
@@ -77,10 +83,10 @@ def _payment_rows(run):
               FROM payouts_payoutline l
               JOIN people_person p ON p.id = l.beneficiary_id
               LEFT JOIN people_household h ON h.id = l.household_id
-             WHERE l.run_id = %s
+             WHERE l.run_id = %s AND l.id BETWEEN %s AND %s
              ORDER BY l.id
             """,
-            [run.pk],
+            [run.pk, *id_range(run)],
         )
         while True:
             batch = cur.fetchmany(5000)

@@ -149,11 +149,22 @@ def record_chunk(run_id: int, chunk: Chunk, result: ChunkResult, *, next_cursor:
         return cur.rowcount == 1
 
 
-def line_totals(run_id: int) -> tuple[int, Decimal]:
+@dataclass(frozen=True)
+class LineTotals:
+    count: int
+    total: Decimal
+    first_id: int | None
+    last_id: int | None
+
+
+def line_totals(run_id: int) -> LineTotals:
+    """Count, sum and id range of a run's lines, counted from the lines themselves."""
     with connection.cursor() as cur:
-        cur.execute("SELECT count(*), COALESCE(sum(amount), 0) FROM payouts_payoutline WHERE run_id = %s", [run_id])
-        count, total = cur.fetchone()
-    return count, total
+        cur.execute(
+            "SELECT count(*), COALESCE(sum(amount), 0), min(id), max(id) FROM payouts_payoutline WHERE run_id = %s",
+            [run_id],
+        )
+        return LineTotals(*cur.fetchone())
 
 
 def refresh_statistics() -> None:

@@ -205,6 +205,10 @@ class PayoutRun(models.Model):
     exported_at = models.DateTimeField(_("exported at"), null=True, blank=True)
     reconciled_at = models.DateTimeField(_("reconciled at"), null=True, blank=True)
     summary = models.JSONField(_("review summary"), null=True, blank=True, editable=False)
+    # The id range of the run's lines, recorded when it is computed: reads of one run start at its
+    # first line whatever index the planner prefers (a run's lines sit together).
+    first_line_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    last_line_id = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("payout run")

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_context
-from core.cases import clean_note, current_month, month_str, parse_month
+from core.cases import add_months, clean_note, current_month, month_str, parse_month
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.models import RevealLog, User
 from core.roles import Cap, require
@@ -175,10 +175,17 @@ def run_request(
 
 
 def monthly_runs_create(*, month: datetime.date | None = None) -> list[PayoutRun]:
-    """The schedule's job: this month's run of every recurring scheme that can be paid (each its own transaction)."""
+    """The schedule's job: this month's run of every recurring scheme that can be paid (each its own transaction).
+
+    The biggest runs (by last month's line count) are queued first, so that the workers taking
+    them one by one finish together rather than one waiting on the largest run at the end.
+    """
     month = month or current_month()
+    last_month = dict(
+        PayoutRun.objects.filter(period=add_months(month, -1), sequence=0).values_list("scheme", "line_count")
+    )
     runs = []
-    for scheme in recurring_schemes():
+    for scheme in sorted(recurring_schemes(), key=lambda s: -last_month.get(s.code, 0)):
         try:
             run, _created = run_request(actor=None, scheme=scheme.code, period=month, origin=RunOrigin.SCHEDULE)
         except Conflict as exc:
@@ -310,7 +317,8 @@ def _finish(run_id: int) -> str:
         if run.status != RunStatus.COMPUTING:
             return "abandoned"
         engine.batch_settings()
-        count, total = engine.line_totals(run.pk)
+        totals = engine.line_totals(run.pk)
+        count, total = totals.count, totals.total
         if count != run.line_count or total != run.total_amount:
             message = _(
                 "Control totals do not match: the lines add up to %(count)d lines and %(total)s, "
@@ -328,7 +336,13 @@ def _finish(run_id: int) -> str:
             run,
             "finish",
             actor=None,
-            changes={"computed_at": now, "heartbeat_at": now, "summary": selectors.review_summary(run)},
+            changes={
+                "computed_at": now,
+                "heartbeat_at": now,
+                "first_line_id": totals.first_id,
+                "last_line_id": totals.last_id,
+                "summary": selectors.review_summary(run),
+            },
         )
     return "computed"
 
@@ -452,6 +466,8 @@ def run_recompute(*, actor: User, run: PayoutRun, note: str = "") -> PayoutRun:
             "computing_started_at": None,
             "computed_at": None,
             "heartbeat_at": None,
+            "first_line_id": None,
+            "last_line_id": None,
             "summary": None,
             "error": "",
         },
@@ -486,7 +502,8 @@ def run_approve(*, actor: User, run: PayoutRun, note: str = "") -> PayoutRun:
         raise Forbidden(_("You started this run: another finance officer must approve it."))
     _target(run, "approve")
     engine.batch_settings()
-    count, total = engine.line_totals(run.pk)
+    totals = engine.line_totals(run.pk)
+    count, total = totals.count, totals.total
     if count != run.line_count or total != run.total_amount:
         raise Conflict(
             _("The run's lines no longer add up to its control totals; recompute it."), code="control_totals_mismatch"

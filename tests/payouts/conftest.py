@@ -270,13 +270,16 @@ def celery_worker_process(transactional_db, tmp_path, settings):
     auth = quote(db["USER"] or "")
     if db.get("PASSWORD"):
         auth += ":" + quote(db["PASSWORD"])
-    host = db["HOST"] or "127.0.0.1"
+    options = db.get("OPTIONS") or {}
+    # dj-database-url keeps a socket directory given as ``?host=/path`` in OPTIONS, not in HOST.
+    host = db["HOST"] or options.get("host") or "127.0.0.1"
+    port = db.get("PORT") or options.get("port")
     if host.startswith("/"):  # a Unix socket directory (the embedded PostgreSQL)
         database_url = f"postgres://{auth}@/{db['NAME']}?host={host}"
-        if db.get("PORT"):
-            database_url += f"&port={db['PORT']}"
+        if port:
+            database_url += f"&port={port}"
     else:
-        database_url = f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+        database_url = f"postgres://{auth}@{host}:{port or 5432}/{db['NAME']}"
     app.control.purge()
     started: list[WorkerProcess] = []
 

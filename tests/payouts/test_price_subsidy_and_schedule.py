@@ -146,3 +146,15 @@ def test_stuck_runs_are_restarted_by_the_sweep(payout_standards, staff, request_
     run.refresh_from_db()
     assert run.status == "queued"
     assert run.events.filter(action="restart", actor__isnull=True).exists()
+
+
+def test_the_schedule_queues_the_biggest_runs_first(payout_standards, staff):
+    dibao_case(created_by=staff)
+    march = services.monthly_runs_create(month=datetime.date(2020, 3, 1))
+    sizes = {"dibao": 10, "tekun": 500, "orphan": 20, "disability_living": 300, "disability_nursing": 900}
+    for run in march:
+        PayoutRun.objects.filter(pk=run.pk).update(line_count=sizes.get(run.scheme, 0))
+    april = services.monthly_runs_create(month=datetime.date(2020, 4, 1))
+    order = [run.scheme for run in april]
+    expected = sorted(order, key=lambda scheme: -sizes.get(scheme, 0))
+    assert order == expected and order[0] in ("disability_nursing", "tekun")
