@@ -18,6 +18,7 @@ NAVIGATION = [
     (_("Marriage registration"), "marriage:registration-list", Cap.MARRIAGE_VIEW),
     (_("Place names"), "placenames:road-list", Cap.PLACENAME_VIEW),
     (_("Audit"), "audit-changes", Cap.AUDIT_VIEW),
+    (_("Staff accounts"), "staff-list", Cap.ROLES_GRANT),
     (_("Security log"), "audit-security", Cap.SECURITY_LOG_VIEW),
 ]
 

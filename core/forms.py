@@ -5,6 +5,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from core.models import SecurityEventKind
+from core.roles import Role
 
 
 class PortalPasswordChangeForm(PasswordChangeForm):
@@ -29,3 +30,13 @@ class SecuritySearchForm(forms.Form):
     )
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class StaffSearchForm(forms.Form):
+    q = forms.CharField(label=_("Username or name"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("All")), *list(Role.choices)])
+    locked = forms.BooleanField(label=_("Locked out now"), required=False)
+
+
+class RoleGrantForm(forms.Form):
+    role = forms.ChoiceField(label=_("New role"), choices=Role.choices)

@@ -100,7 +100,14 @@ class StaffManager(UserManager):
 
 @pghistory.track(exclude=["password", "last_login"])
 class User(AbstractUser):
-    """A member of staff: one role and one division each."""
+    """A member of staff: one role and one division each.
+
+    Staff accounts are listed to those who grant roles (administrator, security officer), by
+    the division the account belongs to (both roles work city-wide).
+    """
+
+    scope_field = "division"
+    scope_view_cap = Cap.ROLES_GRANT
 
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
     division = models.ForeignKey(Division, verbose_name=_("division"), on_delete=models.PROTECT, related_name="staff")
@@ -155,6 +162,7 @@ class SecurityEventKind(models.TextChoices):
     ROLE_CHANGED = "role_changed", _("Role changed")
     ROLE_CHANGE_REFUSED = "role_change_refused", _("Role change refused")
     SESSION_EXPIRED = "session_expired", _("Session ended: absolute lifetime reached")
+    UNLOCKED = "unlocked", _("Lockout lifted by a security officer")
 
 
 class SecurityEvent(models.Model):

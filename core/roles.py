@@ -78,6 +78,7 @@ class Cap(StrEnum):
     ROLES_GRANT = "staff.grant_roles"  # change the role of another account (never one's own)
     PRIVILEGED_ROLES_GRANT = "staff.grant_privileged_roles"  # grant or take away admin/security/auditor
     SECURITY_LOG_VIEW = "security.view_log"  # failed logins, lockouts, role changes
+    ACCOUNTS_UNLOCK = "security.unlock"  # lift a login lockout (account or client address) before its cool-off
     AUDIT_VIEW = "audit.view"  # the change history of every record, the reveal and security logs
 
 
@@ -152,7 +153,9 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
     Role.ADMIN: frozenset(
         {Cap.PEOPLE_VIEW, Cap.STAFF_MANAGE, Cap.STANDARDS_EDIT, Cap.PRICE_INDEX_EDIT, Cap.ROLES_GRANT}
     ),
-    Role.SECURITY_OFFICER: frozenset({Cap.ROLES_GRANT, Cap.PRIVILEGED_ROLES_GRANT, Cap.SECURITY_LOG_VIEW}),
+    Role.SECURITY_OFFICER: frozenset(
+        {Cap.ROLES_GRANT, Cap.PRIVILEGED_ROLES_GRANT, Cap.SECURITY_LOG_VIEW, Cap.ACCOUNTS_UNLOCK}
+    ),
     Role.AUDITOR: frozenset({Cap.AUDIT_VIEW, Cap.SECURITY_LOG_VIEW}),
 }
 

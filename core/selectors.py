@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from pghistory.models import MiddlewareEvents
 
@@ -82,3 +82,61 @@ def reveal_log_list(
     if object_id:
         qs = qs.filter(object_id=object_id)
     return _window(qs, "at", since, until).order_by("-at", "-id")
+
+
+# --- Staff accounts and login lockouts (security officers, administrators) ----------------------------
+
+
+def staff_list(*, user: User, q: str = "", role: str = "", locked_only: bool = False) -> QuerySet[User]:
+    """Staff accounts the user may manage (those who grant roles), with their division."""
+    qs = scope(User.objects.select_related("division"), user)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(username__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q))
+    if role:
+        qs = qs.filter(role=role)
+    if locked_only:
+        qs = qs.filter(username__in=list(locked_accounts()))
+    return qs.order_by("username")
+
+
+def _recent_attempts():
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    return AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME)
+
+
+def locked_accounts() -> dict[str, int]:
+    """Accounts locked out now (failures within the cool-off at or over the limit): username → failures."""
+    from django.conf import settings
+
+    rows = (
+        _recent_attempts()
+        .exclude(username__isnull=True)
+        .exclude(username="")
+        .values("username")
+        .annotate(failures=Sum("failures_since_start"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+    )
+    return {row["username"]: row["failures"] for row in rows}
+
+
+def locked_addresses() -> dict[str, int]:
+    """Client addresses locked out now (failures against any accounts at or over their limit)."""
+    from django.conf import settings
+
+    rows = (
+        _recent_attempts()
+        .exclude(ip_address__isnull=True)
+        .values("ip_address")
+        .annotate(failures=Sum("failures_since_start"))
+        .filter(failures__gte=settings.PORTAL_ADDRESS_FAILURE_LIMIT)
+    )
+    return {row["ip_address"]: row["failures"] for row in rows}
+
+
+def account_security_events(*, user: User, account: User, limit: int = 20) -> list[SecurityEvent]:
+    """The latest security-log lines about one account (for its page)."""
+    qs = scope(SecurityEvent.objects.select_related("actor"), user)
+    return list(qs.filter(Q(user=account) | Q(username=account.username)).order_by("-at")[:limit])

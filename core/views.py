@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_safe
@@ -9,7 +10,10 @@ from django.views.decorators.http import require_safe
 from core import selectors, services
 from core.audit import entries_from_events
 from core.errors import DomainError, Forbidden
-from core.forms import AuditSearchForm, PortalPasswordChangeForm, SecuritySearchForm
+from core.forms import AuditSearchForm, PortalPasswordChangeForm, RoleGrantForm, SecuritySearchForm, StaffSearchForm
+from core.models import User
+from core.scoping import get_in_scope
+from core.security import client_ip
 from core.pagination import paginate
 from core.roles import Cap, capabilities_of, has_cap
 
@@ -101,6 +105,78 @@ def audit_reveals(request):
         "core/audit_reveals.html",
         {"form": form, "page": paginate(request, reveals, LOG_PAGE_SIZE)},
     )
+
+
+@login_required
+def staff_list(request):
+    """Staff accounts for those who grant roles; security officers also see and lift lockouts."""
+    _require(request, Cap.ROLES_GRANT)
+    form = StaffSearchForm(request.GET or None)
+    values = form.cleaned_data if form.is_valid() else {}
+    accounts = selectors.staff_list(
+        user=request.user, q=values.get("q", ""), role=values.get("role", ""), locked_only=values.get("locked", False)
+    )
+    page = paginate(request, accounts, LOG_PAGE_SIZE)
+    locked = selectors.locked_accounts()
+    can_unlock = has_cap(request.user, Cap.ACCOUNTS_UNLOCK)
+    return render(
+        request,
+        "core/staff_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": [(account, locked.get(account.username)) for account in page.object_list],
+            "can_unlock": can_unlock,
+            "locked_addresses": sorted(selectors.locked_addresses().items()) if can_unlock else [],
+        },
+    )
+
+
+@login_required
+def staff_detail(request, pk: int):
+    """One account: its role (changed here, never one's own) and lockout, and its latest security events."""
+    _require(request, Cap.ROLES_GRANT)
+    account = get_in_scope(User.objects.select_related("division"), request.user, pk=pk)
+    form = RoleGrantForm(request.POST or None, initial={"role": account.role})
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.staff_role_grant(
+                    actor=request.user, user=account, role=form.cleaned_data["role"], ip_address=client_ip(request)
+                )
+            except DomainError as exc:
+                form.add_error("role", str(exc.message))
+            else:
+                messages.success(request, _("The role of %(account)s is changed.") % {"account": account.username})
+                return redirect("staff-detail", pk=account.pk)
+    return render(
+        request,
+        "core/staff_detail.html",
+        {
+            "account": account,
+            "form": form,
+            "own": account.pk == request.user.pk,
+            "failures": selectors.locked_accounts().get(account.username),
+            "can_unlock": has_cap(request.user, Cap.ACCOUNTS_UNLOCK),
+            "events": selectors.account_security_events(user=request.user, account=account),
+        },
+    )
+
+
+@require_POST
+@login_required
+def lockout_lift(request):
+    """Lift an account's or a client address's lockout (security officers); back to where it was asked."""
+    _require(request, Cap.ACCOUNTS_UNLOCK)
+    username = request.POST.get("username", "")
+    if username:
+        get_in_scope(User.objects.all(), request.user, username=username)  # an account that exists
+    services.lockout_lift(
+        actor=request.user, username=username, address=request.POST.get("address", ""), ip_address=client_ip(request)
+    )
+    messages.success(request, _("The lockout is lifted; the failed logins counted against it are cleared."))
+    account = User.objects.filter(username=username).first() if username else None
+    return redirect("staff-detail", pk=account.pk) if account else redirect("staff-list")
 
 
 def page_not_found(request, exception=None):
