@@ -2,20 +2,19 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from core import selectors, services
 from core.audit import entries_from_events
 from core.errors import DomainError, Forbidden
 from core.forms import AuditSearchForm, PortalPasswordChangeForm, RoleGrantForm, SecuritySearchForm, StaffSearchForm
 from core.models import User
-from core.scoping import get_in_scope
-from core.security import client_ip
 from core.pagination import paginate
 from core.roles import Cap, capabilities_of, has_cap
+from core.scoping import get_in_scope
+from core.security import client_ip
 
 LOG_PAGE_SIZE = 50
 
