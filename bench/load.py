@@ -7,7 +7,11 @@ Builds (or reuses) the city of ``bench.people_lists.build``, signs a caseworker 
 sub-district in (a session cookie and an API token, made directly, not through the login
 throttle), starts gunicorn on 127.0.0.1 with N sync workers, and runs wrk (Debian package
 ``wrk``; loopback only, bounded in time) against caseworker list and detail pages and API
-endpoints. Prints requests/s, p50/p95/p99 per URL and worker count as a Markdown table.
+endpoints, and the approval API: a sub-district approver approving temporary relief claims
+(``POST /api/v1/temporary-relief-claims/{id}/approve/``, a different pending claim per request,
+``bench/approve.lua``; each approval locks the claim and its household, checks the annual cap and
+writes the case event and the audit history). Prints requests/s, p50/p95/p99 per URL and worker
+count as a Markdown table.
 """
 
 from __future__ import annotations
@@ -69,6 +73,87 @@ def prepare(persons: int) -> tuple[str, str, dict[str, str]]:
         "api: household detail": f"/api/v1/households/{household}/",
     }
     return session, token, urls
+
+
+APPROVE_LABEL = "api: approve a relief claim (POST)"
+
+
+def prepare_claims(count: int) -> str:
+    """``count`` pending temporary relief claims in the caseworker's sub-district (filed by the
+    caseworker, through the service, one per household), and a token for a sub-district approver."""
+    import django
+
+    django.setup()
+    from rest_framework.authtoken.models import Token
+
+    from core.models import User
+    from core.services import staff_create
+    from people.models import Household
+    from relief.models import ClaimStatus, TemporaryReliefClaim
+    from relief.services import standards_seed, temporary_relief_claim_create
+
+    standards_seed(demo=True)
+    if not User.objects.filter(username="bench_approver").exists():
+        staff_create(
+            username="bench_approver",
+            role="subdistrict_approver",
+            division_code="370202001",
+            password="Bench-pass-12345",  # noqa: S106
+        )
+    approver = User.objects.get(username="bench_approver")
+    caseworker = User.objects.get(username="bench_cw")
+    pending = TemporaryReliefClaim.objects.filter(status=ClaimStatus.SUBMITTED, created_by=caseworker).count()
+    if pending < count:
+        used = TemporaryReliefClaim.objects.values("household_id")
+        households = (
+            Household.objects.filter(community__code__startswith="370202001")
+            .exclude(pk__in=used)
+            .order_by("pk")[: count - pending]
+        )
+        started = time.perf_counter()
+        for household in households:
+            temporary_relief_claim_create(
+                actor=caseworker, household=household, amount="300.00", kind="urgent", reason="压测：突发困难"
+            )
+        print(f"filed {count - pending} claims in {time.perf_counter() - started:.1f}s", flush=True)
+    return Token.objects.get_or_create(user=approver)[0].key
+
+
+def pending_claim_ids(path: Path) -> int:
+    from core.models import User
+    from relief.models import ClaimStatus, TemporaryReliefClaim
+
+    ids = TemporaryReliefClaim.objects.filter(
+        status=ClaimStatus.SUBMITTED, created_by=User.objects.get(username="bench_cw")
+    ).values_list("pk", flat=True)
+    ids = list(ids.order_by("pk"))
+    path.write_text("".join(f"{pk}\n" for pk in ids))
+    return len(ids)
+
+
+def run_wrk_approvals(base: str, token: str, connections: int, seconds: int) -> dict[str, float]:
+    ids = BASE / "var" / "bench-approve-ids.txt"
+    ids.parent.mkdir(exist_ok=True)
+    time.sleep(1)  # requests still in flight when the previous wrk stopped finish first
+    available = pending_claim_ids(ids)
+    env = {**os.environ, "APPROVE_IDS": str(ids), "APPROVE_TOKEN": token}
+    command = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s"]
+    command += ["-s", str(BASE / "bench" / "approve.lua"), base + "/"]
+    out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=True, env=env).stdout
+    match = RESULT.search(out)
+    if not match:
+        raise RuntimeError(out)
+    rps, p50, p95, p99, requests, errors = match.groups()
+    if int(requests) > available:
+        raise RuntimeError(f"only {available} pending claims for {requests} approvals: raise --claims")
+    return {
+        "rps": float(rps),
+        "p50": float(p50),
+        "p95": float(p95),
+        "p99": float(p99),
+        "n": int(requests),
+        "errors": int(errors),
+    }
 
 
 def serve(workers: int, port: int) -> subprocess.Popen:
@@ -134,11 +219,13 @@ def main() -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[2, 4])
     parser.add_argument("--connections", type=int, nargs="+", default=[2, 8])
     parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--claims", type=int, default=15_000, help="pending claims filed for the approval runs")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk not found: apt-get install wrk", file=sys.stderr)
         return 2
     session, token, urls = prepare(args.persons)
+    approver_token = prepare_claims(args.claims)
     rows = []
     for workers in args.workers:
         port = _free_port()
@@ -156,6 +243,12 @@ def main() -> int:
                     r = run_wrk(url, headers, connections, args.seconds)
                     rows.append((workers, connections, label, r))
                     print(f"{workers} workers, {connections} conn, {label}: {r}", flush=True)
+            base = f"http://{HOST}:{port}"
+            run_wrk_approvals(base, approver_token, 1, 2)  # warm up
+            for connections in args.connections:
+                r = run_wrk_approvals(base, approver_token, connections, args.seconds)
+                rows.append((workers, connections, APPROVE_LABEL, r))
+                print(f"{workers} workers, {connections} conn, {APPROVE_LABEL}: {r}", flush=True)
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
