@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "marriage",
     "placenames",
     "dashboard",
+    "imports",
 ]
 
 MIDDLEWARE = [

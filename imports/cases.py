@@ -1,0 +1,3 @@
+"""Existing cases (dibao, tekun, orphans, disability subsidies): filled in below."""
+
+CASE_KINDS: list = []
