@@ -293,6 +293,7 @@ class HouseholdsKind(Kind):
 
     def write(self, *, actor, job, report: Report) -> None:
         rows, groups = report.plan
+        execute("DROP TABLE IF EXISTS imp_rows, imp_households")  # left by an earlier write in this same transaction
         execute(
             "CREATE TEMPORARY TABLE imp_rows (id_number varchar(18) PRIMARY KEY, name varchar(50), sex varchar(6), "
             "birth_date date, community varchar(12), ref text, relationship varchar(12), existing boolean) "
