@@ -173,8 +173,9 @@ def test_inconsistent_households_are_reported(api):
 def test_a_member_of_another_household_is_refused(api):
     other = make_household(community=OWN_COMMUNITY, members=2)
     child = other.members.exclude(relationship="head").get().person
-    rows = household_rows(1, members=1) + [
-        [child.id_number, child.name, OWN_COMMUNITY, "测试路0号", "城镇", "H0", "子女"]
+    rows = [
+        *household_rows(1, members=1),
+        [child.id_number, child.name, OWN_COMMUNITY, "测试路0号", "城镇", "H0", "子女"],
     ]
     job = preview(api, xlsx(rows))
     assert job["status"] == "rejected"
