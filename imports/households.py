@@ -27,8 +27,8 @@ from django.utils.translation import gettext_lazy
 from core.idnumbers import parse_id_number
 from core.models import Division, DivisionLevel
 from core.scoping import scope_prefix
-from imports.kinds import Changed, Column, Kind, Report, chunks, copy_rows, execute, fetch
-from people.models import AreaType, Relationship
+from imports.kinds import Changed, Column, Kind, Report, bulk_history, chunks, copy_rows, execute, fetch, returning
+from people.models import AreaType, Household, HouseholdMember, Person, Relationship
 
 AREA_TYPES = {
     "urban": AreaType.URBAN,
@@ -301,7 +301,7 @@ class HouseholdsKind(Kind):
         )
         execute(
             "CREATE TEMPORARY TABLE imp_households (ref text PRIMARY KEY, community varchar(12), address varchar(200), "
-            "area_type varchar(5), head_number varchar(18), household_id bigint) ON COMMIT DROP"
+            "area_type varchar(5), head_number varchar(18), household_id bigint, existing boolean) ON COMMIT DROP"
         )
         copy_rows(
             "imp_rows",
@@ -337,26 +337,41 @@ class HouseholdsKind(Kind):
         )
         execute("ANALYZE imp_rows")
         execute("ANALYZE imp_households")
-        created = execute(
+        with bulk_history(Person, Household, HouseholdMember) as history:
+            self._write(actor, report, history)
+
+    @staticmethod
+    def _write(actor, report: Report, history) -> None:
+        created = returning(
             "INSERT INTO people_person (id_number, name, phone, sex, birth_date, division_id, created_by_id, "
             "created_at, updated_at) "
             "SELECT r.id_number, r.name, '', r.sex, r.birth_date, r.community, %s, now(), now() "
-            "FROM imp_rows r WHERE NOT r.existing ORDER BY r.id_number ON CONFLICT (id_number) DO NOTHING",
+            "FROM imp_rows r WHERE NOT r.existing ORDER BY r.id_number ON CONFLICT (id_number) DO NOTHING RETURNING id",
             [actor.pk],
         )
-        if created != report.to_create:
+        if len(created) != report.to_create:
             raise Changed(_("Someone registered some of these people while the file was being written."))
-        execute(
-            "UPDATE people_person p SET name = r.name, division_id = r.community, updated_at = now() "
-            "FROM imp_rows r WHERE r.existing AND p.id_number = r.id_number "
-            "AND (p.name <> r.name OR p.division_id <> r.community)"
+        history.record(Person, "insert", created)
+        history.record(
+            Person,
+            "update",
+            returning(
+                "UPDATE people_person p SET name = r.name, division_id = r.community, updated_at = now() "
+                "FROM imp_rows r WHERE r.existing AND p.id_number = r.id_number "
+                "AND (p.name <> r.name OR p.division_id <> r.community) RETURNING p.id"
+            ),
         )
-        execute(
-            "UPDATE people_household h SET community_id = s.community, address = s.address, "
-            "area_type = s.area_type, updated_at = now() FROM imp_households s "
-            "WHERE h.id = s.household_id AND (h.community_id <> s.community OR h.address <> s.address "
-            "OR h.area_type <> s.area_type)"
+        history.record(
+            Household,
+            "update",
+            returning(
+                "UPDATE people_household h SET community_id = s.community, address = s.address, "
+                "area_type = s.area_type, updated_at = now() FROM imp_households s "
+                "WHERE h.id = s.household_id AND (h.community_id <> s.community OR h.address <> s.address "
+                "OR h.area_type <> s.area_type) RETURNING h.id"
+            ),
         )
+        execute("UPDATE imp_households SET existing = household_id IS NOT NULL")
         execute(
             "WITH made AS ("
             " INSERT INTO people_household (community_id, address, area_type, head_id, bank_name, bank_account, "
@@ -368,22 +383,36 @@ class HouseholdsKind(Kind):
             "WHERE p.id_number = s.head_number AND s.household_id IS NULL",
             [actor.pk],
         )
-        execute(
-            "UPDATE people_householdmember m SET relationship = r.relationship "
-            "FROM imp_rows r JOIN imp_households s ON s.ref = r.ref JOIN people_person p ON p.id_number = r.id_number "
-            "WHERE m.person_id = p.id AND m.household_id = s.household_id AND m.relationship <> r.relationship"
+        execute("ANALYZE imp_households")
+        history.record(Household, "insert", returning("SELECT household_id FROM imp_households WHERE NOT existing"))
+        history.record(
+            HouseholdMember,
+            "update",
+            returning(
+                "UPDATE people_householdmember m SET relationship = r.relationship "
+                "FROM imp_rows r JOIN imp_households s ON s.ref = r.ref "
+                "JOIN people_person p ON p.id_number = r.id_number "
+                "WHERE m.person_id = p.id AND m.household_id = s.household_id AND m.relationship <> r.relationship "
+                "RETURNING m.id"
+            ),
         )
-        added = execute(
+        added = returning(
             "INSERT INTO people_householdmember (household_id, person_id, relationship) "
             "SELECT s.household_id, p.id, r.relationship FROM imp_rows r "
             "JOIN imp_households s ON s.ref = r.ref JOIN people_person p ON p.id_number = r.id_number "
-            "WHERE NOT EXISTS (SELECT 1 FROM people_householdmember m WHERE m.person_id = p.id) ORDER BY p.id"
+            "WHERE NOT EXISTS (SELECT 1 FROM people_householdmember m WHERE m.person_id = p.id) ORDER BY p.id "
+            "RETURNING id"
         )
+        history.record(HouseholdMember, "insert", added)
         # members already in an updated household and not in the file follow its community
-        execute(
-            "UPDATE people_person p SET division_id = h.community_id, updated_at = now() "
-            "FROM people_householdmember m JOIN people_household h ON h.id = m.household_id "
-            "JOIN imp_households s ON s.household_id = h.id "
-            "WHERE p.id = m.person_id AND p.division_id <> h.community_id"
+        history.record(
+            Person,
+            "update",
+            returning(
+                "UPDATE people_person p SET division_id = h.community_id, updated_at = now() "
+                "FROM people_householdmember m JOIN people_household h ON h.id = m.household_id "
+                "JOIN imp_households s ON s.household_id = h.id AND s.existing "
+                "WHERE p.id = m.person_id AND p.division_id <> h.community_id RETURNING p.id"
+            ),
         )
-        report.summary["members_added"] = added
+        report.summary["members_added"] = len(added)
