@@ -30,8 +30,10 @@ class ResidentId:
         return self.number[:6]
 
 
-def parse_id_number(value: str) -> ResidentId:
-    """Validate an 18-character resident ID number; raise ``ValidationError`` with a clear message."""
+def parse_id_number(value: str, *, today: datetime.date | None = None) -> ResidentId:
+    """Validate an 18-character resident ID number; raise ``ValidationError`` with a clear message.
+
+    ``today`` (default: the local date) may be given by a caller checking many numbers at once."""
     number = (value or "").strip().upper().replace(" ", "")
     if len(number) != 18:
         raise ValidationError(_("An ID number has 18 characters."), code="length")
@@ -45,7 +47,7 @@ def parse_id_number(value: str) -> ResidentId:
             code="birth_date",
             params={"date": f"{number[6:10]}-{number[10:12]}-{number[12:14]}"},
         ) from None
-    if birth.year < 1880 or birth > timezone.localdate():
+    if birth.year < 1880 or birth > (today or timezone.localdate()):
         raise ValidationError(
             _("The birth date in this ID number (%(date)s) is not possible."),
             code="birth_date",

@@ -140,6 +140,14 @@ class Kind:
     def write(self, *, actor, job, report: Report) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def dump_plan(self, report: Report) -> bytes | None:
+        """The checked rows, kept with the job so the commit need not read the file again (``None``: re-read it)."""
+        return None
+
+    def recheck(self, *, actor, plan: bytes, progress: Progress) -> Report:  # pragma: no cover - abstract
+        """The checks that depend on the database (and the uploader's area), run again on the kept rows."""
+        raise NotImplementedError
+
     # --- the template ------------------------------------------------------------------------------
 
     def template(self) -> bytes:

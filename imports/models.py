@@ -70,6 +70,7 @@ class ImportJob(models.Model):
     )
     committed_at = models.DateTimeField(_("written at"), null=True, blank=True)
     seconds = models.FloatField(_("seconds taken"), null=True, blank=True)
+    plan = models.BinaryField(_("checked rows"), null=True, blank=True)  # the preview's rows, for the commit
 
     class Meta:
         verbose_name = _("import")

@@ -35,4 +35,6 @@ def import_list(*, user, kind: str = "", status: str = "") -> QuerySet[ImportJob
 
 
 def import_get(*, user, pk) -> ImportJob:
-    return get_in_scope(ImportJob.objects.defer("content").select_related("created_by", "committed_by"), user, pk=pk)
+    return get_in_scope(
+        ImportJob.objects.defer("content", "plan").select_related("created_by", "committed_by"), user, pk=pk
+    )
