@@ -191,7 +191,6 @@ def _write(job: ImportJob, actor: User, handler, report, started: float) -> Impo
                 to_update=report.to_update,
                 summary=report.summary,
                 committed_at=timezone.now(),
-                content=None,
                 plan=None,
                 seconds=round(time.perf_counter() - started, 3),
                 updated_at=timezone.now(),

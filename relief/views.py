@@ -61,6 +61,14 @@ CLAIM_COLUMNS = [
     (gettext_lazy("Status"), lambda c: c.get_status_display()),
     (gettext_lazy("Submitted at"), lambda c: c.created_at),
 ]
+VAGRANT_COLUMNS = [
+    (gettext_lazy("Name or description"), lambda a: a.name),
+    (gettext_lazy("Admitted on"), lambda a: a.admitted_on),
+    (gettext_lazy("How they came"), lambda a: a.get_source_display()),
+    (gettext_lazy("Services"), lambda a: a.services_count),
+    (gettext_lazy("Status"), lambda a: a.get_status_display()),
+    (gettext_lazy("Outcome"), lambda a: a.get_outcome_display()),
+]
 
 
 def _require(request, cap: Cap) -> None:
@@ -657,6 +665,8 @@ def vagrant_list(request):
     q = request.GET.get("q", "").strip()
     year = _year(request)
     admissions = selectors.admission_list(user=request.user, status=status, q=q)
+    if wants_export(request):
+        return export_response(request, admissions, VAGRANT_COLUMNS, name="vagrant-relief", title=_("Vagrant relief"))
     counts = selectors.vagrant_monthly_counts(user=request.user, year=year)
     return render(
         request,

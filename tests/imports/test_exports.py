@@ -69,6 +69,7 @@ def test_formula_cells_are_exported_escaped(staff):
         "/relief/claims/",
         "/welfare/orphans/",
         "/welfare/disability/",
+        "/relief/vagrant/",
     ],
 )
 def test_every_list_exports_and_offers_the_link(staff, url):
