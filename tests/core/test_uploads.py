@@ -111,6 +111,7 @@ def test_a_1_kb_file_claiming_gigabytes_is_refused_without_inflating(monkeypatch
         raise AssertionError("the workbook was opened")
 
     monkeypatch.setattr("openpyxl.load_workbook", never)
+    monkeypatch.setattr("core.xlsxstream.iter_rows", never)
     message = within_budget(lambda: read_all("small.xlsx", content))
     assert "MB" in message or "zip bomb" in message
 
@@ -132,9 +133,13 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>"""
 
 
-@pytest.mark.parametrize("entry", ["xl/worksheets/sheet1.xml", "xl/workbook.xml", "[Content_Types].xml"])
+@pytest.mark.parametrize(
+    "entry", ["xl/worksheets/sheet1.xml", "xl/workbook.xml", "[Content_Types].xml", "xl/styles.xml"]
+)
 def test_a_billion_laughs_workbook_is_refused_within_budget(entry):
-    content = replace_entry(workbook_bytes([[1, 2]]), entry, BILLION_LAUGHS)
+    original = workbook_bytes([["甲", "乙"]])
+    assert entry in zipfile.ZipFile(io.BytesIO(original)).namelist()
+    content = replace_entry(original, entry, BILLION_LAUGHS)
     message = within_budget(lambda: read_all("laughs.xlsx", content))
     assert message
 
@@ -210,3 +215,46 @@ def test_neutralise_leaves_other_values_alone():
     assert uploads.neutralise(12) == 12
     assert uploads.neutralise(None) is None
     assert bank_neutralise(None) == ""
+
+
+def test_openpyxl_parses_with_defusedxml_too():
+    """Whatever still goes through openpyxl (social organizations' exports read back) is defused."""
+    from openpyxl import load_workbook
+
+    content = replace_entry(workbook_bytes([[1, 2]]), "xl/worksheets/sheet1.xml", BILLION_LAUGHS)
+    from defusedxml import EntitiesForbidden
+
+    with pytest.raises(Exception) as refused:  # openpyxl wraps the cause in a ValueError
+        load_workbook(io.BytesIO(content), read_only=False)
+    causes, error = [], refused.value
+    while error is not None:
+        causes.append(error)
+        error = error.__cause__ or error.__context__
+    assert any(isinstance(e, EntitiesForbidden) for e in causes)
+
+
+def test_the_streaming_reader_gives_what_openpyxl_gives():
+    import datetime
+
+    from openpyxl import load_workbook
+
+    from core import xlsxstream
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["名称", "数字", "日期", "布尔"])
+    sheet.append(["王芳", 12, datetime.date(2020, 4, 1), True])
+    sheet.append([None, 3.5, "2020-04", False])
+    sheet["A6"] = "隔行"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    content = buffer.getvalue()
+    ours = [(line, cells) for line, cells in xlsxstream.iter_rows(content)]
+    theirs = [
+        (n, list(row))
+        for n, row in enumerate(
+            load_workbook(io.BytesIO(content), read_only=True).active.iter_rows(values_only=True), 1
+        )
+        if any(v is not None for v in row)
+    ]
+    assert [(line, cells + [None] * (4 - len(cells))) for line, cells in ours] == theirs
