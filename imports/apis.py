@@ -17,10 +17,10 @@ from imports import selectors, services
 from imports.kinds import limits
 from imports.models import ImportJob, ImportKind, ImportStatus
 from imports.serializers import (
-    ImportAcceptedSerializer,
+    ImportJobAcceptedSerializer,
     ImportJobListSerializer,
     ImportJobSerializer,
-    ImportUploadSerializer,
+    ImportJobUploadSerializer,
 )
 
 
@@ -60,9 +60,11 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_object(self):
         return selectors.import_get(user=self.request.user, pk=self.kwargs["pk"])
 
-    @extend_schema(request={"multipart/form-data": ImportUploadSerializer}, responses={202: ImportAcceptedSerializer})
+    @extend_schema(
+        request={"multipart/form-data": ImportJobUploadSerializer}, responses={202: ImportJobAcceptedSerializer}
+    )
     def create(self, request):
-        data = ImportUploadSerializer(data=request.data)
+        data = ImportJobUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         job = services.import_upload(

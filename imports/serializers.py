@@ -5,7 +5,7 @@ from rest_framework import serializers
 from imports.models import ImportJob, ImportKind
 
 
-class ImportUploadSerializer(serializers.Serializer):
+class ImportJobUploadSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ImportKind.choices)
     file = serializers.FileField(allow_empty_file=True)
 
@@ -53,6 +53,6 @@ class ImportJobListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ImportAcceptedSerializer(serializers.Serializer):
+class ImportJobAcceptedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
