@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from core.apis import DivisionViewSet, TokenView
+from imports.apis import ImportViewSet as BulkImportViewSet
 from marriage.apis import AppointmentViewSet, HouseholdChangeViewSet, OfficeViewSet, RegistrationViewSet
 from payouts.apis import PayoutRunViewSet
 from people.apis import HouseholdViewSet, PersonViewSet
@@ -53,6 +54,9 @@ router.register("disability-certificates", DisabilityCertificateViewSet, basenam
 router.register("child-supervisors", ChildSupervisorViewSet, basename="child-supervisor")
 router.register("eligibility-changes", EligibilityChangeViewSet, basename="eligibility-change")
 router.register("payout-runs", PayoutRunViewSet, basename="payout-run")
+
+# Bulk imports (households, existing cases) from spreadsheets.
+router.register("imports", BulkImportViewSet, basename="import")
 
 # The registries: social organizations, marriage, place names.
 router.register("social-orgs", SocialOrgViewSet, basename="social-org")

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "marriage",
     "placenames",
     "dashboard",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -268,6 +269,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ImportJobKindEnum": "imports.models.ImportKind.choices",
+        "ImportJobStatusEnum": "imports.models.ImportStatus.choices",
+    },
 }
 
 # --- Celery ----------------------------------------------------------------------------------

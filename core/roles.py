@@ -80,11 +80,20 @@ class Cap(StrEnum):
     SECURITY_LOG_VIEW = "security.view_log"  # failed logins, lockouts, role changes
     ACCOUNTS_UNLOCK = "security.unlock"  # lift a login lockout (account or client address) before its cool-off
     AUDIT_VIEW = "audit.view"  # the change history of every record, the reveal and security logs
+    # Bulk imports (imports/): households and existing cases from spreadsheets, inside one's geography.
+    IMPORT_DATA = "imports.run"
 
 
 _RELIEF_STAFF = {Cap.RELIEF_VIEW, Cap.RELIEF_APPLY, Cap.VAGRANT_VIEW, Cap.VAGRANT_EDIT}
 _WELFARE_STAFF = {Cap.WELFARE_VIEW, Cap.WELFARE_APPLY}
-_CASE_STAFF = {Cap.PEOPLE_VIEW, Cap.PEOPLE_EDIT, Cap.PEOPLE_REVEAL, Cap.HOUSEHOLD_EDIT, Cap.MARRIAGE_HOUSEHOLD_REVERT}
+_CASE_STAFF = {
+    Cap.PEOPLE_VIEW,
+    Cap.PEOPLE_EDIT,
+    Cap.PEOPLE_REVEAL,
+    Cap.HOUSEHOLD_EDIT,
+    Cap.MARRIAGE_HOUSEHOLD_REVERT,
+    Cap.IMPORT_DATA,
+}
 
 CAPABILITIES: dict[str, frozenset[Cap]] = {
     Role.CASEWORKER: frozenset(_CASE_STAFF | _RELIEF_STAFF | _WELFARE_STAFF),
@@ -151,7 +160,7 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
     ),
     Role.SOCIALORG_OFFICER: frozenset({Cap.SOCIALORG_VIEW, Cap.SOCIALORG_EDIT}),
     Role.ADMIN: frozenset(
-        {Cap.PEOPLE_VIEW, Cap.STAFF_MANAGE, Cap.STANDARDS_EDIT, Cap.PRICE_INDEX_EDIT, Cap.ROLES_GRANT}
+        {Cap.PEOPLE_VIEW, Cap.STAFF_MANAGE, Cap.STANDARDS_EDIT, Cap.PRICE_INDEX_EDIT, Cap.ROLES_GRANT, Cap.IMPORT_DATA}
     ),
     Role.SECURITY_OFFICER: frozenset(
         {Cap.ROLES_GRANT, Cap.PRIVILEGED_ROLES_GRANT, Cap.SECURITY_LOG_VIEW, Cap.ACCOUNTS_UNLOCK}
