@@ -31,6 +31,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from core import uploads
 from core.money import money_str
 
 CONTENT_TYPES = {
@@ -39,7 +40,7 @@ CONTENT_TYPES = {
 }
 HEADER = ["batch_ref", "line_ref", "payee_name", "bank_name", "bank_account", "amount", "scheme", "period", "community"]
 TOTAL_REF = "TOTAL"
-DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
+DANGEROUS_FIRST = uploads.FORMULA_START
 XLSX_ROWS_PER_SHEET = 1_000_000
 MAX_RETURN_BYTES = 100 * 1024 * 1024
 MAX_UNCOMPRESSED = 400 * 1024 * 1024
@@ -47,11 +48,8 @@ MAX_RETURN_ROWS = 5_000_000
 
 
 def neutralise(value) -> str:
-    """A text cell no spreadsheet will evaluate as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(DANGEROUS_FIRST):
-        return "'" + text
-    return text
+    """A text cell no spreadsheet will evaluate as a formula (the one rule: ``core.uploads.neutralise``)."""
+    return uploads.neutralise("" if value is None else str(value))
 
 
 @dataclass

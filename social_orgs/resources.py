@@ -8,22 +8,22 @@ field names.
 
 Export: Chinese headings; every text cell beginning with = + - @ or a tab or carriage return
 is prefixed with an apostrophe, so a spreadsheet never runs it as a formula.
+The upload checks (size, rows, zip structure, defusedxml) and the cell helpers live in
+``core.uploads``.
 """
 
 from __future__ import annotations
 
 import datetime
-import io
-import zipfile
-from pathlib import PurePath
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
 from import_export import resources
 from import_export.fields import Field
-from import_export.formats.base_formats import CSV, XLSX
+from import_export.formats.base_formats import XLSX
 
+from core import uploads
 from core.audit import audit_context
 from core.errors import InvalidInput
 from core.models import User
@@ -68,26 +68,11 @@ STATUS_LABELS = {OrgStatus.REGISTERED: "正常", OrgStatus.DEREGISTERED: "已注
 YES = {"是", "yes", "y", "true", "1", "x", "√"}
 NO = {"否", "no", "n", "false", "0", ""}
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-LINE = "__line__"  # the spreadsheet line each row came from (blank lines are dropped)
+LINE = uploads.LINE  # the spreadsheet line each row came from (blank lines are dropped)
 
 
-def neutralize(value):
-    """A text cell that a spreadsheet would run as a formula, made inert (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    if text.startswith("'") and text[1:].startswith(FORMULA_START):
-        text = text[1:]  # our own export's neutralization, undone
-    return text
+neutralize = uploads.neutralise
+_cell_text = uploads.cell_text
 
 
 def _choice(value, aliases: dict[str, str], allowed) -> str:
@@ -117,73 +102,31 @@ def _date(value):
     return text or None
 
 
-def _check_zip(content: bytes) -> None:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-    except zipfile.BadZipFile:
-        raise InvalidInput(_("This is not a readable .xlsx file."), field="file") from None
-    total = 0
-    for info in archive.infolist():
-        total += info.file_size
-        if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO:
-            raise InvalidInput(_("The file is compressed suspiciously far; it is refused."), field="file")
-    if total > MAX_UNCOMPRESSED_BYTES:
-        raise InvalidInput(_("The file is too large once unpacked."), field="file")
-
-
-def _parse(file_name: str, content: bytes) -> tablib.Dataset:
-    suffix = PurePath(file_name or "").suffix.lower()
-    if suffix not in {".xlsx", ".csv"}:
-        raise InvalidInput(_("Upload an .xlsx (or .csv) file."), field="file")
-    try:
-        if suffix == ".xlsx":
-            _check_zip(content)
-            return XLSX().create_dataset(content)
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = content.decode("gb18030")
-        return CSV().create_dataset(text)
-    except InvalidInput:
-        raise
-    except Exception:  # noqa: BLE001 - whatever the parser chokes on, the answer is the same
-        raise InvalidInput(_("This file could not be read as a table."), field="file") from None
-
-
 def read_upload(upload) -> bytes:
     """An uploaded file's bytes, refused before reading when it is too large."""
-    if upload.size > MAX_FILE_BYTES:
-        raise InvalidInput(
-            _("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_BYTES // (1024 * 1024)}, field="file"
-        )
-    return upload.read()
+    return uploads.read_upload(upload, limits=_limits())
+
+
+def _limits() -> uploads.Limits:
+    # read at call time, so a test may lower a limit
+    return uploads.DEFAULT_LIMITS.but(
+        max_bytes=MAX_FILE_BYTES,
+        max_rows=MAX_ROWS,
+        max_uncompressed=MAX_UNCOMPRESSED_BYTES,
+        max_ratio=MAX_COMPRESSION_RATIO,
+    )
 
 
 def read_table(file_name: str, content: bytes) -> tablib.Dataset:
     """An uploaded .xlsx or .csv as a dataset with the import's field names as headers, blank rows dropped."""
-    if not content:
-        raise InvalidInput(_("The file is empty."), field="file")
-    if len(content) > MAX_FILE_BYTES:
-        raise InvalidInput(
-            _("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_BYTES // (1024 * 1024)}, field="file"
-        )
-    raw = _parse(file_name, content)
-    headers = [HEADING_TO_FIELD.get(_cell_text(h), _cell_text(h)) for h in (raw.headers or [])]
-    missing = [FIELD_TO_HEADING[f] for f in REQUIRED_COLUMNS if f not in headers]
-    if missing:
-        raise InvalidInput(
-            _("Columns missing: %(columns)s. Start from an exported file.") % {"columns": "、".join(missing)},
-            field="file",
-        )
-    dataset = tablib.Dataset(headers=[*headers, LINE])
-    for number, row in enumerate(raw, start=2):
-        if any(_cell_text(v) for v in row):
-            dataset.append([*row, number])
-    if not len(dataset):
-        raise InvalidInput(_("The file has no rows below its headings."), field="file")
-    if len(dataset) > MAX_ROWS:
-        raise InvalidInput(_("At most %(n)d rows in one file.") % {"n": MAX_ROWS}, field="file")
-    return dataset
+    return uploads.read_dataset(
+        file_name,
+        content,
+        heading_to_field=HEADING_TO_FIELD,
+        required=REQUIRED_COLUMNS,
+        field_to_heading=FIELD_TO_HEADING,
+        limits=_limits(),
+    )
 
 
 class SocialOrgResource(resources.ModelResource):

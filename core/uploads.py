@@ -1,0 +1,278 @@
+"""Uploaded spreadsheets, read safely; spreadsheet cells written safely.
+
+Every upload that is read as a table (social organizations, bulk imports, data-source extracts)
+goes through here, in this order, each step refusing with a clear message (``InvalidInput`` on
+the ``file`` field, so a 400 on the API and a form error on a page):
+
+1. size: the upload's declared size, then the bytes' length, against ``max_bytes``;
+2. kind: ``.xlsx`` or ``.csv`` by name (an ``.xlsx`` must also be a zip archive);
+3. archive structure, for an XLSX, BEFORE any XML is parsed: number of entries, total
+   uncompressed size and the compression ratio of every entry and of the whole (a zip bomb
+   is refused from its directory alone, without unpacking a byte; ``zipfile`` never inflates
+   past an entry's declared size, so the directory cannot lie its way past this check);
+4. XML: openpyxl parses with ``defusedxml`` when it is installed (it is: requirements.txt), so
+   entity expansion (billion laughs) and external entities are refused; ``_require_defusedxml``
+   makes sure that is so at import time rather than trusting it;
+5. text: a CSV is UTF-8 (with or without BOM) or GB18030; NUL bytes mean it is not text;
+6. rows: at most ``max_rows`` non-blank rows below the headings, counted while streaming, so
+   a sheet of a million rows is refused after ``max_rows + 1`` of them, not after reading all.
+
+Export: ``neutralise`` makes a text cell that begins with ``= + - @``, a tab or a carriage
+return inert by prefixing an apostrophe (OWASP "CSV injection"); ``cell_text`` undoes our own
+prefix when such a file comes back.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import PurePath
+
+import tablib
+from django.utils.translation import gettext as _
+
+from core.errors import InvalidInput
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+LINE = "__line__"  # the spreadsheet line a row came from (headings are line 1; blank lines are dropped)
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = 10 * MB
+    max_rows: int = 20_000
+    max_entries: int = 200  # a workbook with one sheet has about a dozen
+    max_uncompressed: int = 200 * MB
+    max_ratio: int = 200  # per entry and overall; real sheets compress 5-30 times
+
+    def but(self, **changes) -> Limits:
+        return replace(self, **changes)
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def _require_defusedxml() -> None:
+    from openpyxl import xml as openpyxl_xml
+
+    if not openpyxl_xml.DEFUSEDXML:  # pragma: no cover - a broken install, not an input
+        raise RuntimeError("defusedxml must be installed: openpyxl would parse uploads with entity expansion")
+
+
+_require_defusedxml()
+
+
+# --- cells --------------------------------------------------------------------------------------
+
+
+def neutralise(value):
+    """A text cell that a spreadsheet would run as a formula, made inert; other values unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+neutralize = neutralise
+
+
+def cell_text(value) -> str:
+    """A cell as stripped text: whole floats lose their ``.0``; our own formula neutralisation is undone."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time(0):
+        value = value.date()
+    text = str(value).strip()
+    if text.startswith("'") and text[1:].startswith(FORMULA_START):
+        text = text[1:]
+    return text
+
+
+# --- refusals -----------------------------------------------------------------------------------
+
+
+def _refuse(message: str):
+    raise InvalidInput(message, field="file")
+
+
+def _too_large(limits: Limits):
+    _refuse(
+        _("The file is larger than %(mb)d MB; split it and upload the parts.") % {"mb": max(1, limits.max_bytes // MB)}
+    )
+
+
+def read_upload(upload, *, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """An uploaded file's bytes, refused before reading when it is too large or empty."""
+    if upload is None:
+        _refuse(_("Choose a file to upload."))
+    if upload.size is not None and upload.size > limits.max_bytes:
+        _too_large(limits)
+    content = upload.read(limits.max_bytes + 1)
+    if len(content) > limits.max_bytes:
+        _too_large(limits)
+    if not content:
+        _refuse(_("The file is empty."))
+    return content
+
+
+def check_xlsx_archive(content: bytes, *, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse an XLSX whose zip directory promises too many entries, too many bytes or a bomb's ratio."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        _refuse(_("This is not a readable .xlsx file."))
+    if len(entries) > limits.max_entries:
+        _refuse(_("The workbook has too many parts (%(n)d); it is refused.") % {"n": len(entries)})
+    total = compressed = 0
+    for info in entries:
+        total += info.file_size
+        compressed += info.compress_size
+        if info.file_size > 1 * MB and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+            _refuse(_("The file is compressed suspiciously far (a zip bomb?); it is refused."))
+        if total > limits.max_uncompressed:
+            _refuse(
+                _("The file unpacks to more than %(mb)d MB; it is refused.") % {"mb": limits.max_uncompressed // MB}
+            )
+    if total > 1 * MB and total > limits.max_ratio * max(compressed, 1):
+        _refuse(_("The file is compressed suspiciously far (a zip bomb?); it is refused."))
+    names = {info.filename for info in entries}
+    if "[Content_Types].xml" not in names:
+        _refuse(_("This is not a readable .xlsx file."))
+
+
+def decode_csv(content: bytes) -> str:
+    """CSV bytes as text: UTF-8 (with or without BOM), else GB18030; refuses binary."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        _refuse(_("The CSV file is neither UTF-8 nor GB18030 text."))
+    if "\x00" in text:
+        _refuse(_("The file is not a text table (CSV) or an .xlsx workbook."))
+    return text
+
+
+def file_kind(file_name: str) -> str:
+    suffix = PurePath(file_name or "").suffix.lower()
+    if suffix not in {".xlsx", ".csv"}:
+        _refuse(_("Upload an .xlsx (or .csv) file."))
+    return suffix[1:]
+
+
+# --- rows ---------------------------------------------------------------------------------------
+
+
+def _xlsx_rows(content: bytes, limits: Limits) -> Iterator[tuple]:
+    check_xlsx_archive(content, limits=limits)
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except InvalidInput:
+        raise
+    except Exception:  # noqa: BLE001 - openpyxl and defusedxml raise many kinds for a bad or hostile workbook
+        _refuse(_("This file could not be read as a table (damaged, or not a plain workbook)."))
+    try:
+        if not book.worksheets:
+            _refuse(_("The workbook has no sheet."))
+        yield from book.worksheets[0].iter_rows(values_only=True)
+    except InvalidInput:
+        raise
+    except Exception:  # noqa: BLE001
+        _refuse(_("This file could not be read as a table (damaged, or not a plain workbook)."))
+    finally:
+        book.close()
+
+
+def _csv_rows(content: bytes) -> Iterator[list]:
+    text = decode_csv(content)
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""))
+    except csv.Error:
+        _refuse(_("The CSV file could not be read (unbalanced quotes?)."))
+
+
+def iter_table(file_name: str, content: bytes, *, limits: Limits = DEFAULT_LIMITS) -> Iterator[tuple[int, list]]:
+    """``(line, cells)`` for the first sheet (or the CSV), headings first as line 1, blank rows skipped.
+
+    Refuses (``InvalidInput``) an empty, oversized, unreadable or hostile file and a table with
+    more than ``limits.max_rows`` rows below the headings, counting as it streams.
+    """
+    if not content:
+        _refuse(_("The file is empty."))
+    if len(content) > limits.max_bytes:
+        _too_large(limits)
+    kind = file_kind(file_name)
+    rows = _xlsx_rows(content, limits) if kind == "xlsx" else _csv_rows(content)
+    count = 0
+    for line, cells in enumerate(rows, start=1):
+        if not any(c is not None and c != "" and not (isinstance(c, str) and not c.strip()) for c in cells):
+            continue
+        if count > limits.max_rows:
+            _refuse(_("At most %(n)d rows in one file; split it and upload the parts.") % {"n": limits.max_rows})
+        count += 1
+        yield line, list(cells)
+
+
+def read_dataset(
+    file_name: str,
+    content: bytes,
+    *,
+    heading_to_field: dict[str, str],
+    required: list[str],
+    field_to_heading: dict[str, str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> tablib.Dataset:
+    """The table as a ``tablib.Dataset`` with field names as headers and a ``LINE`` column.
+
+    Headings are mapped through ``heading_to_field`` (Chinese or English); a missing required
+    column, or no rows below the headings, is refused.
+    """
+    rows = iter_table(file_name, content, limits=limits)
+    try:
+        _line, raw_headers = next(rows)
+    except StopIteration:
+        _refuse(_("The file is empty."))
+    headers = headers_to_fields(raw_headers, heading_to_field, required, field_to_heading)
+    width = len(headers)
+    dataset = tablib.Dataset(headers=[*headers, LINE])
+    for line, cells in rows:
+        dataset.append([*(cells + [None] * width)[:width], line])
+    if not len(dataset):
+        _refuse(_("The file has no rows below its headings."))
+    return dataset
+
+
+def headers_to_fields(
+    raw_headers: list,
+    heading_to_field: dict[str, str],
+    required: list[str],
+    field_to_heading: dict[str, str] | None = None,
+) -> list[str]:
+    """Field names for a heading row; refuses a missing required column (naming it as the template does)."""
+    headers = []
+    for index, heading in enumerate(raw_headers):
+        text = cell_text(heading)
+        headers.append(heading_to_field.get(text, heading_to_field.get(text.lower(), text or f"_blank{index}")))
+    missing = [(field_to_heading or {}).get(f, f) for f in required if f not in headers]
+    if missing:
+        _refuse(
+            _("Columns missing: %(columns)s. Start from the template.") % {"columns": "、".join(missing)},
+        )
+    duplicates = sorted({h for h in headers if headers.count(h) > 1 and not h.startswith("_blank")})
+    if duplicates:
+        _refuse(
+            _("Columns appear twice: %(columns)s.")
+            % {"columns": "、".join((field_to_heading or {}).get(f, f) for f in duplicates)}
+        )
+    return headers
