@@ -28,6 +28,7 @@ from datacheck.serializers import (
     ReviewItemSerializer,
     ReviewNoteSerializer,
 )
+from people.models import Person
 
 
 def _valid(serializer_class, data) -> dict:
@@ -198,7 +199,7 @@ class CoverageGapViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         gap = filters.ChoiceFilter(choices=[("living", "living"), ("nursing", "nursing")], method="noop")
 
         class Meta:
-            model = DataSource  # a FilterSet needs a model; the selector filters people
+            model = Person  # the selector filters
             fields = ["gap"]
 
     filterset_class = Filter

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,7 @@ from datacheck.models import Effect
 
 # A month's death register of a city is tens of thousands of rows; a province's other
 # registers can reach a million. The archive checks (zip bomb, billion laughs) are core.uploads'.
-LIMITS = Limits(max_bytes=64 * 1024 * 1024, max_rows=1_000_000)
+LIMITS = Limits(max_bytes=settings.MAX_UPLOAD_SIZE, max_rows=1_000_000)
 MAX_REPORTED_ERRORS = 1000  # the report names this many bad rows, and counts the rest
 
 # Column → the headings accepted for it (English as in api.md, and the departments' Chinese ones).
@@ -76,6 +77,56 @@ def _date(value) -> datetime.date:
     return datetime.date.fromisoformat(_text(value))
 
 
+class _RowCheck:
+    """Checks one row at a time; a good row joins ``parsed.rows``, a bad one ``parsed.errors``."""
+
+    def __init__(self, parsed: ParsedExtract, columns: dict[str, int], *, needs_date: bool):
+        self.parsed, self.columns, self.needs_date = parsed, columns, needs_date
+        self.today = local_today()
+        self.seen: dict[str, int] = {}
+
+    def _cell(self, values: list, column: str):
+        index = self.columns.get(column)
+        return values[index] if index is not None and index < len(values) else None
+
+    def _id_number(self, line: int, values: list) -> str | None:
+        try:
+            number = parse_id_number(_text(self._cell(values, "id_number"))).number
+        except ValidationError as exc:
+            self.parsed.error(line, "id_number", exc.messages[0])
+            return None
+        if number in self.seen:
+            message = _("The same ID number is already on line %(line)d.") % {"line": self.seen[number]}
+            self.parsed.error(line, "id_number", message)
+            return None
+        self.seen[number] = line
+        return number
+
+    def _event_date(self, line: int, values: list) -> tuple[bool, datetime.date | None]:
+        raw = self._cell(values, "event_date")
+        if not _text(raw):
+            if self.needs_date:
+                self.parsed.error(line, "event_date", _("A death record needs the date of death."))
+                return False, None
+            return True, None
+        try:
+            day = _date(raw)
+        except ValueError:
+            self.parsed.error(line, "event_date", _("Give a date as YYYY-MM-DD."))
+            return False, None
+        if day > self.today:
+            self.parsed.error(line, "event_date", _("This date is in the future."))
+            return False, None
+        return True, day
+
+    def row(self, line: int, values: list) -> None:
+        number = self._id_number(line, values)
+        date_ok, day = self._event_date(line, values)
+        if number is not None and date_ok:
+            detail = _text(self._cell(values, "detail"))[:DETAIL_MAX]
+            self.parsed.rows.append((line, number, day, detail))
+
+
 def parse_extract(file_name: str, content: bytes, *, effect: str) -> ParsedExtract:
     """Every row checked: a valid ID number, once per extract; a death record's date, not in the future."""
     rows = iter_table(file_name, content, limits=LIMITS)
@@ -94,48 +145,10 @@ def parse_extract(file_name: str, content: bytes, *, effect: str) -> ParsedExtra
             field="file",
         )
     parsed = ParsedExtract()
-    today = local_today()
-    seen: dict[str, int] = {}
-    id_col, date_col, detail_col = columns["id_number"], columns.get("event_date"), columns.get("detail")
+    check = _RowCheck(parsed, columns, needs_date=needs_date)
     for line, values in rows:  # blank lines are skipped; ``line`` is the spreadsheet's own line number
         parsed.row_count += 1
-
-        def cell(index, values=values):
-            return values[index] if index is not None and index < len(values) else None
-
-        ok = True
-        try:
-            number = parse_id_number(_text(cell(id_col))).number
-        except ValidationError as exc:
-            parsed.error(line, "id_number", exc.messages[0])
-            ok = False
-            number = ""
-        if number:
-            if number in seen:
-                parsed.error(
-                    line, "id_number", _("The same ID number is already on line %(line)d.") % {"line": seen[number]}
-                )
-                ok = False
-            else:
-                seen[number] = line
-        event_date = None
-        raw_date = cell(date_col)
-        if _text(raw_date):
-            try:
-                event_date = _date(raw_date)
-            except ValueError:
-                parsed.error(line, "event_date", _("Give a date as YYYY-MM-DD."))
-                ok = False
-            else:
-                if event_date > today:
-                    parsed.error(line, "event_date", _("This date is in the future."))
-                    ok = False
-        elif needs_date:
-            parsed.error(line, "event_date", _("A death record needs the date of death."))
-            ok = False
-        detail = _text(cell(detail_col))[:DETAIL_MAX]
-        if ok:
-            parsed.rows.append((line, number, event_date, detail))
+        check.row(line, values)
     if parsed.row_count == 0:
         raise InvalidInput(_("The file has a heading but no rows."), field="file")
     return parsed

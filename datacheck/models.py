@@ -80,7 +80,9 @@ class Extract(models.Model):
     scope_field = None
     scope_view_cap = Cap.DATACHECK_VIEW
 
-    source = models.ForeignKey(DataSource, verbose_name=_("data source"), on_delete=models.PROTECT, related_name="extracts")
+    source = models.ForeignKey(
+        DataSource, verbose_name=_("data source"), on_delete=models.PROTECT, related_name="extracts"
+    )
     file_name = models.CharField(_("file"), max_length=200)
     status = models.CharField(_("status"), max_length=12, choices=ExtractStatus.choices)
     rows = models.PositiveIntegerField(_("rows"), default=0)

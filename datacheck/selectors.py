@@ -18,8 +18,8 @@ from welfare.rules import NURSING_MAX_GRADE
 
 
 def sources(*, user) -> QuerySet[DataSource]:
-    return scope(DataSource.objects.all(), user).annotate(extract_count=Count("extracts")).order_by(
-        "department", "item"
+    return (
+        scope(DataSource.objects.all(), user).annotate(extract_count=Count("extracts")).order_by("department", "item")
     )
 
 
@@ -76,9 +76,7 @@ def item_age_days(item: ReviewItem, now: datetime.datetime | None = None) -> int
 
 
 def _open_subsidy(kind: str):
-    return Exists(
-        DisabilitySubsidyCase.objects.filter(person=OuterRef("pk"), kind=kind, status__in=OPEN_STATUSES)
-    )
+    return Exists(DisabilitySubsidyCase.objects.filter(person=OuterRef("pk"), kind=kind, status__in=OPEN_STATUSES))
 
 
 def coverage_gaps(*, user, gap: str = "") -> QuerySet[Person]:
@@ -91,21 +89,14 @@ def coverage_gaps(*, user, gap: str = "") -> QuerySet[Person]:
     One set-based query (EXISTS subqueries), inside the user's geography.
     """
     active_dibao = DibaoCase.objects.filter(status=CaseStatus.ACTIVE)
-    in_dibao = Exists(
-        DibaoMember.objects.filter(person=OuterRef("pk"), case__in=active_dibao.values("pk"))
-    ) | Exists(
-        HouseholdMember.objects.filter(
-            person=OuterRef("pk"), household__in=active_dibao.values("household_id")
-        )
+    in_dibao = Exists(DibaoMember.objects.filter(person=OuterRef("pk"), case__in=active_dibao.values("pk"))) | Exists(
+        HouseholdMember.objects.filter(person=OuterRef("pk"), household__in=active_dibao.values("household_id"))
     )
-    qs = (
-        Person.objects.filter(death_date__isnull=True, disability_certificate__isnull=False)
-        .annotate(
-            in_dibao=in_dibao,
-            has_living=_open_subsidy(SubsidyKind.LIVING),
-            has_nursing=_open_subsidy(SubsidyKind.NURSING),
-            grade=F("disability_certificate__grade"),
-        )
+    qs = Person.objects.filter(death_date__isnull=True, disability_certificate__isnull=False).annotate(
+        in_dibao=in_dibao,
+        has_living=_open_subsidy(SubsidyKind.LIVING),
+        has_nursing=_open_subsidy(SubsidyKind.NURSING),
+        grade=F("disability_certificate__grade"),
     )
     living_gap = Q(in_dibao=True, has_living=False)
     nursing_gap = Q(grade__lte=NURSING_MAX_GRADE, has_nursing=False)

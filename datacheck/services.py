@@ -33,7 +33,6 @@ from datacheck.models import (
     Extract,
     ExtractRow,
     ExtractStatus,
-    ItemStatus,
     ReviewItem,
     RunStatus,
 )
@@ -62,9 +61,7 @@ def data_source_register(*, actor: User, department: str, item: str, effect: str
     department = _text(department, field="department", label=_("the department"))
     item = _text(item, field="item", label=_("the data item"))
     if effect not in Effect.values:
-        raise InvalidInput(
-            _("Choose one of: %(choices)s.") % {"choices": ", ".join(Effect.values)}, field="effect"
-        )
+        raise InvalidInput(_("Choose one of: %(choices)s.") % {"choices": ", ".join(Effect.values)}, field="effect")
     if DataSource.objects.filter(department=department, item=item).exists():
         raise Conflict(_("This department's data item is already registered."), code="source_exists")
     with audit_context(actor, action="register_source"):
