@@ -12,6 +12,7 @@ from datacheck import services
 from datacheck.models import ReviewItem
 from relief import services as relief_services
 from relief.models import DibaoCase, TekunCase
+from relief.selectors import payable_in
 from tests.conftest import OTHER_SUBDISTRICT_COMMUNITY, OWN_SUBDISTRICT, api_client_for
 from tests.datacheck.conftest import load_extract, make_person, run_cross_check
 from tests.factories import StaffFactory
@@ -110,6 +111,8 @@ def test_a_death_extract_ends_exactly_the_affected_benefits_after_confirmation_a
     for key in ("living", "nursing"):
         case = DisabilitySubsidyCase.objects.get(pk=world[key].pk)
         assert case.status == CaseStatus.TERMINATED and case.end_month == stops
+        # … so no payout run from that month on pays them (the rule the payout engine selects by).
+        assert not DisabilitySubsidyCase.objects.filter(payable_in(stops), pk=case.pk).exists()
     # … the household's dibao goes on for the two living members, its review due now …
     dibao = DibaoCase.objects.get(pk=world["dibao"].pk)
     assert dibao.status == CaseStatus.ACTIVE and dibao.next_review_on == died
