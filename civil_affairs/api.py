@@ -11,6 +11,7 @@ from datacheck.apis import (
     ExtractViewSet,
     ReviewItemViewSet,
 )
+from imports.apis import ImportViewSet as BulkImportViewSet
 from marriage.apis import AppointmentViewSet, HouseholdChangeViewSet, OfficeViewSet, RegistrationViewSet
 from payouts.apis import PayoutRunViewSet
 from people.apis import HouseholdViewSet, PersonViewSet
@@ -67,6 +68,9 @@ router.register("extracts", ExtractViewSet, basename="extract")
 router.register("cross-check-runs", CrossCheckRunViewSet, basename="cross-check-run")
 router.register("review-items", ReviewItemViewSet, basename="review-item")
 router.register("coverage-gaps", CoverageGapViewSet, basename="coverage-gap")
+
+# Bulk imports (households, existing cases) from spreadsheets.
+router.register("imports", BulkImportViewSet, basename="import")
 
 # The registries: social organizations, marriage, place names.
 router.register("social-orgs", SocialOrgViewSet, basename="social-org")

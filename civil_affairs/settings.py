@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "marriage",
     "placenames",
     "dashboard",
+    "imports",
 ]
 
 MIDDLEWARE = [

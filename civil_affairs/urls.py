@@ -21,6 +21,7 @@ urlpatterns = [
     path("social-orgs/", include("social_orgs.urls")),
     path("marriage/", include("marriage.urls")),
     path("placenames/", include("placenames.urls")),
+    path("imports/", include("imports.urls")),
     path("", include("core.urls")),
 ]
 

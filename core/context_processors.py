@@ -18,6 +18,7 @@ NAVIGATION = [
     (_("Social organizations"), "social_orgs:org-list", Cap.SOCIALORG_VIEW),
     (_("Marriage registration"), "marriage:registration-list", Cap.MARRIAGE_VIEW),
     (_("Place names"), "placenames:road-list", Cap.PLACENAME_VIEW),
+    (_("Imports"), "imports:list", Cap.IMPORT_DATA),
     (_("Audit"), "audit-changes", Cap.AUDIT_VIEW),
     (_("Security log"), "audit-security", Cap.SECURITY_LOG_VIEW),
 ]

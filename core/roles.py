@@ -84,12 +84,21 @@ class Cap(StrEnum):
     DATACHECK_ITEMS = "datacheck.items"  # review items and coverage gaps in one's geography (personal data)
     DATACHECK_REVIEW = "datacheck.review"  # confirm or dismiss a review item (the benefit's services check again)
     DATACHECK_CONFIGURE = "datacheck.configure"  # register sources, load extracts, start cross-check runs
+    # Bulk imports (imports/): households and existing cases from spreadsheets, inside one's geography.
+    IMPORT_DATA = "imports.run"
 
 
 _RELIEF_STAFF = {Cap.RELIEF_VIEW, Cap.RELIEF_APPLY, Cap.VAGRANT_VIEW, Cap.VAGRANT_EDIT}
 _WELFARE_STAFF = {Cap.WELFARE_VIEW, Cap.WELFARE_APPLY}
 _DATACHECK_STAFF = {Cap.DATACHECK_VIEW, Cap.DATACHECK_ITEMS, Cap.DATACHECK_REVIEW}
-_CASE_STAFF = {Cap.PEOPLE_VIEW, Cap.PEOPLE_EDIT, Cap.PEOPLE_REVEAL, Cap.HOUSEHOLD_EDIT, Cap.MARRIAGE_HOUSEHOLD_REVERT}
+_CASE_STAFF = {
+    Cap.PEOPLE_VIEW,
+    Cap.PEOPLE_EDIT,
+    Cap.PEOPLE_REVEAL,
+    Cap.HOUSEHOLD_EDIT,
+    Cap.MARRIAGE_HOUSEHOLD_REVERT,
+    Cap.IMPORT_DATA,
+}
 
 CAPABILITIES: dict[str, frozenset[Cap]] = {
     Role.CASEWORKER: frozenset(_CASE_STAFF | _RELIEF_STAFF | _WELFARE_STAFF | _DATACHECK_STAFF),
@@ -168,6 +177,7 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
             Cap.ROLES_GRANT,
             Cap.DATACHECK_VIEW,
             Cap.DATACHECK_CONFIGURE,
+            Cap.IMPORT_DATA,
         }
     ),
     Role.SECURITY_OFFICER: frozenset({Cap.ROLES_GRANT, Cap.PRIVILEGED_ROLES_GRANT, Cap.SECURITY_LOG_VIEW}),

@@ -91,7 +91,7 @@ class _RowCheck:
 
     def _id_number(self, line: int, values: list) -> str | None:
         try:
-            number = parse_id_number(_text(self._cell(values, "id_number"))).number
+            number = parse_id_number(_text(self._cell(values, "id_number")), today=self.today).number
         except ValidationError as exc:
             self.parsed.error(line, "id_number", exc.messages[0])
             return None

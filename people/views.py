@@ -7,10 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from core.audit import history_of
 from core.errors import DomainError, Forbidden, NotFound
+from core.exports import export_response, wants_export
 from core.models import Division, DivisionLevel
 from core.pagination import paginate
 from core.roles import Cap, has_cap
@@ -29,6 +31,22 @@ from people.forms import (
 from people.models import Relationship
 
 PAGE_SIZE = 25
+
+# The lists as exported (core.exports): the same columns as on screen, ID numbers masked.
+PERSON_COLUMNS = [
+    (gettext_lazy("Name"), lambda p: p.name),
+    (gettext_lazy("ID number"), lambda p: p.id_number_masked),
+    (gettext_lazy("Sex"), lambda p: p.get_sex_display()),
+    (gettext_lazy("Birth date"), lambda p: p.birth_date),
+    (gettext_lazy("Division"), lambda p: p.division.name),
+]
+HOUSEHOLD_COLUMNS = [
+    (gettext_lazy("Head"), lambda h: h.head.name),
+    (gettext_lazy("Members"), lambda h: h.members_count),
+    (gettext_lazy("Address"), lambda h: h.address),
+    (gettext_lazy("Community"), lambda h: h.community.name),
+    (gettext_lazy("Urban or rural"), lambda h: h.get_area_type_display()),
+]
 
 
 def _require(request, cap: Cap) -> None:
@@ -70,6 +88,8 @@ def person_list(request):
     q = request.GET.get("q", "").strip()
     community = request.GET.get("community", "").strip()
     people = selectors.person_list(user=request.user, q=q, community=community)
+    if wants_export(request):
+        return export_response(request, people, PERSON_COLUMNS, name="people", title=_("People"))
     return render(
         request,
         "people/person_list.html",
@@ -185,6 +205,8 @@ def household_list(request):
     q = request.GET.get("q", "").strip()
     community = request.GET.get("community", "").strip()
     households = selectors.household_list(user=request.user, q=q, community=community)
+    if wants_export(request):
+        return export_response(request, households, HOUSEHOLD_COLUMNS, name="households", title=_("Households"))
     return render(
         request,
         "people/household_list.html",

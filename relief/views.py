@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from core.cases import OPEN_STATUSES, CaseStatus, current_month, local_today, month_str, parse_month, timeline_of
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
+from core.exports import export_response, wants_export
 from core.roles import Cap, has_cap
 from core.scoping import get_in_scope
 from people import selectors as people_selectors
@@ -30,6 +31,36 @@ from relief.models import (
 )
 
 PAGE_SIZE = 25
+
+# The lists as exported (core.exports): the same columns as on screen.
+_FIRST_MONTH = (gettext_lazy("First month paid"), lambda c: month_str(c.start_month) or "")
+DIBAO_COLUMNS = [
+    ("#", lambda c: c.pk),
+    (gettext_lazy("Household"), lambda c: c.household.head.name),
+    (gettext_lazy("Community"), lambda c: c.household.community.name),
+    (gettext_lazy("Members"), lambda c: c.members_count),
+    (gettext_lazy("Household monthly income"), lambda c: c.monthly_income),
+    (gettext_lazy("Status"), lambda c: c.get_status_display()),
+    _FIRST_MONTH,
+]
+TEKUN_COLUMNS = [
+    ("#", lambda c: c.pk),
+    (gettext_lazy("Person"), lambda c: c.person.name),
+    (gettext_lazy("Self-care ability"), lambda c: c.get_care_level_display()),
+    (gettext_lazy("Placement"), lambda c: c.get_placement_display()),
+    (gettext_lazy("Urban or rural"), lambda c: c.get_area_type_display()),
+    (gettext_lazy("Status"), lambda c: c.get_status_display()),
+    _FIRST_MONTH,
+]
+CLAIM_COLUMNS = [
+    ("#", lambda c: c.pk),
+    (gettext_lazy("Household"), lambda c: c.household.head.name),
+    (gettext_lazy("Community"), lambda c: c.household.community.name),
+    (gettext_lazy("Kind"), lambda c: c.get_kind_display()),
+    (gettext_lazy("Amount"), lambda c: c.amount),
+    (gettext_lazy("Status"), lambda c: c.get_status_display()),
+    (gettext_lazy("Submitted at"), lambda c: c.created_at),
+]
 
 
 def _require(request, cap: Cap) -> None:
@@ -161,6 +192,8 @@ def dibao_list(request):
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()
     cases = selectors.dibao_case_list(user=request.user, status=status, q=q)
+    if wants_export(request):
+        return export_response(request, cases, DIBAO_COLUMNS, name="dibao-cases", title=_("Dibao cases"))
     return render(
         request,
         "relief/dibao_list.html",
@@ -358,6 +391,8 @@ def tekun_list(request):
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()
     cases = selectors.tekun_case_list(user=request.user, status=status, q=q)
+    if wants_export(request):
+        return export_response(request, cases, TEKUN_COLUMNS, name="tekun-cases", title=_("Tekun cases"))
     return render(
         request,
         "relief/tekun_list.html",
@@ -453,6 +488,10 @@ def claim_list(request):
     status = request.GET.get("status", "")
     overdue = request.GET.get("overdue") == "1"
     claims = selectors.claim_list(user=request.user, status=status, overdue=overdue)
+    if wants_export(request):
+        return export_response(
+            request, claims, CLAIM_COLUMNS, name="temporary-relief-claims", title=_("Temporary relief claims")
+        )
     return render(
         request,
         "relief/claim_list.html",

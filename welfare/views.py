@@ -22,6 +22,7 @@ from core.cases import (
     timeline_of,
 )
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
+from core.exports import export_response, wants_export
 from core.roles import Cap, has_cap
 from core.scoping import get_in_scope
 from people.models import Person
@@ -30,6 +31,37 @@ from welfare import selectors, services
 from welfare.models import Benefit, OrphanCategory, SubsidyKind
 
 PAGE_SIZE = 25
+
+
+def _months(case) -> str:
+    start = month_str(case.start_month) or ""
+    return f"{start} – {month_str(case.end_month)}" if case.end_month else start
+
+
+# The lists as exported (core.exports): the same columns as on screen.
+ORPHAN_COLUMNS = [
+    ("#", lambda c: c.pk),
+    (gettext_lazy("Child"), lambda c: c.person.name),
+    (gettext_lazy("Birth date"), lambda c: c.person.birth_date),
+    (gettext_lazy("Category"), lambda c: c.get_category_display()),
+    (
+        gettext_lazy("Guardian or institution"),
+        lambda c: c.institution if c.category == OrphanCategory.INSTITUTION else c.guardian_display,
+    ),
+    (gettext_lazy("Status"), lambda c: c.get_status_display()),
+    (gettext_lazy("First month paid"), _months),
+]
+SUBSIDY_COLUMNS = [
+    ("#", lambda c: c.pk),
+    (gettext_lazy("Person"), lambda c: c.person.name),
+    (gettext_lazy("Subsidy"), lambda c: c.get_kind_display()),
+    (
+        gettext_lazy("Certificate"),
+        lambda c: f"{c.certificate.get_disability_type_display()} · {c.certificate.get_grade_display()}",
+    ),
+    (gettext_lazy("Status"), lambda c: c.get_status_display()),
+    (gettext_lazy("First month paid"), _months),
+]
 
 
 def _require(request, cap: Cap) -> None:
@@ -227,6 +259,8 @@ def orphan_list(request):
     category = request.GET.get("category", "")
     q = request.GET.get("q", "").strip()
     cases = selectors.orphan_case_list(user=request.user, status=status, category=category, q=q)
+    if wants_export(request):
+        return export_response(request, cases, ORPHAN_COLUMNS, name="orphans", title=_("Orphans' allowance"))
     return render(
         request,
         "welfare/orphan_list.html",
@@ -328,6 +362,10 @@ def subsidy_list(request):
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()
     cases = selectors.subsidy_case_list(user=request.user, kind=kind, status=status, q=q)
+    if wants_export(request):
+        return export_response(
+            request, cases, SUBSIDY_COLUMNS, name="disability-subsidies", title=_("Disability subsidies")
+        )
     return render(
         request,
         "welfare/subsidy_list.html",

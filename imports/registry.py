@@ -1,0 +1,20 @@
+"""The import kinds by key."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from imports.kinds import Kind
+
+
+@cache
+def kinds() -> dict[str, Kind]:
+    from imports.cases import CASE_KINDS
+    from imports.households import HouseholdsKind
+
+    found = [HouseholdsKind(), *CASE_KINDS]
+    return {k.key: k for k in found}
+
+
+def kind_of(key: str) -> Kind:
+    return kinds()[key]

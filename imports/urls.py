@@ -1,0 +1,14 @@
+from django.urls import path
+
+from imports import views
+
+app_name = "imports"
+
+urlpatterns = [
+    path("", views.import_list, name="list"),
+    path("new/", views.import_upload, name="upload"),
+    path("templates/<slug:kind>.xlsx", views.import_template, name="template"),
+    path("<int:pk>/", views.import_detail, name="detail"),
+    path("<int:pk>/progress/", views.import_progress, name="progress"),
+    path("<int:pk>/commit/", views.import_commit, name="commit"),
+]
