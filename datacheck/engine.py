@@ -56,19 +56,23 @@ def match_extract(*, run_id: int | None, source_id: int, extract_id: int) -> int
     sql = f"""
         INSERT INTO {items} (run_id, source_id, extract_id, row_line, person_id, division_id, benefits,
                              event_date, detail, status, note, created_at)
-        SELECT %(run)s, %(source)s, r.extract_id, min(r.line), p.id,
+        SELECT %(run)s, %(source)s, r.extract_id, r.line, p.id,
                CASE WHEN length(p.division_id) >= 9 THEN left(p.division_id, 9) ELSE p.division_id END,
                jsonb_agg(jsonb_build_object('benefit', b.benefit, 'case', b.case_id) ORDER BY b.benefit, b.case_id),
-               min(r.event_date), min(r.detail), %(open)s, '', now()
+               r.event_date, r.detail, %(open)s, '', now()
         FROM {rows} r
         JOIN {people} p ON p.id_number = r.id_number
         JOIN ({beneficiaries_sql()}) b ON b.person_id = p.id
         WHERE r.extract_id = %(extract)s
           AND NOT EXISTS (SELECT 1 FROM {items} o
-                          WHERE o.person_id = p.id AND o.source_id = %(source)s AND o.status = %(open)s)
-        GROUP BY r.extract_id, p.id
+                          WHERE o.person_id = p.id AND o.source_id = %(source)s
+                            AND (o.status = %(open)s
+                                 OR (o.status = %(dismissed)s AND o.event_date IS NOT DISTINCT FROM r.event_date
+                                     AND o.detail = r.detail)))
+        GROUP BY r.extract_id, r.line, r.event_date, r.detail, p.id
         ON CONFLICT (extract_id, person_id) DO NOTHING
     """  # noqa: S608 - table names from the models, values as parameters
     with connection.cursor() as cur:
-        cur.execute(sql, {"run": run_id, "source": source_id, "extract": extract_id, "open": ItemStatus.OPEN})
+        params = {"run": run_id, "source": source_id, "extract": extract_id}
+        cur.execute(sql, {**params, "open": ItemStatus.OPEN, "dismissed": ItemStatus.DISMISSED})
         return cur.rowcount

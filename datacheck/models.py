@@ -242,7 +242,7 @@ class ReviewItem(models.Model):
         ]
         indexes = [
             models.Index(fields=["division", "status"], name="reviewitem_division_status"),
-            models.Index(fields=["person", "source"], condition=Q(status="open"), name="reviewitem_open_person"),
+            models.Index(fields=["person", "source"], name="reviewitem_person_source"),
         ]
 
     def __str__(self) -> str:

@@ -205,3 +205,22 @@ def test_the_monthly_schedule_starts_a_run_under_the_system_account(db, division
     run = CrossCheckRun.objects.get(pk=run_id)
     assert run.started_by.username == "system" and run.status == "queued"
     assert monthly_cross_check() is None  # one at a time
+
+
+def test_a_hit_dismissed_on_the_same_evidence_does_not_come_back_next_month(
+    world, vehicle_source, admin_user, caseworker
+):
+    number = world["tekun_person"].id_number
+    load_extract(admin_user, vehicle_source, [(number, "鲁B12345")], header=("id_number", "detail"))
+    run_cross_check(admin_user)
+    services.review_item_dismiss(actor=caseworker, item=ReviewItem.objects.get(), note="车辆已于2019年转让")
+    # Next month's register lists the same car: nothing new to review.
+    load_extract(admin_user, vehicle_source, [(number, "鲁B12345")], header=("id_number", "detail"))
+    assert run_cross_check(admin_user).items_created == 0
+    # A different car is new evidence: a new item.
+    load_extract(admin_user, vehicle_source, [(number, "鲁B99999")], header=("id_number", "detail"))
+    assert run_cross_check(admin_user).items_created == 1
+    assert list(ReviewItem.objects.order_by("id").values_list("status", "detail")) == [
+        ("dismissed", "鲁B12345"),
+        ("open", "鲁B99999"),
+    ]
