@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.cases import OPEN_STATUSES, CaseStatus
 from core.models import Division
 from core.scoping import scope
-from datacheck.models import CrossCheckRun, DataSource, Extract, ItemStatus, ReviewItem
+from datacheck.models import CrossCheckRun, DataSource, Extract, ExtractStatus, ItemStatus, ReviewItem
 from people.models import HouseholdMember, Person
 from relief.models import DibaoCase, DibaoMember
 from welfare.models import DisabilitySubsidyCase, SubsidyKind
@@ -28,6 +28,15 @@ def extracts(*, user, source: DataSource | None = None) -> QuerySet[Extract]:
     if source is not None:
         qs = qs.filter(source=source)
     return qs.order_by("-uploaded_at", "-id")
+
+
+def latest_extracts() -> list[Extract]:
+    """The latest committed extract of each active source: what a cross-check run checks."""
+    return list(
+        Extract.objects.filter(status=ExtractStatus.COMMITTED, source__active=True)
+        .order_by("source_id", "-committed_at", "-id")
+        .distinct("source_id")
+    )
 
 
 def runs(*, user) -> QuerySet[CrossCheckRun]:

@@ -23,7 +23,7 @@ from core.errors import Conflict, InvalidInput
 from core.models import User
 from core.roles import Cap, require
 from core.scoping import get_in_scope
-from datacheck import engine
+from datacheck import engine, selectors
 from datacheck.extracts import parse_extract
 from datacheck.models import (
     REVIEW_MACHINE,
@@ -188,15 +188,6 @@ def cross_check_run_scheduled() -> CrossCheckRun | None:
     return _create_run(system_actor())
 
 
-def latest_extracts() -> list[Extract]:
-    """The latest committed extract of each active source."""
-    return list(
-        Extract.objects.filter(status=ExtractStatus.COMMITTED, source__active=True)
-        .order_by("source_id", "-committed_at", "-id")
-        .distinct("source_id")
-    )
-
-
 def cross_check_run_execute(*, run_id: int) -> CrossCheckRun:
     """Do a queued run: one set-based statement per extract, each in its own transaction (progress shows).
 
@@ -207,7 +198,7 @@ def cross_check_run_execute(*, run_id: int) -> CrossCheckRun:
         run = CrossCheckRun.objects.select_for_update().get(pk=run_id)
         if run.status != RunStatus.QUEUED:
             return run
-        extracts = latest_extracts()
+        extracts = selectors.latest_extracts()
         run.status = RunStatus.RUNNING
         run.started_at = timezone.now()
         run.extracts = [e.pk for e in extracts]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("sources/", views.source_list, name="source-list"),
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
+    path("sources/<int:pk>/active/", views.source_set_active, name="source-active"),
     path("extracts/<int:pk>/", views.extract_detail, name="extract-detail"),
     path("extracts/<int:pk>/commit/", views.extract_commit, name="extract-commit"),
     path("runs/", views.run_list, name="run-list"),

@@ -111,6 +111,16 @@ def source_detail(request, pk: int):
 
 
 @login_required
+@require_POST
+def source_set_active(request, pk: int):
+    """Take a source out of the cross-check runs, or back in."""
+    _require(request, Cap.DATACHECK_CONFIGURE)
+    source = _get(DataSource.objects.all(), request, pk)
+    services.data_source_set_active(actor=request.user, source=source, active=request.POST.get("active") == "1")
+    return redirect("datacheck:source-detail", pk=source.pk)
+
+
+@login_required
 def extract_detail(request, pk: int):
     _require(request, Cap.DATACHECK_VIEW)
     extract = _get(Extract.objects.select_related("source", "uploaded_by", "committed_by"), request, pk)
@@ -158,7 +168,7 @@ def run_list(request):
         {
             "page": _page(request, selectors.runs(user=request.user)),
             "can_start": has_cap(request.user, Cap.DATACHECK_CONFIGURE),
-            "latest": services.latest_extracts(),
+            "latest": selectors.latest_extracts(),
         },
     )
 

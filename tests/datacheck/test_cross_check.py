@@ -224,3 +224,15 @@ def test_a_hit_dismissed_on_the_same_evidence_does_not_come_back_next_month(
         ("dismissed", "鲁B12345"),
         ("open", "鲁B99999"),
     ]
+
+
+def test_a_source_left_out_is_not_checked(world, death_source, admin_user, client, caseworker):
+    load_extract(admin_user, death_source, [(world["disabled"].id_number, "2020-01-05")])
+    client.force_login(caseworker)
+    assert client.post(f"/datacheck/sources/{death_source.pk}/active/", {"active": "0"}).status_code == 403
+    client.force_login(admin_user)
+    assert client.post(f"/datacheck/sources/{death_source.pk}/active/", {"active": "0"}).status_code == 302
+    run = run_cross_check(admin_user)
+    assert (run.sources_total, run.items_created) == (0, 0)
+    client.post(f"/datacheck/sources/{death_source.pk}/active/", {"active": "1"})
+    assert run_cross_check(admin_user).items_created == 1
