@@ -202,6 +202,9 @@ def main() -> None:  # noqa: PLR0915 - one benchmark, told in order
     print(f"extract: {args.rows:,} rows, {len(content) / 1e6:.1f} MB CSV, {len(hits):,} beneficiaries", flush=True)
     # The web upload is capped by MAX_UPLOAD_MB (20 MB); a province's register comes in bigger files.
     extracts.LIMITS = extracts.LIMITS.but(max_bytes=len(content) + 1, max_rows=args.rows)
+    from django.conf import settings
+
+    settings.DATACHECK_EXTRACT_SYNC_MAX_BYTES = len(content) + 1  # checked here, in-process (a worker's work)
     source = services.data_source_register(
         actor=admin, department="公安局交警支队", item="机动车登记", effect=Effect.REVIEW
     )

@@ -99,7 +99,7 @@ class ExtractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return selectors.extracts(user=self.request.user)
 
     def get_object(self):
-        return get_in_scope(Extract.objects.all(), self.request.user, pk=self.kwargs["pk"])
+        return get_in_scope(Extract.objects.defer("content"), self.request.user, pk=self.kwargs["pk"])
 
     @extend_schema(request=None, responses={200: ExtractSerializer})
     @action(detail=True, methods=["post"])

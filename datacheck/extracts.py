@@ -127,14 +127,11 @@ class _RowCheck:
             self.parsed.rows.append((line, number, day, detail))
 
 
-def parse_extract(file_name: str, content: bytes, *, effect: str) -> ParsedExtract:
-    """Every row checked: a valid ID number, once per extract; a death record's date, not in the future."""
-    rows = iter_table(file_name, content, limits=LIMITS)
+def _read_header(rows, *, effect: str) -> dict[str, int]:
     first = next(rows, None)
     if first is None:
         raise InvalidInput(_("The file is empty."), field="file")
-    header = first[1]
-    columns = _columns(header)
+    columns = _columns(first[1])
     needs_date = effect == Effect.DEATH
     required = ["id_number", "event_date"] if needs_date else ["id_number"]
     missing = [c for c in required if c not in columns]
@@ -144,6 +141,19 @@ def parse_extract(file_name: str, content: bytes, *, effect: str) -> ParsedExtra
             % {"missing": ", ".join(missing), "expected": ", ".join(required)},
             field="file",
         )
+    return columns
+
+
+def check_header(file_name: str, content: bytes, *, effect: str) -> None:
+    """Refuse now (400) a file that is not a readable, safe table with this source's columns."""
+    _read_header(iter_table(file_name, content, limits=LIMITS), effect=effect)
+
+
+def parse_extract(file_name: str, content: bytes, *, effect: str) -> ParsedExtract:
+    """Every row checked: a valid ID number, once per extract; a death record's date, not in the future."""
+    rows = iter_table(file_name, content, limits=LIMITS)
+    columns = _read_header(rows, effect=effect)
+    needs_date = effect == Effect.DEATH
     parsed = ParsedExtract()
     check = _RowCheck(parsed, columns, needs_date=needs_date)
     for line, values in rows:  # blank lines are skipped; ``line`` is the spreadsheet's own line number

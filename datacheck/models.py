@@ -68,14 +68,19 @@ class DataSource(models.Model):
 
 
 class ExtractStatus(models.TextChoices):
+    VALIDATING = "validating", _("Being checked")
     PREVIEWED = "previewed", _("Previewed")
     REJECTED = "rejected", _("Rejected")
     COMMITTED = "committed", _("Committed")
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), exclude=["content"])
 class Extract(models.Model):
-    """One upload of a source's data. Rejected: no rows kept. Previewed: rows staged. Committed: checked."""
+    """One upload of a source's data. Rejected: no rows kept. Previewed: rows staged. Committed: checked.
+
+    A large file is kept in ``content`` while Celery checks it (``validating``); it is dropped
+    once its rows are staged or the file rejected.
+    """
 
     scope_field = None
     scope_view_cap = Cap.DATACHECK_VIEW
@@ -85,6 +90,7 @@ class Extract(models.Model):
     )
     file_name = models.CharField(_("file"), max_length=200)
     status = models.CharField(_("status"), max_length=12, choices=ExtractStatus.choices)
+    content = models.BinaryField(_("file content"), null=True, blank=True)
     rows = models.PositiveIntegerField(_("rows"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     uploaded_by = models.ForeignKey(

@@ -24,7 +24,7 @@ def sources(*, user) -> QuerySet[DataSource]:
 
 
 def extracts(*, user, source: DataSource | None = None) -> QuerySet[Extract]:
-    qs = scope(Extract.objects.select_related("source", "uploaded_by", "committed_by"), user)
+    qs = scope(Extract.objects.defer("content").select_related("source", "uploaded_by", "committed_by"), user)
     if source is not None:
         qs = qs.filter(source=source)
     return qs.order_by("-uploaded_at", "-id")
@@ -33,7 +33,8 @@ def extracts(*, user, source: DataSource | None = None) -> QuerySet[Extract]:
 def latest_extracts() -> list[Extract]:
     """The latest committed extract of each active source: what a cross-check run checks."""
     return list(
-        Extract.objects.filter(status=ExtractStatus.COMMITTED, source__active=True)
+        Extract.objects.defer("content")
+        .filter(status=ExtractStatus.COMMITTED, source__active=True)
         .order_by("source_id", "-committed_at", "-id")
         .distinct("source_id")
     )

@@ -39,16 +39,17 @@ class ExtractErrorSerializer(serializers.Serializer):
 
 
 class ExtractSerializer(serializers.ModelSerializer):
-    status = serializers.CharField(help_text="previewed | rejected | committed")
+    status = serializers.CharField(help_text="validating | previewed | rejected | committed")
     errors = ExtractErrorSerializer(many=True)
     progress = serializers.SerializerMethodField()
 
     class Meta:
         model = Extract
         fields = ["id", "source", "file_name", "status", "rows", "errors", "progress", "uploaded_at", "committed_at"]
+        read_only_fields = fields
 
     def get_progress(self, obj) -> int:
-        return 100
+        return 0 if obj.status == "validating" else 100
 
 
 class CrossCheckRunSerializer(serializers.ModelSerializer):

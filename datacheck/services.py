@@ -13,6 +13,7 @@ import csv
 import io
 import logging
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from core.models import User
 from core.roles import Cap, require
 from core.scoping import get_in_scope
 from datacheck import engine, selectors
-from datacheck.extracts import parse_extract
+from datacheck.extracts import check_header, parse_extract
 from datacheck.models import (
     REVIEW_MACHINE,
     CrossCheckRun,
@@ -96,17 +97,14 @@ def _copy_rows(extract_id: int, rows) -> None:
         )
 
 
-@transaction.atomic
-def extract_upload(*, actor: User, source: DataSource, file_name: str, content: bytes) -> Extract:
-    """Read and check an extract: the preview. Any bad row → ``rejected`` with every bad row named, no row kept.
+def _sync_limit() -> int:
+    """Files up to this size are checked in the request; larger ones in Celery (``validating`` meanwhile)."""
+    return getattr(settings, "DATACHECK_EXTRACT_SYNC_MAX_BYTES", 1024 * 1024)
 
-    A file that is not a readable table of this source (empty, too large, a bomb, wrong
-    columns) is refused outright (``InvalidInput``). A good file's rows are staged with the
-    extract ``previewed``; ``extract_commit`` makes them the source's latest data.
-    """
-    require(actor, Cap.DATACHECK_CONFIGURE)
-    source = DataSource.objects.get(pk=source.pk)
-    parsed = parse_extract(file_name, content, effect=source.effect)
+
+def _check_rows(extract: Extract, file_name: str, content: bytes, effect: str) -> None:
+    """Check every row; keep them (one COPY) only when none is bad. Sets status, rows and errors."""
+    parsed = parse_extract(file_name, content, effect=effect)
     errors = parsed.errors
     if parsed.error_count > len(errors):
         errors = [
@@ -117,17 +115,69 @@ def extract_upload(*, actor: User, source: DataSource, file_name: str, content: 
                 "message": _("… and %(n)d more bad rows.") % {"n": parsed.error_count - len(errors)},
             },
         ]
+    extract.status = ExtractStatus.REJECTED if errors else ExtractStatus.PREVIEWED
+    extract.rows = parsed.row_count
+    extract.errors = errors
+    extract.content = None
+    if not errors:
+        _copy_rows(extract.pk, parsed.rows)
+
+
+@transaction.atomic
+def extract_upload(*, actor: User, source: DataSource, file_name: str, content: bytes) -> Extract:
+    """Read and check an extract: the preview. Any bad row → ``rejected`` with every bad row named, no row kept.
+
+    A file that is not a readable table of this source (empty, too large, a bomb, wrong
+    columns) is refused outright (``InvalidInput``). A good file's rows are staged with the
+    extract ``previewed``; ``extract_commit`` makes them the source's latest data. A large
+    file is checked in Celery (``validating`` until then; ``extract_validate``).
+    """
+    require(actor, Cap.DATACHECK_CONFIGURE)
+    source = DataSource.objects.get(pk=source.pk)
+    file_name = (file_name or "")[:200]
+    large = len(content) > _sync_limit()
+    if large:
+        check_header(file_name, content, effect=source.effect)  # a wrong or hostile file: 400 now
     with audit_context(actor, action="upload_extract"):
         extract = Extract.objects.create(
             source=source,
-            file_name=(file_name or "")[:200],
-            status=ExtractStatus.REJECTED if errors else ExtractStatus.PREVIEWED,
-            rows=parsed.row_count,
-            errors=errors,
+            file_name=file_name,
+            status=ExtractStatus.VALIDATING,
+            content=content if large else None,
             uploaded_by=actor,
         )
-    if not errors:
-        _copy_rows(extract.pk, parsed.rows)
+        if large:
+            _enqueue_validation(extract.pk)
+            return extract
+        _check_rows(extract, file_name, content, source.effect)
+        extract.save(update_fields=["status", "rows", "errors", "content"])
+    return extract
+
+
+def _enqueue_validation(extract_id: int) -> None:
+    def send() -> None:
+        from datacheck.tasks import validate_extract
+
+        validate_extract.delay(extract_id)
+
+    transaction.on_commit(send, robust=True)
+
+
+@transaction.atomic
+def extract_validate(*, extract_id: int) -> Extract:
+    """Check a large extract kept by ``extract_upload`` (the Celery task's body; safe to run twice)."""
+    extract = Extract.objects.select_for_update().select_related("source", "uploaded_by").get(pk=extract_id)
+    if extract.status != ExtractStatus.VALIDATING:
+        return extract
+    try:
+        with transaction.atomic():
+            _check_rows(extract, extract.file_name, bytes(extract.content or b""), extract.source.effect)
+    except InvalidInput as exc:  # e.g. more rows than allowed, found while streaming
+        extract.status = ExtractStatus.REJECTED
+        extract.errors = [{"row": None, "field": "file", "message": str(exc.message)}]
+        extract.content = None
+    with audit_context(extract.uploaded_by, action="validate_extract"):
+        extract.save(update_fields=["status", "rows", "errors", "content"])
     return extract
 
 

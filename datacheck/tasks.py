@@ -12,6 +12,12 @@ def run_cross_check(run_id: int) -> str:
     return services.cross_check_run_execute(run_id=int(run_id)).status
 
 
+@shared_task(name="datacheck.validate_extract", acks_late=True, reject_on_worker_lost=True)
+def validate_extract(extract_id: int) -> str:
+    """Check a large uploaded extract's rows (``validating`` → ``previewed`` or ``rejected``)."""
+    return services.extract_validate(extract_id=int(extract_id)).status
+
+
 @shared_task(name="datacheck.monthly_cross_check")
 def monthly_cross_check() -> int | None:
     """Celery beat, monthly: a run under the system account (none while another is queued or running)."""

@@ -123,7 +123,9 @@ def source_set_active(request, pk: int):
 @login_required
 def extract_detail(request, pk: int):
     _require(request, Cap.DATACHECK_VIEW)
-    extract = _get(Extract.objects.select_related("source", "uploaded_by", "committed_by"), request, pk)
+    extract = _get(
+        Extract.objects.defer("content").select_related("source", "uploaded_by", "committed_by"), request, pk
+    )
     return render(
         request,
         "datacheck/extract_detail.html",
@@ -138,7 +140,7 @@ def extract_detail(request, pk: int):
 @require_POST
 def extract_commit(request, pk: int):
     _require(request, Cap.DATACHECK_CONFIGURE)
-    extract = _get(Extract.objects.all(), request, pk)
+    extract = _get(Extract.objects.defer("content"), request, pk)
     try:
         services.extract_commit(actor=request.user, extract=extract)
     except DomainError as exc:
@@ -177,7 +179,7 @@ def run_list(request):
 def run_detail(request, pk: int):
     _require(request, Cap.DATACHECK_VIEW)
     run = _get(CrossCheckRun.objects.select_related("started_by"), request, pk)
-    extracts = Extract.objects.filter(pk__in=run.extracts or []).select_related("source")
+    extracts = Extract.objects.defer("content").filter(pk__in=run.extracts or []).select_related("source")
     return render(
         request,
         "datacheck/run_detail.html",

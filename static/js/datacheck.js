@@ -1,10 +1,12 @@
-// Cross-check run page: follows a running run through the API and reloads when it is done.
-// No inline handlers (a strict Content-Security-Policy holds); the session authenticates the API call.
+// Data checking: a page showing work in progress (a cross-check run, an extract being checked)
+// follows it through the API and reloads when it is done. No inline handlers (a strict
+// Content-Security-Policy holds); the session authenticates the API call.
 (function () {
   "use strict";
-  var box = document.querySelector("[data-check-progress]");
+  var box = document.querySelector("[data-poll]");
   if (!box || !window.fetch) { return; }
   var url = box.getAttribute("data-url");
+  var waiting = (box.getAttribute("data-waiting") || "").split(" ");
   var bar = box.querySelector("progress");
   var text = box.querySelector("[data-progress-text]");
   var items = box.querySelector("[data-items-text]");
@@ -16,11 +18,11 @@
         if (!response.ok) { throw new Error(String(response.status)); }
         return response.json();
       })
-      .then(function (run) {
-        if (bar) { bar.value = run.progress; bar.textContent = run.progress + "%"; }
-        if (text) { text.textContent = run.progress + "%"; }
-        if (items) { items.textContent = String(run.items_created); }
-        if (run.status !== "queued" && run.status !== "running") {
+      .then(function (data) {
+        if (bar) { bar.value = data.progress; bar.textContent = data.progress + "%"; }
+        if (text) { text.textContent = data.progress + "%"; }
+        if (items && data.items_created !== undefined) { items.textContent = String(data.items_created); }
+        if (waiting.indexOf(data.status) === -1) {
           window.location.reload();
           return;
         }

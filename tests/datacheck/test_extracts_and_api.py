@@ -276,3 +276,30 @@ def test_the_admin_uploads_and_commits_through_the_pages(admin_user, death_sourc
     good.refresh_from_db()
     assert good.status == "committed"
     assert client.post("/datacheck/runs/").status_code == 302
+
+
+def test_a_large_extract_is_checked_in_celery(admin_user, death_source, settings, client):
+    from datacheck import services
+
+    settings.DATACHECK_EXTRACT_SYNC_MAX_BYTES = 100
+    numbers = _ids(50)
+    response = upload_via_api(admin_user, death_source.pk, csv_bytes([(n, "2020-03-01") for n in numbers]))
+    assert response.status_code == 202 and response.json()["status"] == "validating"
+    assert response.json()["progress"] == 0 and ExtractRow.objects.count() == 0
+    client.force_login(admin_user)
+    page = client.get(f"/datacheck/extracts/{response.json()['id']}/").content.decode()
+    assert 'data-testid="validating"' in page and "js/datacheck.js" in page
+    extract = services.extract_validate(extract_id=response.json()["id"])  # the task's body
+    assert extract.status == "previewed" and extract.rows == 50 and extract.content is None
+    assert ExtractRow.objects.filter(extract=extract).count() == 50
+    assert services.extract_validate(extract_id=extract.pk).status == "previewed"  # delivered twice: nothing more
+    assert ExtractRow.objects.filter(extract=extract).count() == 50
+
+    bad = [(n, "2020-03-01") for n in _ids(40)] + [(_wrong_check(numbers[0]), "2020-03-01")]
+    queued = upload_via_api(admin_user, death_source.pk, csv_bytes(bad)).json()
+    rejected = services.extract_validate(extract_id=queued["id"])
+    assert rejected.status == "rejected" and [e["row"] for e in rejected.errors] == [42]
+    assert ExtractRow.objects.filter(extract=rejected).count() == 0
+    # A wrong file is refused at once, however large.
+    wrong = upload_via_api(admin_user, death_source.pk, csv_bytes([(n,) for n in numbers], header=("name",)))
+    assert wrong.status_code == 400 and "file" in wrong.json()
