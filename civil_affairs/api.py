@@ -4,6 +4,13 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from core.apis import DivisionViewSet, TokenView
+from datacheck.apis import (
+    CoverageGapViewSet,
+    CrossCheckRunViewSet,
+    DataSourceViewSet,
+    ExtractViewSet,
+    ReviewItemViewSet,
+)
 from imports.apis import ImportViewSet as BulkImportViewSet
 from marriage.apis import AppointmentViewSet, HouseholdChangeViewSet, OfficeViewSet, RegistrationViewSet
 from payouts.apis import PayoutRunViewSet
@@ -54,6 +61,13 @@ router.register("disability-certificates", DisabilityCertificateViewSet, basenam
 router.register("child-supervisors", ChildSupervisorViewSet, basename="child-supervisor")
 router.register("eligibility-changes", EligibilityChangeViewSet, basename="eligibility-change")
 router.register("payout-runs", PayoutRunViewSet, basename="payout-run")
+
+# Data checking (信息核对): other departments' extracts, cross-check runs, the review queue, coverage.
+router.register("data-sources", DataSourceViewSet, basename="data-source")
+router.register("extracts", ExtractViewSet, basename="extract")
+router.register("cross-check-runs", CrossCheckRunViewSet, basename="cross-check-run")
+router.register("review-items", ReviewItemViewSet, basename="review-item")
+router.register("coverage-gaps", CoverageGapViewSet, basename="coverage-gap")
 
 # Bulk imports (households, existing cases) from spreadsheets.
 router.register("imports", BulkImportViewSet, basename="import")

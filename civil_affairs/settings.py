@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "relief",
     "welfare",
     "payouts",
+    "datacheck",
     "social_orgs",
     "marriage",
     "placenames",
@@ -305,6 +306,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="30", hour="1", day_of_month=str(PAYOUTS_MONTHLY_RUN_DAY)),
     },
     "payouts: restart stuck runs": {"task": "payouts.restart_stuck_runs", "schedule": crontab(minute="*/5")},
+    # Data checking: every ongoing beneficiary against the latest extract of each source, monthly.
+    "datacheck: monthly cross-check": {
+        "task": "datacheck.monthly_cross_check",
+        "schedule": crontab(minute="0", hour="3", day_of_month=os.environ.get("DATACHECK_MONTHLY_DAY", "5")),
+    },
 }
 
 # --- Import/export ---------------------------------------------------------------------------

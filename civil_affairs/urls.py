@@ -17,6 +17,7 @@ urlpatterns = [
     path("relief/", include("relief.urls")),
     path("welfare/", include("welfare.urls")),
     path("payouts/", include("payouts.urls")),
+    path("datacheck/", include("datacheck.urls")),
     path("social-orgs/", include("social_orgs.urls")),
     path("marriage/", include("marriage.urls")),
     path("placenames/", include("placenames.urls")),

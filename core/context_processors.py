@@ -14,6 +14,7 @@ NAVIGATION = [
     (_("Standards"), "relief:standards", Cap.STANDARDS_EDIT),
     (_("Price indices"), "relief:price-indices", Cap.PRICE_INDEX_EDIT),
     (_("Payouts"), "payouts:run-list", Cap.PAYOUT_VIEW),
+    (_("Data checking"), "datacheck:home", Cap.DATACHECK_VIEW),
     (_("Social organizations"), "social_orgs:org-list", Cap.SOCIALORG_VIEW),
     (_("Marriage registration"), "marriage:registration-list", Cap.MARRIAGE_VIEW),
     (_("Place names"), "placenames:road-list", Cap.PLACENAME_VIEW),

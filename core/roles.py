@@ -80,12 +80,18 @@ class Cap(StrEnum):
     SECURITY_LOG_VIEW = "security.view_log"  # failed logins, lockouts, role changes
     ACCOUNTS_UNLOCK = "security.unlock"  # lift a login lockout (account or client address) before its cool-off
     AUDIT_VIEW = "audit.view"  # the change history of every record, the reveal and security logs
+    # Data checking (信息核对): other departments' extracts, cross-check runs, the review queue, coverage.
+    DATACHECK_VIEW = "datacheck.view"  # the data sources, their extracts and the cross-check runs
+    DATACHECK_ITEMS = "datacheck.items"  # review items and coverage gaps in one's geography (personal data)
+    DATACHECK_REVIEW = "datacheck.review"  # confirm or dismiss a review item (the benefit's services check again)
+    DATACHECK_CONFIGURE = "datacheck.configure"  # register sources, load extracts, start cross-check runs
     # Bulk imports (imports/): households and existing cases from spreadsheets, inside one's geography.
     IMPORT_DATA = "imports.run"
 
 
 _RELIEF_STAFF = {Cap.RELIEF_VIEW, Cap.RELIEF_APPLY, Cap.VAGRANT_VIEW, Cap.VAGRANT_EDIT}
 _WELFARE_STAFF = {Cap.WELFARE_VIEW, Cap.WELFARE_APPLY}
+_DATACHECK_STAFF = {Cap.DATACHECK_VIEW, Cap.DATACHECK_ITEMS, Cap.DATACHECK_REVIEW}
 _CASE_STAFF = {
     Cap.PEOPLE_VIEW,
     Cap.PEOPLE_EDIT,
@@ -96,11 +102,12 @@ _CASE_STAFF = {
 }
 
 CAPABILITIES: dict[str, frozenset[Cap]] = {
-    Role.CASEWORKER: frozenset(_CASE_STAFF | _RELIEF_STAFF | _WELFARE_STAFF),
+    Role.CASEWORKER: frozenset(_CASE_STAFF | _RELIEF_STAFF | _WELFARE_STAFF | _DATACHECK_STAFF),
     Role.SUBDISTRICT_APPROVER: frozenset(
         _CASE_STAFF
         | _RELIEF_STAFF
         | _WELFARE_STAFF
+        | _DATACHECK_STAFF
         | {
             Cap.RELIEF_REVIEW,
             Cap.RELIEF_APPROVE_SUBDISTRICT,
@@ -113,6 +120,7 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
         _CASE_STAFF
         | _RELIEF_STAFF
         | _WELFARE_STAFF
+        | _DATACHECK_STAFF
         | {Cap.RELIEF_APPROVE_DISTRICT, Cap.RELIEF_DECIDE, Cap.WELFARE_APPROVE, Cap.CHILD_SUPERVISOR_EDIT}
     ),
     Role.LEADER: frozenset(
@@ -126,6 +134,8 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
             Cap.MARRIAGE_STATS,
             Cap.PLACENAME_VIEW,
             Cap.PAYOUT_VIEW,
+            Cap.DATACHECK_VIEW,
+            Cap.DATACHECK_ITEMS,
         }
     ),
     Role.FINANCE: frozenset(
@@ -160,7 +170,16 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
     ),
     Role.SOCIALORG_OFFICER: frozenset({Cap.SOCIALORG_VIEW, Cap.SOCIALORG_EDIT}),
     Role.ADMIN: frozenset(
-        {Cap.PEOPLE_VIEW, Cap.STAFF_MANAGE, Cap.STANDARDS_EDIT, Cap.PRICE_INDEX_EDIT, Cap.ROLES_GRANT, Cap.IMPORT_DATA}
+        {
+            Cap.PEOPLE_VIEW,
+            Cap.STAFF_MANAGE,
+            Cap.STANDARDS_EDIT,
+            Cap.PRICE_INDEX_EDIT,
+            Cap.ROLES_GRANT,
+            Cap.DATACHECK_VIEW,
+            Cap.DATACHECK_CONFIGURE,
+            Cap.IMPORT_DATA,
+        }
     ),
     Role.SECURITY_OFFICER: frozenset(
         {Cap.ROLES_GRANT, Cap.PRIVILEGED_ROLES_GRANT, Cap.SECURITY_LOG_VIEW, Cap.ACCOUNTS_UNLOCK}

@@ -1,0 +1,129 @@
+"""Every non-trivial read of data checking, each through ``core.scoping.scope``."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from core.cases import OPEN_STATUSES, CaseStatus
+from core.models import Division
+from core.scoping import scope
+from datacheck.models import CrossCheckRun, DataSource, Extract, ExtractStatus, ItemStatus, ReviewItem
+from people.models import HouseholdMember, Person
+from relief.models import DibaoCase, DibaoMember
+from welfare.models import DisabilitySubsidyCase, SubsidyKind
+from welfare.rules import NURSING_MAX_GRADE
+
+
+def sources(*, user) -> QuerySet[DataSource]:
+    return (
+        scope(DataSource.objects.all(), user).annotate(extract_count=Count("extracts")).order_by("department", "item")
+    )
+
+
+def extracts(*, user, source: DataSource | None = None) -> QuerySet[Extract]:
+    qs = scope(Extract.objects.defer("content").select_related("source", "uploaded_by", "committed_by"), user)
+    if source is not None:
+        qs = qs.filter(source=source)
+    return qs.order_by("-uploaded_at", "-id")
+
+
+def latest_extracts() -> list[Extract]:
+    """The latest committed extract of each active source: what a cross-check run checks."""
+    return list(
+        Extract.objects.defer("content")
+        .filter(status=ExtractStatus.COMMITTED, source__active=True)
+        .order_by("source_id", "-committed_at", "-id")
+        .distinct("source_id")
+    )
+
+
+def runs(*, user) -> QuerySet[CrossCheckRun]:
+    return scope(CrossCheckRun.objects.select_related("started_by"), user).order_by("-created_at", "-id")
+
+
+def review_items(*, user, status: str = "", division: str = "", source: str = "") -> QuerySet[ReviewItem]:
+    qs = scope(ReviewItem.objects.select_related("source", "person", "division", "decided_by"), user)
+    if status:
+        qs = qs.filter(status=status)
+    if division and division.isdigit():
+        qs = qs.filter(division_id__startswith=division)
+    if source and source.isdigit():
+        qs = qs.filter(source_id=int(source))
+    return qs.order_by("created_at", "id")
+
+
+def subdistrict_summary(*, user) -> list[dict]:
+    """Per sub-district: open items and the oldest one's age in days, confirmed and dismissed."""
+    rows = (
+        scope(ReviewItem.objects.all(), user)
+        .values("division_id")
+        .annotate(
+            open=Count("id", filter=Q(status=ItemStatus.OPEN)),
+            confirmed=Count("id", filter=Q(status=ItemStatus.CONFIRMED)),
+            dismissed=Count("id", filter=Q(status=ItemStatus.DISMISSED)),
+            oldest_open=Min("created_at", filter=Q(status=ItemStatus.OPEN)),
+        )
+        .order_by("division_id")
+    )
+    rows = list(rows)
+    names = dict(Division.objects.filter(code__in=[r["division_id"] for r in rows]).values_list("code", "name"))
+    now = timezone.now()
+    for row in rows:
+        row["name"] = names.get(row["division_id"], row["division_id"])
+        oldest = row["oldest_open"]
+        row["oldest_age_days"] = (now - oldest).days if oldest else None
+    return rows
+
+
+def item_age_days(item: ReviewItem, now: datetime.datetime | None = None) -> int:
+    return ((now or timezone.now()) - item.created_at).days
+
+
+# --- Coverage (错保漏保) ------------------------------------------------------------------------
+
+
+def _open_subsidy(kind: str):
+    return Exists(DisabilitySubsidyCase.objects.filter(person=OuterRef("pk"), kind=kind, status__in=OPEN_STATUSES))
+
+
+def coverage_gaps(*, user, gap: str = "") -> QuerySet[Person]:
+    """Living people with a disability certificate who appear to qualify for a subsidy they do not have.
+
+    * ``living``: a member of a household with active dibao (by household membership or as a
+      member the case covers) with no open living-subsidy case;
+    * ``nursing``: a grade 1–2 certificate with no open nursing-subsidy case.
+    An application in progress (submitted, reviewed) counts as covered: it is being handled.
+    One set-based query (EXISTS subqueries), inside the user's geography.
+    """
+    active_dibao = DibaoCase.objects.filter(status=CaseStatus.ACTIVE)
+    in_dibao = Exists(DibaoMember.objects.filter(person=OuterRef("pk"), case__in=active_dibao.values("pk"))) | Exists(
+        HouseholdMember.objects.filter(person=OuterRef("pk"), household__in=active_dibao.values("household_id"))
+    )
+    qs = Person.objects.filter(death_date__isnull=True, disability_certificate__isnull=False).annotate(
+        in_dibao=in_dibao,
+        has_living=_open_subsidy(SubsidyKind.LIVING),
+        has_nursing=_open_subsidy(SubsidyKind.NURSING),
+        grade=F("disability_certificate__grade"),
+    )
+    living_gap = Q(in_dibao=True, has_living=False)
+    nursing_gap = Q(grade__lte=NURSING_MAX_GRADE, has_nursing=False)
+    if gap == "living":
+        qs = qs.filter(living_gap)
+    elif gap == "nursing":
+        qs = qs.filter(nursing_gap)
+    else:
+        qs = qs.filter(living_gap | nursing_gap)
+    return scope(qs.select_related("division"), user).order_by("division_id", "id")
+
+
+def gaps_of(person: Person) -> list[str]:
+    """Which gaps an annotated person from ``coverage_gaps`` has: ``living``, ``nursing``."""
+    found = []
+    if person.in_dibao and not person.has_living:
+        found.append("living")
+    if person.grade is not None and person.grade <= NURSING_MAX_GRADE and not person.has_nursing:
+        found.append("nursing")
+    return found
