@@ -126,8 +126,9 @@ class SecurityHeadersMiddleware:
 
 
 class RequestSizeLimitMiddleware:
-    """Refuses an oversized request body before anything reads it: 413, ``{"detail"}`` on the API;
-    and a NUL character in the path or query string: 400.
+    """Refuses an oversized request body before anything reads it: 413, ``{"detail"}`` on the API
+    (an oversized file upload there is bad input of its field: 400 ``{"file": […]}``, as api.md
+    says of imports); and a NUL character in the path or query string: 400.
 
     Django checks ``DATA_UPLOAD_MAX_MEMORY_SIZE`` only when ``request.body``/``POST`` is read;
     DRF's parsers read the stream themselves and would not. Bodies up to
@@ -160,6 +161,8 @@ class RequestSizeLimitMiddleware:
 
             message = gettext("The request is too large (at most %(mb)d MB).") % {"mb": limit // (1024 * 1024)}
             if request.path.startswith("/api/"):
+                if multipart:
+                    return JsonResponse({"file": [message]}, status=400)
                 return JsonResponse({"detail": message}, status=413)
             from django.http import HttpResponse
 

@@ -39,6 +39,18 @@ def test_an_oversized_body_is_refused_before_it_is_read(api):
     assert _written() == before
 
 
+def test_an_oversized_upload_is_a_400_on_its_file_field_before_it_is_read(api):
+    size = settings.MAX_UPLOAD_SIZE + 1
+    response = api.generic(
+        "POST",
+        "/api/v1/imports/",
+        b"x" * 16,
+        content_type="multipart/form-data; boundary=xyz",
+        CONTENT_LENGTH=str(size),
+    )
+    assert response.status_code == 400 and set(response.json()) == {"file"}
+
+
 def test_an_oversized_form_is_refused(client, caseworker):
     client.force_login(caseworker)
     response = client.post("/people/new/", {"name": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10)})
