@@ -52,7 +52,7 @@ def test_existing_dibao_cases_become_active_with_their_members_covered(api, case
         assert case.members.count() == 3
         event = CaseEvent.objects.get(case_id=case.pk, case_type__model="dibaocase")
         assert (event.to_state, event.actor_id) == ("active", caseworker.pk)
-        assert f"import {job['id']}" in event.note
+        assert f"导入批次 {job['id']}" in event.note  # the note is written in the importer's language
 
 
 def test_dibao_rows_are_refused_by_the_rules(api):
