@@ -79,6 +79,8 @@ class Cap(StrEnum):
     PRIVILEGED_ROLES_GRANT = "staff.grant_privileged_roles"  # grant or take away admin/security/auditor
     SECURITY_LOG_VIEW = "security.view_log"  # failed logins, lockouts, role changes
     AUDIT_VIEW = "audit.view"  # the change history of every record, the reveal and security logs
+    # The leadership dashboard: the bureau's figures for one's own geography (whole city for leadership).
+    DASHBOARD_VIEW = "dashboard.view"
 
 
 _RELIEF_STAFF = {Cap.RELIEF_VIEW, Cap.RELIEF_APPLY, Cap.VAGRANT_VIEW, Cap.VAGRANT_EDIT}
@@ -92,6 +94,7 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
         | _RELIEF_STAFF
         | _WELFARE_STAFF
         | {
+            Cap.DASHBOARD_VIEW,
             Cap.RELIEF_REVIEW,
             Cap.RELIEF_APPROVE_SUBDISTRICT,
             Cap.RELIEF_DECIDE,
@@ -103,7 +106,13 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
         _CASE_STAFF
         | _RELIEF_STAFF
         | _WELFARE_STAFF
-        | {Cap.RELIEF_APPROVE_DISTRICT, Cap.RELIEF_DECIDE, Cap.WELFARE_APPROVE, Cap.CHILD_SUPERVISOR_EDIT}
+        | {
+            Cap.DASHBOARD_VIEW,
+            Cap.RELIEF_APPROVE_DISTRICT,
+            Cap.RELIEF_DECIDE,
+            Cap.WELFARE_APPROVE,
+            Cap.CHILD_SUPERVISOR_EDIT,
+        }
     ),
     Role.LEADER: frozenset(
         {
@@ -116,6 +125,7 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
             Cap.MARRIAGE_STATS,
             Cap.PLACENAME_VIEW,
             Cap.PAYOUT_VIEW,
+            Cap.DASHBOARD_VIEW,
         }
     ),
     Role.FINANCE: frozenset(

@@ -1,1 +1,143 @@
-"""Not built yet: see the issue that covers this app."""
+"""The dashboard's summary tables: payout figures kept up to date when a run is approved.
+
+A page view never scans payout lines. When a payout run is approved, ``dashboard.services.
+payout_run_approved`` folds its lines into three small tables, set-based in SQL, in the
+approval's own transaction (see that module for the statements):
+
+* ``PaidMonth`` — per scheme, month and community: lines paid and their amount. Amounts and
+  the months a price-linked subsidy was paid (its "triggers") come from here.
+* ``PaidYear`` — per scheme, calendar year, unit and key, the months of that year the unit
+  was paid, as a 12-bit mask (bit 0 = January). A unit is either a person (``unit = 'p'``,
+  key: the beneficiary) or a household (``unit = 'h'``, key: the household; the beneficiary's
+  own id, negated, for a line without a household). ``persons`` is how many people the row
+  stands for: the living members for a dibao household head's line (the line's snapshot),
+  1 otherwise. ``division`` is the community of the unit's latest paid month.
+* ``PaidMask`` — ``PaidYear`` counted by (scheme, year, unit, community, mask): how many
+  units of a community were paid in exactly that set of months, and the persons they stand
+  for. A few dozen rows per community and scheme a year, whatever the number of lines.
+
+How many households (or persons) were paid in a range of months of one year, without
+counting twice someone paid in several of them: ``sum(n) WHERE months & range_mask <> 0``
+over ``PaidMask``, grouped by the community code's prefix (district: 6 characters,
+sub-district: 9) for the split by division, or per month bit for the trend. A range across
+calendar years reads ``PaidYear`` instead (``count(DISTINCT key)`` over the years' rows that
+meet the range): slower, still no line read.
+
+A run's lines are counted once: ``PaidRun`` records each run folded in (folding it again
+does nothing), and a follow-up run's lines (which re-pay failed lines of the month,
+``replaces`` set) add nothing, because the line they re-pay was counted when its own run
+was approved. A line's later bank failure does not take it out: the figures are of what
+was approved for payment.
+
+Registries and relief counts that are small tables (temporary relief claims, marriages,
+social organizations, roads, station admissions) are counted live with their indexes.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.roles import Cap
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class PaidRun(models.Model):
+    """A payout run already folded into the summaries (so folding it again changes nothing)."""
+
+    scope_field = None
+    scope_view_cap = Cap.DASHBOARD_VIEW
+
+    run_id = models.BigIntegerField(_("run"), primary_key=True)
+    scheme = models.CharField(_("scheme"), max_length=24)
+    period = models.DateField(_("month"))
+    lines = models.PositiveIntegerField(_("lines counted"), default=0)
+    folded_at = models.DateTimeField(_("folded in at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("run counted on the dashboard")
+        verbose_name_plural = _("runs counted on the dashboard")
+
+    def __str__(self) -> str:
+        return f"{self.scheme} {self.period:%Y-%m} #{self.run_id}"
+
+
+class PaidMonth(models.Model):
+    """Per scheme, month and community: approved lines and their amount."""
+
+    scope_field = "division"
+    scope_view_cap = Cap.DASHBOARD_VIEW
+
+    scheme = models.CharField(_("scheme"), max_length=24)
+    month = models.DateField(_("month"))
+    division = models.CharField(_("community"), max_length=12)
+    lines = models.BigIntegerField(_("lines"), default=0)
+    amount = models.DecimalField(_("amount"), default=0, **MONEY)
+
+    class Meta:
+        verbose_name = _("paid month")
+        verbose_name_plural = _("paid months")
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "month", "division"], name="dashboard_paid_month_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} {self.month:%Y-%m} {self.division}"
+
+
+class Unit(models.TextChoices):
+    PERSON = "p", _("Person")
+    HOUSEHOLD = "h", _("Household")
+
+
+class PaidYear(models.Model):
+    """Per scheme, year and person (or household): the months of the year paid, as a bit mask."""
+
+    scope_field = "division"
+    scope_view_cap = Cap.DASHBOARD_VIEW
+
+    scheme = models.CharField(_("scheme"), max_length=24)
+    year = models.PositiveSmallIntegerField(_("year"))
+    unit = models.CharField(_("unit"), max_length=1, choices=Unit.choices)
+    key = models.BigIntegerField(_("person or household"))
+    division = models.CharField(_("community"), max_length=12)
+    months = models.IntegerField(_("months paid (bit mask)"), default=0)
+    persons = models.IntegerField(_("persons"), default=1)
+
+    class Meta:
+        verbose_name = _("paid year")
+        verbose_name_plural = _("paid years")
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "year", "unit", "key"], name="dashboard_paid_year_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} {self.year} {self.unit}{self.key} {self.months:012b}"
+
+
+class PaidMask(models.Model):
+    """How many units of a community were paid in exactly the months of ``months`` of a year."""
+
+    scope_field = "division"
+    scope_view_cap = Cap.DASHBOARD_VIEW
+
+    scheme = models.CharField(_("scheme"), max_length=24)
+    year = models.PositiveSmallIntegerField(_("year"))
+    unit = models.CharField(_("unit"), max_length=1, choices=Unit.choices)
+    division = models.CharField(_("community"), max_length=12)
+    months = models.IntegerField(_("months paid (bit mask)"))
+    n = models.BigIntegerField(_("units"), default=0)
+    persons = models.BigIntegerField(_("persons"), default=0)
+
+    class Meta:
+        verbose_name = _("paid-months count")
+        verbose_name_plural = _("paid-months counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "year", "unit", "division", "months"], name="dashboard_paid_mask_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} {self.year} {self.unit} {self.division} {self.months:012b}: {self.n}"

@@ -1,0 +1,148 @@
+"""Keeping the dashboard's summary tables true: fold an approved payout run into them.
+
+Called by ``payouts.services.run_approve`` in the approval's transaction (so the figures and
+the run's status commit together, or neither does). Everything is set-based SQL: one
+``INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE`` per table, whatever the number of
+lines. See ``dashboard/models.py`` for what the tables hold.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection, transaction
+
+APPROVED_STATUSES = ("approved", "exported", "reconciled")
+
+# The lines a run adds to the figures: its own lines, not the re-payments of failed lines (the
+# line a re-payment replaces was counted when its run was approved). ``persons``: how many people
+# a line pays for (the living members of a dibao household, from the line's snapshot; else 1).
+_RUN_LINES = """
+    SELECT l.beneficiary_id, l.household_id, l.division_id::text AS division, l.amount,
+           CASE WHEN l.scheme = 'dibao' THEN GREATEST(COALESCE((l.snapshot->>'members')::int, 1), 1)
+                ELSE 1 END AS persons
+    FROM payouts_payoutline l
+    WHERE l.run_id = %(run)s AND l.replaces_id IS NULL
+"""
+
+_UNITS = {
+    # unit: (key, SQL grouping the run's lines into one row per key)
+    "p": "SELECT beneficiary_id AS key, max(division) AS division, max(persons) AS persons FROM lines GROUP BY 1",
+    "h": (
+        "SELECT COALESCE(household_id, -beneficiary_id) AS key, max(division) AS division, "
+        "sum(persons) AS persons FROM lines GROUP BY 1"
+    ),
+}
+
+
+def _month_bit(period: datetime.date) -> int:
+    return 1 << (period.month - 1)
+
+
+def fold_run(run_id: int) -> bool:
+    """Add an approved run's lines to the summaries; ``False`` when it was already folded in."""
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            "SELECT scheme, period, status FROM payouts_payoutrun WHERE id = %s FOR SHARE",
+            [run_id],
+        )
+        row = cur.fetchone()
+        if row is None or row[2] not in APPROVED_STATUSES:
+            return False
+        scheme, period, _status = row
+        year, bit = period.year, _month_bit(period)
+        # One folding at a time per scheme and year: the masks below are read, then written.
+        cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"dashboard:{scheme}:{year}"])
+        cur.execute(
+            """
+            INSERT INTO dashboard_paidrun (run_id, scheme, period, lines, folded_at)
+            VALUES (%s, %s, %s, 0, now()) ON CONFLICT (run_id) DO NOTHING RETURNING run_id
+            """,
+            [run_id, scheme, period],
+        )
+        if cur.fetchone() is None:
+            return False
+        params = {"run": run_id, "scheme": scheme, "month": period, "year": year, "bit": bit}
+        cur.execute(
+            f"""
+            WITH lines AS ({_RUN_LINES}),
+            agg AS (SELECT division, count(*) AS c, sum(amount) AS a FROM lines GROUP BY division),
+            ins AS (
+                INSERT INTO dashboard_paidmonth (scheme, month, division, lines, amount)
+                SELECT %(scheme)s, %(month)s, division, c, a FROM agg
+                ON CONFLICT (scheme, month, division) DO UPDATE
+                SET lines = dashboard_paidmonth.lines + EXCLUDED.lines,
+                    amount = dashboard_paidmonth.amount + EXCLUDED.amount
+            )
+            UPDATE dashboard_paidrun SET lines = (SELECT COALESCE(sum(c), 0) FROM agg) WHERE run_id = %(run)s
+            """,  # noqa: S608
+            params,
+        )
+        for unit, units_sql in _UNITS.items():
+            cur.execute(
+                f"""
+                WITH lines AS ({_RUN_LINES}),
+                u AS ({units_sql}),
+                old AS (
+                    SELECT u.key, u.division, u.persons,
+                           y.months AS old_months, y.division AS old_division, y.persons AS old_persons
+                    FROM u LEFT JOIN dashboard_paidyear y
+                      ON y.scheme = %(scheme)s AND y.year = %(year)s AND y.unit = %(unit)s AND y.key = u.key
+                ),
+                changed AS (SELECT * FROM old WHERE old_months IS NULL OR old_months & %(bit)s = 0),
+                up AS (
+                    INSERT INTO dashboard_paidyear (scheme, year, unit, key, division, months, persons)
+                    SELECT %(scheme)s, %(year)s, %(unit)s, key, division, %(bit)s, persons FROM changed
+                    ON CONFLICT (scheme, year, unit, key) DO UPDATE
+                    SET months = dashboard_paidyear.months | EXCLUDED.months,
+                        division = EXCLUDED.division, persons = EXCLUDED.persons
+                ),
+                deltas AS (
+                    SELECT old_division AS division, old_months AS months, -1 AS n, -old_persons AS persons
+                    FROM changed WHERE old_months IS NOT NULL
+                    UNION ALL
+                    SELECT division, COALESCE(old_months, 0) | %(bit)s, 1, persons FROM changed
+                )
+                INSERT INTO dashboard_paidmask (scheme, year, unit, division, months, n, persons)
+                SELECT %(scheme)s, %(year)s, %(unit)s, division, months, sum(n), sum(persons)
+                FROM deltas
+                GROUP BY division, months
+                ON CONFLICT (scheme, year, unit, division, months) DO UPDATE
+                SET n = dashboard_paidmask.n + EXCLUDED.n, persons = dashboard_paidmask.persons + EXCLUDED.persons
+                """,  # noqa: S608
+                {**params, "unit": unit},
+            )
+        cur.execute(
+            "DELETE FROM dashboard_paidmask WHERE scheme = %s AND year = %s AND n = 0",
+            [scheme, year],
+        )
+    return True
+
+
+def payout_run_approved(*, run) -> bool:
+    """The hook ``payouts.services.run_approve`` calls once the run is approved (same transaction)."""
+    return fold_run(run.pk)
+
+
+def rebuild(*, scheme: str | None = None) -> int:
+    """Empty the summaries (of one scheme, or all) and fold every approved run in again, oldest first.
+
+    For repairs and after loading data by other means; the number of runs folded.
+    """
+    with transaction.atomic(), connection.cursor() as cur:
+        where, args = ("WHERE scheme = %s", [scheme]) if scheme else ("", [])
+        for table in ("dashboard_paidrun", "dashboard_paidmonth", "dashboard_paidyear", "dashboard_paidmask"):
+            cur.execute(f"DELETE FROM {table} {where}", args)  # noqa: S608
+        cur.execute(
+            f"""
+            SELECT id FROM payouts_payoutrun
+            WHERE status IN ('approved', 'exported', 'reconciled') {"AND scheme = %s" if scheme else ""}
+            ORDER BY period, sequence, id
+            """,  # noqa: S608
+            args,
+        )
+        ids = [r[0] for r in cur.fetchall()]
+    folded = 0
+    for run_id in ids:
+        folded += fold_run(run_id)
+    return folded
