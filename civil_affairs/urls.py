@@ -20,6 +20,7 @@ urlpatterns = [
     path("social-orgs/", include("social_orgs.urls")),
     path("marriage/", include("marriage.urls")),
     path("placenames/", include("placenames.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("", include("core.urls")),
 ]
 
