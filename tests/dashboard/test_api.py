@@ -17,8 +17,18 @@ def test_the_summary_has_the_contracts_shape(world, make_staff):
     response = leader.get(URL, {"from": "2020-01", "to": "2020-03"})
     assert response.status_code == 200
     body = response.json()
-    assert {"from", "to", "division", "schemes", "temporary_relief", "price_subsidy", "marriage", "social_orgs",
-            "roads_named", "vagrant_relief"} <= set(body)
+    assert {
+        "from",
+        "to",
+        "division",
+        "schemes",
+        "temporary_relief",
+        "price_subsidy",
+        "marriage",
+        "social_orgs",
+        "roads_named",
+        "vagrant_relief",
+    } <= set(body)
     assert (body["from"], body["to"], body["division"]) == ("2020-01", "2020-03", "370200")
     assert set(body["schemes"]) == SCHEMES
     dibao = body["schemes"]["dibao"]
