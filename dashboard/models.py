@@ -6,22 +6,26 @@ approval's own transaction (see that module for the statements):
 
 * ``PaidMonth`` — per scheme, month and community: lines paid and their amount. Amounts and
   the months a price-linked subsidy was paid (its "triggers") come from here.
-* ``PaidYear`` — per scheme, calendar year, unit and key, the months of that year the unit
-  was paid, as a 12-bit mask (bit 0 = January). A unit is either a person (``unit = 'p'``,
-  key: the beneficiary) or a household (``unit = 'h'``, key: the household; the beneficiary's
-  own id, negated, for a line without a household). ``persons`` is how many people the row
-  stands for: the living members for a dibao household head's line (the line's snapshot),
-  1 otherwise. ``division`` is the community of the unit's latest paid month.
-* ``PaidMask`` — ``PaidYear`` counted by (scheme, year, unit, community, mask): how many
+* ``PaidYear`` — per scheme, two-year window, unit and key: the months of the window the unit
+  was paid, as a 24-bit mask. The window starting in ``year`` covers that year (bits 0–11,
+  bit 0 = January) and the next (bits 12–23); every month lies in two windows (the one of
+  its own year and the one starting the year before), and a fold sets its bit in both. A unit
+  is either a person (``unit = 'p'``, key: the beneficiary) or a household (``unit = 'h'``,
+  key: the household; the beneficiary's own id, negated, for a line without a household).
+  ``persons`` is how many people the row stands for: the living members for a dibao
+  household head's line (the line's snapshot), 1 otherwise. ``division`` is the community of
+  the unit's latest paid month.
+* ``PaidMask`` — ``PaidYear`` counted by (scheme, window, unit, community, mask): how many
   units of a community were paid in exactly that set of months, and the persons they stand
-  for. A few dozen rows per community and scheme a year, whatever the number of lines.
+  for. A few dozen rows per community and scheme a window, whatever the number of lines.
 
-How many households (or persons) were paid in a range of months of one year, without
-counting twice someone paid in several of them: ``sum(n) WHERE months & range_mask <> 0``
-over ``PaidMask``, grouped by the community code's prefix (district: 6 characters,
-sub-district: 9) for the split by division, or per month bit for the trend. A range across
-calendar years reads ``PaidYear`` instead (``count(DISTINCT key)`` over the years' rows that
-meet the range): slower, still no line read.
+How many households (or persons) were paid in a range of months lying within two calendar
+years, without counting twice someone paid in several of them: ``sum(n) WHERE months &
+range_mask <> 0`` over ``PaidMask`` of the window starting with the range's first year,
+grouped by the community code's prefix (district: 6 characters, sub-district: 9) for the
+split by division, or per month bit for the trend. A range over three calendar years or more
+reads ``PaidYear`` instead (``DISTINCT ON`` the key over the windows of each year that meet
+the range): slower, still no line read.
 
 A run's lines are counted once: ``PaidRun`` records each run folded in (folding it again
 does nothing), and a follow-up run's lines (which re-pay failed lines of the month,
@@ -49,7 +53,9 @@ class PaidRun(models.Model):
     scope_field = None
     scope_view_cap = Cap.DASHBOARD_VIEW
 
-    run_id = models.BigIntegerField(_("run"), primary_key=True)
+    run = models.OneToOneField(
+        "payouts.PayoutRun", verbose_name=_("run"), on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
     scheme = models.CharField(_("scheme"), max_length=24)
     period = models.DateField(_("month"))
     lines = models.PositiveIntegerField(_("lines counted"), default=0)
@@ -92,13 +98,13 @@ class Unit(models.TextChoices):
 
 
 class PaidYear(models.Model):
-    """Per scheme, year and person (or household): the months of the year paid, as a bit mask."""
+    """Per scheme, two-year window and person (or household): the months of the window paid, as a bit mask."""
 
     scope_field = "division"
     scope_view_cap = Cap.DASHBOARD_VIEW
 
     scheme = models.CharField(_("scheme"), max_length=24)
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(_("first year of the window"))
     unit = models.CharField(_("unit"), max_length=1, choices=Unit.choices)
     key = models.BigIntegerField(_("person or household"))
     division = models.CharField(_("community"), max_length=12)
@@ -113,11 +119,11 @@ class PaidYear(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.scheme} {self.year} {self.unit}{self.key} {self.months:012b}"
+        return f"{self.scheme} {self.year} {self.unit}{self.key} {self.months:024b}"
 
 
 class PaidMask(models.Model):
-    """How many units of a community were paid in exactly the months of ``months`` of a year."""
+    """How many units of a community were paid in exactly the months of ``months`` of a two-year window."""
 
     scope_field = "division"
     scope_view_cap = Cap.DASHBOARD_VIEW
@@ -140,4 +146,4 @@ class PaidMask(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.scheme} {self.year} {self.unit} {self.division} {self.months:012b}: {self.n}"
+        return f"{self.scheme} {self.year} {self.unit} {self.division} {self.months:024b}: {self.n}"

@@ -56,10 +56,10 @@ class SummaryQuery:
     def upper(self) -> str:
         return self.prefix[:-1] + chr(ord(self.prefix[-1]) + 1)
 
+    children_of: tuple = ()  # the divisions one level down (none for a community)
+
     def children(self) -> list[Division]:
-        if self.child_length is None:
-            return []
-        return list(Division.objects.filter(parent_id=self.division.code).order_by("code"))
+        return list(self.children_of)
 
 
 def division_prefix(code: str) -> str:
@@ -103,14 +103,15 @@ def summary_query(user, *, start=None, end=None, division: str | None = None) ->
     child_length = (
         6 if code == CITY_CODE or (len(code) == 6 and code.endswith("00")) else CHILD_CODE_LENGTH.get(len(code))
     )
-    return SummaryQuery(start_month, end_month, found, division_prefix(code), child_length)
+    children = () if child_length is None else tuple(Division.objects.filter(parent_id=code).order_by("code"))
+    return SummaryQuery(start_month, end_month, found, division_prefix(code), child_length, children)
 
 
 # --- Payout figures, from the summary tables --------------------------------------------------------
 
 
 def _mask(first: int, last: int) -> int:
-    """Bits of months ``first``..``last`` (1–12) of a year."""
+    """Bits of months ``first``..``last`` of a window (1–24: January of its first year is 1)."""
     return ((1 << last) - 1) & ~((1 << (first - 1)) - 1)
 
 
@@ -129,12 +130,21 @@ def _rows(sql: str, params) -> list[tuple]:
         return cur.fetchall()
 
 
+def _window(q: SummaryQuery) -> tuple[int, int] | None:
+    """The two-year window holding the range and the range's bits in it; None past two calendar years."""
+    if q.end.year - q.start.year > 1:
+        return None
+    first = q.start.month
+    last = (q.end.year - q.start.year) * 12 + q.end.month
+    return q.start.year, _mask(first, last)
+
+
 def _units_by_division(q: SummaryQuery, length: int) -> list[tuple]:
     """(scheme, unit, division, units, persons) paid in at least one month of the range, each once."""
-    masks = _year_masks(q)
     where = "division >= %s AND division < %s"
-    if len(masks) == 1:
-        ((year, mask),) = masks.items()
+    window = _window(q)
+    if window is not None:
+        year, mask = window
         return _rows(
             f"""
             SELECT scheme, unit, left(division, %s) AS d, sum(n), sum(persons)
@@ -144,8 +154,9 @@ def _units_by_division(q: SummaryQuery, length: int) -> list[tuple]:
             """,  # noqa: S608
             [length, year, mask, q.prefix, q.upper],
         )
-    # Across calendar years: one row per person or household, the latest year's, counted once.
-    cases = " ".join(f"WHEN {int(y)} THEN {int(m)}" for y, m in masks.items())
+    # Over three calendar years or more: one row per person or household, the latest year's, counted
+    # once; each year read from the first twelve months of the window starting with it.
+    cases = " ".join(f"WHEN {int(y)} THEN {int(m)}" for y, m in _year_masks(q).items())
     return _rows(
         f"""
         SELECT scheme, unit, left(division, %s) AS d, count(*), sum(persons)
@@ -162,21 +173,26 @@ def _units_by_division(q: SummaryQuery, length: int) -> list[tuple]:
 
 
 def _units_by_month(q: SummaryQuery) -> list[tuple]:
-    """(scheme, unit, month, units, persons): who was paid in each month of the range."""
+    """(scheme, unit, month, units, persons): who was paid in each month of the range (one pass a year)."""
     out = []
     for year, mask in _year_masks(q).items():
-        first = (mask & -mask).bit_length()
-        last = mask.bit_length()
-        for scheme, unit, month, n, persons in _rows(
-            """
-            SELECT scheme, unit, b, sum(n), sum(persons)
-            FROM dashboard_paidmask, generate_series(%s, %s) AS b
-            WHERE year = %s AND months & (1 << (b - 1)) <> 0 AND division >= %s AND division < %s
-            GROUP BY 1, 2, 3
-            """,
-            [first, last, year, q.prefix, q.upper],
+        months = [m for m in range(1, 13) if mask & (1 << (m - 1))]
+        columns = ", ".join(
+            f"sum(n) FILTER (WHERE months & {bit} <> 0), sum(persons) FILTER (WHERE months & {bit} <> 0)"
+            for bit in (1 << (m - 1) for m in months)
+        )
+        for row in _rows(
+            f"""
+            SELECT scheme, unit, {columns}
+            FROM dashboard_paidmask
+            WHERE year = %s AND months & %s <> 0 AND division >= %s AND division < %s
+            GROUP BY 1, 2
+            """,  # noqa: S608
+            [year, mask, q.prefix, q.upper],
         ):
-            out.append((scheme, unit, datetime.date(year, month, 1), n, persons))
+            scheme, unit, values = row[0], row[1], row[2:]
+            for i, m in enumerate(months):
+                out.append((scheme, unit, datetime.date(year, m, 1), values[2 * i] or 0, values[2 * i + 1] or 0))
     return out
 
 

@@ -8,8 +8,6 @@ lines. See ``dashboard/models.py`` for what the tables hold.
 
 from __future__ import annotations
 
-import datetime
-
 from django.db import connection, transaction
 
 APPROVED_STATUSES = ("approved", "exported", "reconciled")
@@ -25,34 +23,17 @@ _RUN_LINES = """
     WHERE l.run_id = %(run)s AND l.replaces_id IS NULL
 """
 
-_UNITS = {
-    # unit: (key, SQL grouping the run's lines into one row per key)
-    "p": "SELECT beneficiary_id AS key, max(division) AS division, max(persons) AS persons FROM lines GROUP BY 1",
-    "h": (
-        "SELECT COALESCE(household_id, -beneficiary_id) AS key, max(division) AS division, "
-        "sum(persons) AS persons FROM lines GROUP BY 1"
-    ),
-}
-
-
-def _month_bit(period: datetime.date) -> int:
-    return 1 << (period.month - 1)
-
 
 def fold_run(run_id: int) -> bool:
     """Add an approved run's lines to the summaries; ``False`` when it was already folded in."""
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute(
-            "SELECT scheme, period, status FROM payouts_payoutrun WHERE id = %s FOR SHARE",
-            [run_id],
-        )
+        cur.execute("SELECT scheme, period, status FROM payouts_payoutrun WHERE id = %s FOR SHARE", [run_id])
         row = cur.fetchone()
         if row is None or row[2] not in APPROVED_STATUSES:
             return False
         scheme, period, _status = row
-        year, bit = period.year, _month_bit(period)
-        # One folding at a time per scheme and year: the masks below are read, then written.
-        cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"dashboard:{scheme}:{year}"])
+        # One folding at a time per scheme: the masks below are read, then written.
+        cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"dashboard:{scheme}"])
         cur.execute(
             """
             INSERT INTO dashboard_paidrun (run_id, scheme, period, lines, folded_at)
@@ -62,11 +43,24 @@ def fold_run(run_id: int) -> bool:
         )
         if cur.fetchone() is None:
             return False
-        params = {"run": run_id, "scheme": scheme, "month": period, "year": year, "bit": bit}
+        # The run's lines, read once; then one row per person and one per household.
+        cur.execute("DROP TABLE IF EXISTS _dash_lines, _dash_units")
+        cur.execute(f"CREATE TEMP TABLE _dash_lines ON COMMIT DROP AS {_RUN_LINES}", {"run": run_id})
         cur.execute(
-            f"""
-            WITH lines AS ({_RUN_LINES}),
-            agg AS (SELECT division, count(*) AS c, sum(amount) AS a FROM lines GROUP BY division),
+            """
+            CREATE TEMP TABLE _dash_units ON COMMIT DROP AS
+            SELECT 'p'::text AS unit, beneficiary_id AS key, max(division) AS division, max(persons) AS persons
+            FROM _dash_lines GROUP BY beneficiary_id
+            UNION ALL
+            SELECT 'h', COALESCE(household_id, -beneficiary_id), max(division), sum(persons)
+            FROM _dash_lines GROUP BY 2
+            """
+        )
+        cur.execute("ANALYZE _dash_units")
+        params = {"run": run_id, "scheme": scheme, "month": period}
+        cur.execute(
+            """
+            WITH agg AS (SELECT division, count(*) AS c, sum(amount) AS a FROM _dash_lines GROUP BY division),
             ins AS (
                 INSERT INTO dashboard_paidmonth (scheme, month, division, lines, amount)
                 SELECT %(scheme)s, %(month)s, division, c, a FROM agg
@@ -75,48 +69,49 @@ def fold_run(run_id: int) -> bool:
                     amount = dashboard_paidmonth.amount + EXCLUDED.amount
             )
             UPDATE dashboard_paidrun SET lines = (SELECT COALESCE(sum(c), 0) FROM agg) WHERE run_id = %(run)s
-            """,  # noqa: S608
+            """,
             params,
         )
-        for unit, units_sql in _UNITS.items():
-            cur.execute(
-                f"""
-                WITH lines AS ({_RUN_LINES}),
-                u AS ({units_sql}),
-                old AS (
-                    SELECT u.key, u.division, u.persons,
-                           y.months AS old_months, y.division AS old_division, y.persons AS old_persons
-                    FROM u LEFT JOIN dashboard_paidyear y
-                      ON y.scheme = %(scheme)s AND y.year = %(year)s AND y.unit = %(unit)s AND y.key = u.key
-                ),
-                changed AS (SELECT * FROM old WHERE old_months IS NULL OR old_months & %(bit)s = 0),
-                up AS (
-                    INSERT INTO dashboard_paidyear (scheme, year, unit, key, division, months, persons)
-                    SELECT %(scheme)s, %(year)s, %(unit)s, key, division, %(bit)s, persons FROM changed
-                    ON CONFLICT (scheme, year, unit, key) DO UPDATE
-                    SET months = dashboard_paidyear.months | EXCLUDED.months,
-                        division = EXCLUDED.division, persons = EXCLUDED.persons
-                ),
-                deltas AS (
-                    SELECT old_division AS division, old_months AS months, -1 AS n, -old_persons AS persons
-                    FROM changed WHERE old_months IS NOT NULL
-                    UNION ALL
-                    SELECT division, COALESCE(old_months, 0) | %(bit)s, 1, persons FROM changed
-                )
-                INSERT INTO dashboard_paidmask (scheme, year, unit, division, months, n, persons)
-                SELECT %(scheme)s, %(year)s, %(unit)s, division, months, sum(n), sum(persons)
-                FROM deltas
-                GROUP BY division, months
-                ON CONFLICT (scheme, year, unit, division, months) DO UPDATE
-                SET n = dashboard_paidmask.n + EXCLUDED.n, persons = dashboard_paidmask.persons + EXCLUDED.persons
-                """,  # noqa: S608
-                {**params, "unit": unit},
-            )
-        cur.execute(
-            "DELETE FROM dashboard_paidmask WHERE scheme = %s AND year = %s AND n = 0",
-            [scheme, year],
-        )
+        # The month lies in two windows: the one starting with its year (bits 0–11) and the one
+        # starting the year before (bits 12–23).
+        for window in (period.year, period.year - 1):
+            bit = 1 << ((period.year - window) * 12 + period.month - 1)
+            cur.execute(_FOLD_WINDOW, {**params, "year": window, "bit": bit})
+            cur.execute("DELETE FROM dashboard_paidmask WHERE scheme = %s AND year = %s AND n = 0", [scheme, window])
+        cur.execute("DROP TABLE IF EXISTS _dash_lines, _dash_units")
     return True
+
+
+# Set the month's bit for every unit of the run in one window; move each changed unit's count from
+# its old (community, months) to its new one.
+_FOLD_WINDOW = """
+    WITH old AS (
+        SELECT u.unit, u.key, u.division, u.persons,
+               y.months AS old_months, y.division AS old_division, y.persons AS old_persons
+        FROM _dash_units u LEFT JOIN dashboard_paidyear y
+          ON y.scheme = %(scheme)s AND y.year = %(year)s AND y.unit = u.unit AND y.key = u.key
+    ),
+    changed AS (SELECT * FROM old WHERE old_months IS NULL OR old_months & %(bit)s = 0),
+    up AS (
+        INSERT INTO dashboard_paidyear (scheme, year, unit, key, division, months, persons)
+        SELECT %(scheme)s, %(year)s, unit, key, division, %(bit)s, persons FROM changed
+        ON CONFLICT (scheme, year, unit, key) DO UPDATE
+        SET months = dashboard_paidyear.months | EXCLUDED.months,
+            division = EXCLUDED.division, persons = EXCLUDED.persons
+    ),
+    deltas AS (
+        SELECT unit, old_division AS division, old_months AS months, -1 AS n, -old_persons AS persons
+        FROM changed WHERE old_months IS NOT NULL
+        UNION ALL
+        SELECT unit, division, COALESCE(old_months, 0) | %(bit)s, 1, persons FROM changed
+    )
+    INSERT INTO dashboard_paidmask (scheme, year, unit, division, months, n, persons)
+    SELECT %(scheme)s, %(year)s, unit, division, months, sum(n), sum(persons)
+    FROM deltas
+    GROUP BY unit, division, months
+    ON CONFLICT (scheme, year, unit, division, months) DO UPDATE
+    SET n = dashboard_paidmask.n + EXCLUDED.n, persons = dashboard_paidmask.persons + EXCLUDED.persons
+"""
 
 
 def payout_run_approved(*, run) -> bool:

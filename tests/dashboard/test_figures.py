@@ -65,6 +65,8 @@ def picked(figures):
         ("2020-01", "2020-01"),
         ("2019-12", "2020-02"),
         ("2020-04", "2020-06"),
+        ("2018-06", "2020-03"),
+        ("2019-01", "2020-12"),
     ],
 )
 def test_payout_figures_equal_an_independent_count_of_the_approved_lines(world, make_staff, start, end):
