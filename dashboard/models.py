@@ -12,6 +12,9 @@ approval's own transaction (see that module for the statements):
   its own year and the one starting the year before), and a fold sets its bit in both. A unit
   is either a person (``unit = 'p'``, key: the beneficiary) or a household (``unit = 'h'``,
   key: the household; the beneficiary's own id, negated, for a line without a household).
+  Dibao pays one line per household (to its head), so it keeps household units only.
+  The table keeps free space in its pages (fillfactor 70): a fold mostly sets a bit in rows
+  that exist, and no indexed column changes, so those updates stay on their page (HOT).
   ``persons`` is how many people the row stands for: the living members for a dibao
   household head's line (the line's snapshot), 1 otherwise. ``division`` is the community of
   the unit's latest paid month.

@@ -227,22 +227,24 @@ def payout_figures(q: SummaryQuery) -> dict[str, dict]:
             "paid_months": set(),
         }
 
-    def figure_of(unit, n, persons) -> dict:
-        # Households from household units; persons from person units (a dibao head's line stands for
-        # the household's living members).
-        return {"households": n} if unit == "h" else {"persons": persons}
+    def figure_of(scheme, unit, n, persons) -> dict:
+        # Households from household units; persons from person units, and for dibao (one line per
+        # household, to its head) from its household units, which stand for the living members.
+        if unit == "p":
+            return {"persons": persons}
+        return {"households": n, "persons": persons} if scheme == PayoutScheme.DIBAO else {"households": n}
 
     for scheme, unit, d, n, persons in _units_by_division(q, length):
         if scheme not in out:
             continue
-        values = figure_of(unit, int(n), int(persons))
+        values = figure_of(scheme, unit, int(n), int(persons))
         for key, value in values.items():
             out[scheme][key] += value
             if d in out[scheme]["by_division"]:
                 out[scheme]["by_division"][d][key] += value
     for scheme, unit, month, n, persons in _units_by_month(q):
         if scheme in out and month in out[scheme]["by_month"]:
-            out[scheme]["by_month"][month].update(figure_of(unit, int(n), int(persons)))
+            out[scheme]["by_month"][month].update(figure_of(scheme, unit, int(n), int(persons)))
     for scheme, month, d, lines, amount in _amounts(q, length):
         if scheme not in out:
             continue

@@ -43,18 +43,20 @@ def fold_run(run_id: int) -> bool:
         )
         if cur.fetchone() is None:
             return False
-        # The run's lines, read once; then one row per person and one per household.
+        # The run's lines, read once; then one row per person and one per household (dibao pays one line
+        # per household, to its head: its households are its persons' units, the members their persons).
         cur.execute("DROP TABLE IF EXISTS _dash_lines, _dash_units")
         cur.execute(f"CREATE TEMP TABLE _dash_lines ON COMMIT DROP AS {_RUN_LINES}", {"run": run_id})
         cur.execute(
             """
             CREATE TEMP TABLE _dash_units ON COMMIT DROP AS
             SELECT 'p'::text AS unit, beneficiary_id AS key, max(division) AS division, max(persons) AS persons
-            FROM _dash_lines GROUP BY beneficiary_id
+            FROM _dash_lines WHERE %(scheme)s <> 'dibao' GROUP BY beneficiary_id
             UNION ALL
             SELECT 'h', COALESCE(household_id, -beneficiary_id), max(division), sum(persons)
             FROM _dash_lines GROUP BY 2
-            """
+            """,
+            {"scheme": scheme},
         )
         cur.execute("ANALYZE _dash_units")
         params = {"run": run_id, "scheme": scheme, "month": period}
