@@ -6,29 +6,30 @@ approval's own transaction (see that module for the statements):
 
 * ``PaidMonth`` — per scheme, month and community: lines paid and their amount. Amounts and
   the months a price-linked subsidy was paid (its "triggers") come from here.
-* ``PaidYear`` — per scheme, two-year window, unit and key: the months of the window the unit
-  was paid, as a 24-bit mask. The window starting in ``year`` covers that year (bits 0–11,
-  bit 0 = January) and the next (bits 12–23); every month lies in two windows (the one of
-  its own year and the one starting the year before), and a fold sets its bit in both. A unit
-  is either a person (``unit = 'p'``, key: the beneficiary) or a household (``unit = 'h'``,
-  key: the household; the beneficiary's own id, negated, for a line without a household).
-  Dibao pays one line per household (to its head), so it keeps household units only.
-  The table keeps free space in its pages (fillfactor 70): a fold mostly sets a bit in rows
-  that exist, and no indexed column changes, so those updates stay on their page (HOT).
-  ``persons`` is how many people the row stands for: the living members for a dibao
-  household head's line (the line's snapshot), 1 otherwise. ``division`` is the community of
-  the unit's latest paid month.
-* ``PaidMask`` — ``PaidYear`` counted by (scheme, window, unit, community, mask): how many
-  units of a community were paid in exactly that set of months, and the persons they stand
-  for. A few dozen rows per community and scheme a window, whatever the number of lines.
+* ``PaidYear`` — per scheme, calendar year, unit and key: the months of the year the unit was
+  paid, as a 12-bit mask (bit 0 = January). A unit is either a person (``unit = 'p'``, key: the
+  beneficiary) or a household (``unit = 'h'``, key: the household; the beneficiary's own id,
+  negated, for a line without a household). Dibao pays one line per household (to its head),
+  so it keeps household units only. ``persons`` is how many people the row stands for: the
+  living members for a dibao household head's line (the line's snapshot), 1 otherwise;
+  ``division`` is the unit's community. Both are those of the unit's first month paid that
+  year. The table keeps free space in its pages (fillfactor 70): a fold mostly sets a bit in
+  rows that exist, and no indexed column changes, so those updates stay on their page (HOT).
+* ``PaidMask`` — units counted by (scheme, two-year window, unit, community, mask): how many
+  units were paid in exactly that set of months of the window, and the persons they stand for.
+  The window starting in ``year`` covers that year (bits 0–11) and the next (bits 12–23); a
+  unit counts under the community of its later year's row. A few dozen rows per community and
+  scheme a window, whatever the number of lines. A fold writes only the run's month's row of
+  each unit in ``PaidYear``, and moves the unit's count in the two windows holding the month
+  (reading the unit's rows of the year before and after).
 
 How many households (or persons) were paid in a range of months lying within two calendar
 years, without counting twice someone paid in several of them: ``sum(n) WHERE months &
 range_mask <> 0`` over ``PaidMask`` of the window starting with the range's first year,
 grouped by the community code's prefix (district: 6 characters, sub-district: 9) for the
 split by division, or per month bit for the trend. A range over three calendar years or more
-reads ``PaidYear`` instead (``DISTINCT ON`` the key over the windows of each year that meet
-the range): slower, still no line read.
+reads ``PaidYear`` instead (``DISTINCT ON`` the key over the years' rows that meet the
+range): slower, still no line read.
 
 A run's lines are counted once: ``PaidRun`` records each run folded in (folding it again
 does nothing), and a follow-up run's lines (which re-pay failed lines of the month,
@@ -101,13 +102,13 @@ class Unit(models.TextChoices):
 
 
 class PaidYear(models.Model):
-    """Per scheme, two-year window and person (or household): the months of the window paid, as a bit mask."""
+    """Per scheme, year and person (or household): the months of the year paid, as a bit mask."""
 
     scope_field = "division"
     scope_view_cap = Cap.DASHBOARD_VIEW
 
     scheme = models.CharField(_("scheme"), max_length=24)
-    year = models.PositiveSmallIntegerField(_("first year of the window"))
+    year = models.PositiveSmallIntegerField(_("year"))
     unit = models.CharField(_("unit"), max_length=1, choices=Unit.choices)
     key = models.BigIntegerField(_("person or household"))
     division = models.CharField(_("community"), max_length=12)
@@ -122,7 +123,7 @@ class PaidYear(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.scheme} {self.year} {self.unit}{self.key} {self.months:024b}"
+        return f"{self.scheme} {self.year} {self.unit}{self.key} {self.months:012b}"
 
 
 class PaidMask(models.Model):
@@ -132,7 +133,7 @@ class PaidMask(models.Model):
     scope_view_cap = Cap.DASHBOARD_VIEW
 
     scheme = models.CharField(_("scheme"), max_length=24)
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(_("first year of the window"))
     unit = models.CharField(_("unit"), max_length=1, choices=Unit.choices)
     division = models.CharField(_("community"), max_length=12)
     months = models.IntegerField(_("months paid (bit mask)"))

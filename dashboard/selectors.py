@@ -155,7 +155,7 @@ def _units_by_division(q: SummaryQuery, length: int) -> list[tuple]:
             [length, year, mask, q.prefix, q.upper],
         )
     # Over three calendar years or more: one row per person or household, the latest year's, counted
-    # once; each year read from the first twelve months of the window starting with it.
+    # once (the per-year table: twelve months a row).
     cases = " ".join(f"WHEN {int(y)} THEN {int(m)}" for y, m in _year_masks(q).items())
     return _rows(
         f"""

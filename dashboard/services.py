@@ -45,7 +45,7 @@ def fold_run(run_id: int) -> bool:
             return False
         # The run's lines, read once; then one row per person and one per household (dibao pays one line
         # per household, to its head: its households are its persons' units, the members their persons).
-        cur.execute("DROP TABLE IF EXISTS _dash_lines, _dash_units")
+        cur.execute("DROP TABLE IF EXISTS _dash_lines, _dash_units, _dash_changed")
         cur.execute(f"CREATE TEMP TABLE _dash_lines ON COMMIT DROP AS {_RUN_LINES}", {"run": run_id})
         cur.execute(
             """
@@ -74,43 +74,77 @@ def fold_run(run_id: int) -> bool:
             """,
             params,
         )
-        # The month lies in two windows: the one starting with its year (bits 0–11) and the one
-        # starting the year before (bits 12–23).
-        for window in (period.year, period.year - 1):
-            bit = 1 << ((period.year - window) * 12 + period.month - 1)
-            cur.execute(_FOLD_WINDOW, {**params, "year": window, "bit": bit})
-            cur.execute("DELETE FROM dashboard_paidmask WHERE scheme = %s AND year = %s AND n = 0", [scheme, window])
-        cur.execute("DROP TABLE IF EXISTS _dash_lines, _dash_units")
+        # The units the run pays for the first time this month, with what the per-year table holds for
+        # them in the year before, this year and the year after (a late approval); then this year's
+        # bit set (the only per-unit write), and each unit's count moved in the two windows the month
+        # lies in (the one starting the year before: bits 12–23; the one starting this year: 0–11).
+        year = period.year
+        cur.execute(_CHANGED, {**params, "year": year, "bit": 1 << (period.month - 1)})
+        cur.execute(_SET_BIT, {**params, "year": year, "bit": 1 << (period.month - 1)})
+        cur.execute(_MOVE_COUNTS, {**params, "year": year, "bit": 1 << (period.month - 1)})
+        cur.execute(
+            "DELETE FROM dashboard_paidmask WHERE scheme = %s AND year IN (%s, %s) AND n = 0", [scheme, year - 1, year]
+        )
+        cur.execute("DROP TABLE IF EXISTS _dash_lines, _dash_units, _dash_changed")
     return True
 
 
-# Set the month's bit for every unit of the run in one window; move each changed unit's count from
-# its old (community, months) to its new one.
-_FOLD_WINDOW = """
-    WITH old AS (
-        SELECT u.unit, u.key, u.division, u.persons,
-               y.months AS old_months, y.division AS old_division, y.persons AS old_persons
-        FROM _dash_units u LEFT JOIN dashboard_paidyear y
-          ON y.scheme = %(scheme)s AND y.year = %(year)s AND y.unit = u.unit AND y.key = u.key
-    ),
-    changed AS (SELECT * FROM old WHERE old_months IS NULL OR old_months & %(bit)s = 0),
-    up AS (
-        INSERT INTO dashboard_paidyear (scheme, year, unit, key, division, months, persons)
-        SELECT %(scheme)s, %(year)s, unit, key, division, %(bit)s, persons FROM changed
-        ON CONFLICT (scheme, year, unit, key) DO UPDATE
-        SET months = dashboard_paidyear.months | EXCLUDED.months,
-            division = EXCLUDED.division, persons = EXCLUDED.persons
-    ),
-    deltas AS (
-        SELECT unit, old_division AS division, old_months AS months, -1 AS n, -old_persons AS persons
-        FROM changed WHERE old_months IS NOT NULL
+_CHANGED = """
+    CREATE TEMP TABLE _dash_changed ON COMMIT DROP AS
+    SELECT u.unit, u.key,
+           COALESCE(c.division, u.division) AS div_y, COALESCE(c.persons, u.persons) AS persons_y,
+           c.months AS cur_m, c.division AS cur_div, c.persons AS cur_p,
+           p.months AS prev_m, p.division AS prev_div, p.persons AS prev_p,
+           n.months AS next_m, n.division AS next_div, n.persons AS next_p,
+           u.division AS new_div, u.persons AS new_p
+    FROM _dash_units u
+    LEFT JOIN dashboard_paidyear c
+      ON c.scheme = %(scheme)s AND c.year = %(year)s AND c.unit = u.unit AND c.key = u.key
+    LEFT JOIN dashboard_paidyear p
+      ON p.scheme = %(scheme)s AND p.year = %(year)s - 1 AND p.unit = u.unit AND p.key = u.key
+    LEFT JOIN dashboard_paidyear n
+      ON n.scheme = %(scheme)s AND n.year = %(year)s + 1 AND n.unit = u.unit AND n.key = u.key
+    WHERE c.months IS NULL OR c.months & %(bit)s = 0
+"""
+
+# A unit's row of a year keeps the community and persons of its first month paid that year.
+_SET_BIT = """
+    INSERT INTO dashboard_paidyear (scheme, year, unit, key, division, months, persons)
+    SELECT %(scheme)s, %(year)s, unit, key, new_div, %(bit)s, new_p FROM _dash_changed
+    ON CONFLICT (scheme, year, unit, key) DO UPDATE SET months = dashboard_paidyear.months | EXCLUDED.months
+"""
+
+# In a window a unit counts under the community (and persons) of its later year's row. Old and new
+# (community, 24-bit months) of each changed unit in both windows; -1 at the old, +1 at the new.
+_MOVE_COUNTS = """
+    WITH d AS (
+        -- the window starting the year before: that year in bits 0–11, this year in bits 12–23
+        SELECT %(year)s - 1 AS w, unit,
+               CASE WHEN cur_m IS NOT NULL THEN cur_div ELSE prev_div END AS division,
+               COALESCE(prev_m, 0) | (COALESCE(cur_m, 0) << 12) AS months,
+               -1 AS n, -(CASE WHEN cur_m IS NOT NULL THEN cur_p ELSE prev_p END) AS persons
+        FROM _dash_changed WHERE cur_m IS NOT NULL OR prev_m IS NOT NULL
         UNION ALL
-        SELECT unit, division, COALESCE(old_months, 0) | %(bit)s, 1, persons FROM changed
+        SELECT %(year)s - 1, unit, div_y, COALESCE(prev_m, 0) | ((COALESCE(cur_m, 0) | %(bit)s) << 12), 1, persons_y
+        FROM _dash_changed
+        UNION ALL
+        -- the window starting this year: this year in bits 0–11, the next in bits 12–23
+        SELECT %(year)s, unit,
+               CASE WHEN next_m IS NOT NULL THEN next_div ELSE cur_div END,
+               COALESCE(cur_m, 0) | (COALESCE(next_m, 0) << 12),
+               -1, -(CASE WHEN next_m IS NOT NULL THEN next_p ELSE cur_p END)
+        FROM _dash_changed WHERE cur_m IS NOT NULL OR next_m IS NOT NULL
+        UNION ALL
+        SELECT %(year)s, unit,
+               CASE WHEN next_m IS NOT NULL THEN next_div ELSE div_y END,
+               (COALESCE(cur_m, 0) | %(bit)s) | (COALESCE(next_m, 0) << 12),
+               1, CASE WHEN next_m IS NOT NULL THEN next_p ELSE persons_y END
+        FROM _dash_changed
     )
     INSERT INTO dashboard_paidmask (scheme, year, unit, division, months, n, persons)
-    SELECT %(scheme)s, %(year)s, unit, division, months, sum(n), sum(persons)
-    FROM deltas
-    GROUP BY unit, division, months
+    SELECT %(scheme)s, w, unit, division, months, sum(n), sum(persons)
+    FROM d
+    GROUP BY w, unit, division, months
     ON CONFLICT (scheme, year, unit, division, months) DO UPDATE
     SET n = dashboard_paidmask.n + EXCLUDED.n, persons = dashboard_paidmask.persons + EXCLUDED.persons
 """

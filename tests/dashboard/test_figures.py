@@ -129,6 +129,16 @@ def test_a_run_is_counted_once_whether_folded_twice_or_rebuilt(world, make_staff
     assert leader_summary(make_staff, "2019-12", "2020-03") == before
 
 
+def test_runs_approved_out_of_order_give_the_same_figures(world, make_staff):
+    ranges = [("2019-12", "2020-03"), ("2020-02", "2020-03"), ("2019-12", "2019-12"), ("2018-01", "2020-03")]
+    before = [leader_summary(make_staff, a, b) for a, b in ranges]
+    for model in (PaidRun, PaidMonth, PaidYear, PaidMask):
+        model.objects.all().delete()
+    for run in PayoutRun.objects.order_by("-period", "-id"):  # March first, December 2019 last
+        assert services.fold_run(run.pk) is True
+    assert [leader_summary(make_staff, a, b) for a, b in ranges] == before
+
+
 def test_a_follow_up_re_paying_a_failed_line_adds_nothing(world, make_staff):
     before = leader_summary(make_staff, "2020-01", "2020-03")
     run = world.runs[("dibao", "2020-02")]
