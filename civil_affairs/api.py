@@ -12,6 +12,7 @@ from datacheck.apis import (
     ReviewItemViewSet,
 )
 from imports.apis import ImportViewSet as BulkImportViewSet
+from dashboard.apis import DashboardSummaryView
 from marriage.apis import AppointmentViewSet, HouseholdChangeViewSet, OfficeViewSet, RegistrationViewSet
 from payouts.apis import PayoutRunViewSet
 from people.apis import HouseholdViewSet, PersonViewSet
@@ -93,5 +94,6 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("households/<int:pk>/relief-usage/", HouseholdReliefUsageView.as_view(), name="household-relief-usage"),
     path("welfare-cross-check/", CrossCheckView.as_view(), name="welfare-cross-check"),
+    path("dashboard/summary/", DashboardSummaryView.as_view(), name="dashboard-summary"),
     path("", include(router.urls)),
 ]

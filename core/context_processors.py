@@ -6,6 +6,7 @@ from core.roles import Cap, has_cap
 # (label, url name, capability needed or None for any signed-in user)
 NAVIGATION = [
     (_("Home"), "home", None),
+    (_("Dashboard"), "dashboard:home", Cap.DASHBOARD_VIEW),
     (_("People"), "people:person-list", Cap.PEOPLE_VIEW),
     (_("Households"), "people:household-list", Cap.PEOPLE_VIEW),
     (_("Social assistance"), "relief:home", Cap.RELIEF_VIEW),

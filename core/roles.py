@@ -87,6 +87,8 @@ class Cap(StrEnum):
     DATACHECK_CONFIGURE = "datacheck.configure"  # register sources, load extracts, start cross-check runs
     # Bulk imports (imports/): households and existing cases from spreadsheets, inside one's geography.
     IMPORT_DATA = "imports.run"
+    # The leadership dashboard: the bureau's figures for one's own geography (whole city for leadership).
+    DASHBOARD_VIEW = "dashboard.view"
 
 
 _RELIEF_STAFF = {Cap.RELIEF_VIEW, Cap.RELIEF_APPLY, Cap.VAGRANT_VIEW, Cap.VAGRANT_EDIT}
@@ -109,6 +111,7 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
         | _WELFARE_STAFF
         | _DATACHECK_STAFF
         | {
+            Cap.DASHBOARD_VIEW,
             Cap.RELIEF_REVIEW,
             Cap.RELIEF_APPROVE_SUBDISTRICT,
             Cap.RELIEF_DECIDE,
@@ -121,7 +124,13 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
         | _RELIEF_STAFF
         | _WELFARE_STAFF
         | _DATACHECK_STAFF
-        | {Cap.RELIEF_APPROVE_DISTRICT, Cap.RELIEF_DECIDE, Cap.WELFARE_APPROVE, Cap.CHILD_SUPERVISOR_EDIT}
+        | {
+            Cap.DASHBOARD_VIEW,
+            Cap.RELIEF_APPROVE_DISTRICT,
+            Cap.RELIEF_DECIDE,
+            Cap.WELFARE_APPROVE,
+            Cap.CHILD_SUPERVISOR_EDIT,
+        }
     ),
     Role.LEADER: frozenset(
         {
@@ -136,6 +145,7 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
             Cap.PAYOUT_VIEW,
             Cap.DATACHECK_VIEW,
             Cap.DATACHECK_ITEMS,
+            Cap.DASHBOARD_VIEW,
         }
     ),
     Role.FINANCE: frozenset(

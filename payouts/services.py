@@ -31,6 +31,7 @@ from core.errors import Conflict, Forbidden, InvalidInput
 from core.models import RevealLog, User
 from core.roles import Cap, require
 from core.scoping import get_in_scope
+from dashboard import services as dashboard
 from payouts import bankfiles, engine, selectors
 from payouts.models import (
     REQUEST_ACTION,
@@ -520,6 +521,7 @@ def run_approve(*, actor: User, run: PayoutRun, note: str = "") -> PayoutRun:
             "approved_total": total,
         },
     )
+    dashboard.payout_run_approved(run=run)  # the dashboard's figures, in this transaction
     return run
 
 

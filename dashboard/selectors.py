@@ -1,0 +1,445 @@
+"""Reads of the dashboard: the bureau's figures for a range of months and a division.
+
+Payout figures come from the summary tables (``dashboard/models.py``), never from the lines.
+The registries' and relief's own counts (temporary relief claims, marriages, social
+organizations, roads, station admissions) are small tables, counted live.
+
+Who sees what: ``summary_query`` checks the capability and that the division asked for lies in
+the user's geography (``core.scoping.division_in_scope``: outside it is "not found"), and
+every figure below is then restricted to that division's code prefix.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Left, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.cases import add_months, local_today, month_str, parse_month
+from core.errors import InvalidInput, NotFound
+from core.models import Division
+from core.money import money_str
+from core.roles import Cap, require
+from core.scoping import division_in_scope
+from payouts.models import PayoutScheme
+
+CITY_CODE = "370200"
+MAX_MONTHS = 120  # ten years at most in one view
+# The next level down, by the length of a division's code: city → districts → sub-districts → communities.
+CHILD_CODE_LENGTH = {6: 9, 9: 12}
+SCHEMES = [code for code, _label in PayoutScheme.choices]
+
+
+@dataclass(frozen=True)
+class SummaryQuery:
+    start: datetime.date  # first month
+    end: datetime.date  # last month (included)
+    division: Division
+    prefix: str  # every code in the division begins with it
+    child_length: int | None  # code length of the next level down, None for a community
+
+    @property
+    def months(self) -> list[datetime.date]:
+        out, month = [], self.start
+        while month <= self.end:
+            out.append(month)
+            month = add_months(month, 1)
+        return out
+
+    @property
+    def upper(self) -> str:
+        return self.prefix[:-1] + chr(ord(self.prefix[-1]) + 1)
+
+    children_of: tuple = ()  # the divisions one level down (none for a community)
+
+    def children(self) -> list[Division]:
+        return list(self.children_of)
+
+
+def division_prefix(code: str) -> str:
+    return code[:4] if len(code) == 6 and code.endswith("00") else code
+
+
+def summary_query(user, *, start=None, end=None, division: str | None = None) -> SummaryQuery:
+    """Check and complete what was asked: months (``YYYY-MM``), a division in the user's geography."""
+    require(user, Cap.DASHBOARD_VIEW)
+    errors: dict[str, str] = {}
+    today = local_today()
+    try:
+        end_month = parse_month(end, field="to") if end not in (None, "") else today.replace(day=1)
+    except InvalidInput as exc:
+        errors["to"] = exc.message
+        end_month = None
+    try:
+        start_month = parse_month(start, field="from") if start not in (None, "") else None
+    except InvalidInput as exc:
+        errors["from"] = exc.message
+        start_month = None
+    if errors:
+        field, message = next(iter(errors.items()))
+        raise InvalidInput(message, field=field)
+    if start_month is None:
+        start_month = end_month.replace(month=1)
+    if start_month > end_month:
+        raise InvalidInput(_("The first month comes after the last month of the range."), field="from")
+    if (end_month.year - start_month.year) * 12 + end_month.month - start_month.month >= MAX_MONTHS:
+        raise InvalidInput(_("Ask for at most %(n)d months at a time.") % {"n": MAX_MONTHS}, field="from")
+    code = str(division or getattr(user, "division_id", "") or "").strip()
+    if not code.isdigit() or len(code) not in (6, 9, 12):
+        if division:
+            raise NotFound()
+        raise InvalidInput(_("Your account belongs to no division."), field="division")
+    if not division_in_scope(user, code):
+        raise NotFound()
+    found = Division.objects.filter(code=code).first()
+    if found is None:
+        raise NotFound()
+    child_length = (
+        6 if code == CITY_CODE or (len(code) == 6 and code.endswith("00")) else CHILD_CODE_LENGTH.get(len(code))
+    )
+    children = () if child_length is None else tuple(Division.objects.filter(parent_id=code).order_by("code"))
+    return SummaryQuery(start_month, end_month, found, division_prefix(code), child_length, children)
+
+
+# --- Payout figures, from the summary tables --------------------------------------------------------
+
+
+def _mask(first: int, last: int) -> int:
+    """Bits of months ``first``..``last`` of a window (1–24: January of its first year is 1)."""
+    return ((1 << last) - 1) & ~((1 << (first - 1)) - 1)
+
+
+def _year_masks(q: SummaryQuery) -> dict[int, int]:
+    masks = {}
+    for year in range(q.start.year, q.end.year + 1):
+        first = q.start.month if year == q.start.year else 1
+        last = q.end.month if year == q.end.year else 12
+        masks[year] = _mask(first, last)
+    return masks
+
+
+def _rows(sql: str, params) -> list[tuple]:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def _window(q: SummaryQuery) -> tuple[int, int] | None:
+    """The two-year window holding the range and the range's bits in it; None past two calendar years."""
+    if q.end.year - q.start.year > 1:
+        return None
+    first = q.start.month
+    last = (q.end.year - q.start.year) * 12 + q.end.month
+    return q.start.year, _mask(first, last)
+
+
+def _units_by_division(q: SummaryQuery, length: int) -> list[tuple]:
+    """(scheme, unit, division, units, persons) paid in at least one month of the range, each once."""
+    where = "division >= %s AND division < %s"
+    window = _window(q)
+    if window is not None:
+        year, mask = window
+        return _rows(
+            f"""
+            SELECT scheme, unit, left(division, %s) AS d, sum(n), sum(persons)
+            FROM dashboard_paidmask
+            WHERE year = %s AND months & %s <> 0 AND {where}
+            GROUP BY 1, 2, 3
+            """,  # noqa: S608
+            [length, year, mask, q.prefix, q.upper],
+        )
+    # Over three calendar years or more: one row per person or household, the latest year's, counted
+    # once (the per-year table: twelve months a row).
+    cases = " ".join(f"WHEN {int(y)} THEN {int(m)}" for y, m in _year_masks(q).items())
+    return _rows(
+        f"""
+        SELECT scheme, unit, left(division, %s) AS d, count(*), sum(persons)
+        FROM (
+            SELECT DISTINCT ON (scheme, unit, key) scheme, unit, key, division, persons
+            FROM dashboard_paidyear
+            WHERE year BETWEEN %s AND %s AND months & (CASE year {cases} ELSE 0 END) <> 0 AND {where}
+            ORDER BY scheme, unit, key, year DESC
+        ) latest
+        GROUP BY 1, 2, 3
+        """,  # noqa: S608
+        [length, q.start.year, q.end.year, q.prefix, q.upper],
+    )
+
+
+def _units_by_month(q: SummaryQuery) -> list[tuple]:
+    """(scheme, unit, month, units, persons): who was paid in each month of the range (one pass a year)."""
+    out = []
+    for year, mask in _year_masks(q).items():
+        months = [m for m in range(1, 13) if mask & (1 << (m - 1))]
+        columns = ", ".join(
+            f"sum(n) FILTER (WHERE months & {bit} <> 0), sum(persons) FILTER (WHERE months & {bit} <> 0)"
+            for bit in (1 << (m - 1) for m in months)
+        )
+        for row in _rows(
+            f"""
+            SELECT scheme, unit, {columns}
+            FROM dashboard_paidmask
+            WHERE year = %s AND months & %s <> 0 AND division >= %s AND division < %s
+            GROUP BY 1, 2
+            """,  # noqa: S608
+            [year, mask, q.prefix, q.upper],
+        ):
+            scheme, unit, values = row[0], row[1], row[2:]
+            for i, m in enumerate(months):
+                out.append((scheme, unit, datetime.date(year, m, 1), values[2 * i] or 0, values[2 * i + 1] or 0))
+    return out
+
+
+def _amounts(q: SummaryQuery, length: int) -> list[tuple]:
+    """(scheme, month, division, lines, amount)."""
+    return _rows(
+        """
+        SELECT scheme, month, left(division, %s), sum(lines), sum(amount)
+        FROM dashboard_paidmonth
+        WHERE month >= %s AND month <= %s AND division >= %s AND division < %s
+        GROUP BY 1, 2, 3
+        """,
+        [length, q.start, q.end, q.prefix, q.upper],
+    )
+
+
+def _empty_figures() -> dict:
+    return {"households": 0, "persons": 0, "amount": Decimal("0")}
+
+
+def payout_figures(q: SummaryQuery) -> dict[str, dict]:
+    """Per scheme: households, persons and amount, by month and by the next level down."""
+    length = q.child_length or 12
+    children = q.children()
+    months = q.months
+    out: dict[str, dict] = {}
+    for scheme in SCHEMES:
+        out[scheme] = {
+            **_empty_figures(),
+            "by_month": {m: _empty_figures() for m in months},
+            "by_division": {c.code: _empty_figures() for c in children},
+            "paid_months": set(),
+        }
+
+    def figure_of(scheme, unit, n, persons) -> dict:
+        # Households from household units; persons from person units, and for dibao (one line per
+        # household, to its head) from its household units, which stand for the living members.
+        if unit == "p":
+            return {"persons": persons}
+        return {"households": n, "persons": persons} if scheme == PayoutScheme.DIBAO else {"households": n}
+
+    for scheme, unit, d, n, persons in _units_by_division(q, length):
+        if scheme not in out:
+            continue
+        values = figure_of(scheme, unit, int(n), int(persons))
+        for key, value in values.items():
+            out[scheme][key] += value
+            if d in out[scheme]["by_division"]:
+                out[scheme]["by_division"][d][key] += value
+    for scheme, unit, month, n, persons in _units_by_month(q):
+        if scheme in out and month in out[scheme]["by_month"]:
+            out[scheme]["by_month"][month].update(figure_of(scheme, unit, int(n), int(persons)))
+    for scheme, month, d, lines, amount in _amounts(q, length):
+        if scheme not in out:
+            continue
+        figures = out[scheme]
+        figures["amount"] += amount
+        if month in figures["by_month"]:
+            figures["by_month"][month]["amount"] += amount
+        if d in figures["by_division"]:
+            figures["by_division"][d]["amount"] += amount
+        if lines:
+            figures["paid_months"].add(month)
+    return out
+
+
+# --- Live counts of relief and the registries --------------------------------------------------------
+
+
+def _bounds(q: SummaryQuery, *, aware: bool):
+    start, end = q.start, add_months(q.end, 1)
+    if not aware:
+        return start, end
+    tz = timezone.get_current_timezone()
+    return (
+        timezone.make_aware(datetime.datetime.combine(start, datetime.time()), tz),
+        timezone.make_aware(datetime.datetime.combine(end, datetime.time()), tz),
+    )
+
+
+def _counts(
+    q: SummaryQuery, qs: QuerySet, *, date_field: str, division_field: str, measures: dict, aware: bool = False
+) -> dict:
+    """``measures`` (name → aggregate) over ``qs`` in the range and division: total, by month, by division."""
+    start, end = _bounds(q, aware=aware)
+    qs = qs.filter(
+        Q(**{f"{date_field}__gte": start, f"{date_field}__lt": end}),
+        Q(**{f"{division_field}__gte": q.prefix, f"{division_field}__lt": q.upper}),
+    )
+    zero = {name: 0 for name in measures}
+    total = {**zero, **{k: v or 0 for k, v in qs.aggregate(**measures).items()}}
+    by_month = {m: dict(zero) for m in q.months}
+    tz = timezone.get_current_timezone() if aware else None
+    month_expr = TruncMonth(date_field, tzinfo=tz) if aware else TruncMonth(date_field)
+    for row in qs.annotate(_m=month_expr).values("_m").annotate(**measures).order_by():
+        month = row["_m"].date() if isinstance(row["_m"], datetime.datetime) else row["_m"]
+        if month in by_month:
+            by_month[month] = {name: row[name] or 0 for name in measures}
+    by_division = {c.code: dict(zero) for c in q.children()}
+    if by_division:
+        length = q.child_length
+        rows = qs.annotate(_d=Left(F(division_field), length)).values("_d").annotate(**measures).order_by()
+        for row in rows:
+            if row["_d"] in by_division:
+                by_division[row["_d"]] = {name: row[name] or 0 for name in measures}
+    return {"total": total, "by_month": by_month, "by_division": by_division}
+
+
+def registry_figures(q: SummaryQuery) -> dict[str, dict]:
+    from marriage.models import Kind as MarriageKind
+    from marriage.models import Registration
+    from marriage.models import Status as MarriageStatus
+    from placenames.models import Road
+    from relief.models import ClaimStatus, FamilyTrace, StationAdmission, TemporaryReliefClaim, TraceStatus
+    from social_orgs.models import CommunityOrg, SocialOrg
+
+    registered = Registration.objects.filter(status=MarriageStatus.REGISTERED)
+    return {
+        "temporary_relief": _counts(
+            q,
+            TemporaryReliefClaim.objects.filter(status=ClaimStatus.APPROVED),
+            date_field="approved_at",
+            division_field="household__community_id",
+            measures={
+                "households": Count("household_id", distinct=True),
+                "claims": Count("id"),
+                "amount": Sum("amount"),
+            },
+            aware=True,
+        ),
+        "marriages": _counts(
+            q,
+            registered.filter(kind=MarriageKind.MARRIAGE),
+            date_field="registered_on",
+            division_field="office_id",
+            measures={"n": Count("id")},
+        ),
+        "divorces": _counts(
+            q,
+            registered.filter(kind=MarriageKind.DIVORCE),
+            date_field="registered_on",
+            division_field="office_id",
+            measures={"n": Count("id")},
+        ),
+        "social_orgs_registered": _counts(
+            q,
+            SocialOrg.objects.all(),
+            date_field="founded_on",
+            division_field="division_id",
+            measures={"n": Count("id")},
+        ),
+        "community_orgs_filed": _counts(
+            q,
+            CommunityOrg.objects.all(),
+            date_field="filed_on",
+            division_field="community_id",
+            measures={"n": Count("id")},
+        ),
+        "roads_named": _counts(
+            q, Road.objects.all(), date_field="approved_on", division_field="district_id", measures={"n": Count("id")}
+        ),
+        "vagrant_helped": _counts(
+            q,
+            StationAdmission.objects.all(),
+            date_field="admitted_on",
+            division_field="station_id",
+            measures={"n": Count("id")},
+        ),
+        "vagrant_reunited": _counts(
+            q,
+            FamilyTrace.objects.filter(status=TraceStatus.FOUND),
+            date_field="concluded_on",
+            division_field="admission__station_id",
+            measures={"n": Count("admission_id", distinct=True)},
+        ),
+    }
+
+
+# --- The whole summary ----------------------------------------------------------------------------
+
+
+def _money(value) -> str:
+    return money_str(value or 0)
+
+
+def _figures_json(values: dict) -> dict:
+    return {k: (_money(v) if k == "amount" else int(v)) for k, v in values.items()}
+
+
+def summary(q: SummaryQuery) -> dict:
+    """The dashboard's figures, shaped as ``GET dashboard/summary/`` returns them (api.md)."""
+    names = {c.code: c.name for c in q.children()}
+    payouts = payout_figures(q)
+    schemes = {}
+    for scheme, f in payouts.items():
+        schemes[scheme] = {
+            "households": f["households"],
+            "persons": f["persons"],
+            "amount": _money(f["amount"]),
+            "by_month": [{"month": month_str(m), **_figures_json(v)} for m, v in f["by_month"].items()],
+            "by_division": [
+                {"code": code, "name": names.get(code, code), **_figures_json(v)}
+                for code, v in f["by_division"].items()
+            ],
+        }
+    registries = registry_figures(q)
+    relief = registries["temporary_relief"]["total"]
+    price = payouts[PayoutScheme.PRICE_SUBSIDY]
+
+    def series(figure: dict) -> dict:
+        return {
+            "by_month": [{"month": month_str(m), **_figures_json(v)} for m, v in figure["by_month"].items()],
+            "by_division": [
+                {"code": code, "name": names.get(code, code), **_figures_json(v)}
+                for code, v in figure["by_division"].items()
+            ],
+        }
+
+    return {
+        "from": month_str(q.start),
+        "to": month_str(q.end),
+        "division": q.division.code,
+        "division_name": q.division.name,
+        "schemes": schemes,
+        "temporary_relief": {
+            "households": int(relief["households"]),
+            "claims": int(relief["claims"]),
+            "amount": _money(relief["amount"]),
+        },
+        "price_subsidy": {
+            "triggers": len(price["paid_months"]),
+            "persons": price["persons"],
+            "amount": _money(price["amount"]),
+        },
+        "marriage": {
+            "marriages": int(registries["marriages"]["total"]["n"]),
+            "divorces": int(registries["divorces"]["total"]["n"]),
+        },
+        "social_orgs": {
+            "registered": int(registries["social_orgs_registered"]["total"]["n"]),
+            "community_filed": int(registries["community_orgs_filed"]["total"]["n"]),
+        },
+        "roads_named": int(registries["roads_named"]["total"]["n"]),
+        "vagrant_relief": {
+            "helped": int(registries["vagrant_helped"]["total"]["n"]),
+            "reunited": int(registries["vagrant_reunited"]["total"]["n"]),
+        },
+        # Beyond the contract: the registries' trends and splits, for the page's charts.
+        "series": {name: series(figure) for name, figure in registries.items()},
+    }

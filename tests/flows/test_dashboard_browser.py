@@ -1,0 +1,49 @@
+"""In a real browser: bureau leadership opens the dashboard, the ECharts charts render (no CSP
+violation), a district is drilled into from the table, and the work summary reads in Chinese."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.dashboard.conftest import finance, payout_standards, staff, world  # noqa: F401
+from tests.flows.conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_leadership_opens_the_dashboard_and_the_charts_render(page, login, make_staff, world):  # noqa: F811
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    leader = make_staff("leader", "370200")
+    login(leader)
+    page.click("nav.mainnav a[href='/dashboard/']")
+    page.wait_for_url(re.compile(r".*/dashboard/$"))
+    page.goto("/dashboard/?from=2020-01&to=2020-03")
+    page.wait_for_selector("[data-chart=trend] canvas")
+    page.wait_for_selector("[data-chart=split] canvas")
+    cards = page.locator("[data-figure]").count()
+    assert cards >= 20
+    assert page.locator("[data-chart=trend] canvas").count() == cards
+    assert page.locator("[data-chart=split] canvas").count() == cards
+    assert page.get_attribute("html", "data-charts-ready") == str(2 * cards)
+    assert page.inner_text("[data-testid=total-dibao_households]").strip() == "5"
+    path = screenshot(page, "dashboard-city")
+    print(f"dashboard screenshot: {path}")
+    assert path.exists() and path.stat().st_size > 10000
+
+    # Drill into 市南区 from the table: its sub-districts, charts again.
+    page.click("[data-testid=dashboard-table] a[data-drill='370202']")
+    page.wait_for_url(re.compile(r".*division=370202.*"))
+    page.wait_for_selector("[data-chart=split] canvas")
+    assert "市南区" in page.inner_text("h1")
+    assert page.inner_text("[data-testid=total-dibao_households]").strip() == "3"
+    screenshot(page, "dashboard-district")
+
+    page.click("[data-testid=dashboard-work-summary]")
+    page.wait_for_selector("[data-testid=work-summary]")
+    assert "共保障城乡低保对象3户" in page.inner_text("[data-testid=work-summary]")
+    assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
+    assert not problems, problems
