@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from core.apis import DivisionViewSet, TokenView
+from dashboard.apis import DashboardSummaryView
 from datacheck.apis import (
     CoverageGapViewSet,
     CrossCheckRunViewSet,
@@ -12,7 +13,6 @@ from datacheck.apis import (
     ReviewItemViewSet,
 )
 from imports.apis import ImportViewSet as BulkImportViewSet
-from dashboard.apis import DashboardSummaryView
 from marriage.apis import AppointmentViewSet, HouseholdChangeViewSet, OfficeViewSet, RegistrationViewSet
 from payouts.apis import PayoutRunViewSet
 from people.apis import HouseholdViewSet, PersonViewSet
