@@ -104,16 +104,17 @@ def prepare_claims(count: int) -> str:
     caseworker = User.objects.get(username="bench_cw")
     pending = TemporaryReliefClaim.objects.filter(status=ClaimStatus.SUBMITTED, created_by=caseworker).count()
     if pending < count:
-        used = TemporaryReliefClaim.objects.values("household_id")
-        households = (
-            Household.objects.filter(community__code__startswith="370202001")
-            .exclude(pk__in=used)
-            .order_by("pk")[: count - pending]
-        )
+        # Round-robin over the sub-district's households: a few small claims each stay far below
+        # the annual cap, so every approval does the whole check and succeeds.
+        households = list(Household.objects.filter(community__code__startswith="370202001").order_by("pk"))
         started = time.perf_counter()
-        for household in households:
+        for i in range(count - pending):
             temporary_relief_claim_create(
-                actor=caseworker, household=household, amount="300.00", kind="urgent", reason="压测：突发困难"
+                actor=caseworker,
+                household=households[i % len(households)],
+                amount="100.00",
+                kind="urgent",
+                reason="压测：突发困难",
             )
         print(f"filed {count - pending} claims in {time.perf_counter() - started:.1f}s", flush=True)
     return Token.objects.get_or_create(user=approver)[0].key
