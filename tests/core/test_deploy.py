@@ -43,6 +43,36 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
+def test_the_web_server_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "CIVIL_AFFAIRS_DEV", "SECRET_KEY"}}
+    for module in ("civil_affairs.wsgi", "civil_affairs.asgi"):
+        result = subprocess.run(
+            [sys.executable, "-c", f"import {module}"],
+            cwd=BASE,
+            env={**env, "DEBUG": "0"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode != 0 and "SECRET_KEY" in result.stderr, module
+
+
+def test_offline_commands_run_without_a_secret_key():
+    """Checking the migrations signs nothing: it runs on a production configuration with no key."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=BASE,
+        env={k: v for k, v in os.environ.items() if k not in {"DEBUG", "CIVIL_AFFAIRS_DEV", "SECRET_KEY"}},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
+
+
 def test_check_deploy_catches_a_configuration_without_https():
     """The control beside the success: the same check fails when the HTTPS settings are off."""
     result = _run(
