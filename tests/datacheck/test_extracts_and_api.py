@@ -288,7 +288,7 @@ def test_a_large_extract_is_checked_in_celery(admin_user, death_source, settings
     assert response.json()["progress"] == 0 and ExtractRow.objects.count() == 0
     client.force_login(admin_user)
     page = client.get(f"/datacheck/extracts/{response.json()['id']}/").content.decode()
-    assert 'data-testid="validating"' in page and "js/datacheck.js" in page
+    assert 'data-testid="validating"' in page and "js/progress.js" in page
     extract = services.extract_validate(extract_id=response.json()["id"])  # the task's body
     assert extract.status == "previewed" and extract.rows == 50 and extract.content is None
     assert ExtractRow.objects.filter(extract=extract).count() == 50

@@ -68,7 +68,7 @@ def test_a_celery_import_shows_a_progress_bar_until_it_is_done(page, login, make
 
     login(caseworker)
     page.goto(f"/imports/{job.pk}/")
-    assert page.locator("[data-import-progress] progress").count() == 1
+    assert page.locator("[data-poll] progress").count() == 1
     services.import_validate(job_id=job.pk)  # the worker
     page.wait_for_selector("[data-testid=import-commit]", timeout=15000)
     assert page.locator("[data-testid=import-status]").get_attribute("data-status") == "previewed"

@@ -45,7 +45,7 @@ def test_a_run_started_from_the_page_is_queued_and_shows_its_progress_bar(client
     run = PayoutRun.objects.get()
     assert response.status_code == 302 and response.url == f"/payouts/runs/{run.pk}/"
     body = client.get(response.url).content.decode()
-    assert "<progress" in body and "data-run-progress" in body and "js/payouts.js" in body
+    assert "<progress" in body and "data-poll" in body and "js/progress.js" in body
     assert "<script>" not in body  # no inline script
     again = client.post("/payouts/start/", {"scheme": "dibao", "period": "2020-04"})
     assert again.url == response.url and PayoutRun.objects.count() == 1
