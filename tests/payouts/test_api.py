@@ -388,3 +388,20 @@ def test_a_person_is_never_paid_twice_for_a_month_even_by_a_follow_up(cases, mak
     maker.post(f"/api/v1/payout-runs/{run['id']}/import-returns/", {"file": return_file(rows)}, format="multipart")
     response = maker.post(f"/api/v1/payout-runs/{run['id']}/follow-up/", {}, format="json")
     assert response.status_code == 409
+
+
+def test_a_return_file_that_is_a_zip_bomb_is_refused_by_the_shared_upload_checks(cases, maker, checker, compute):
+    from tests.core.test_uploads import bomb_xlsx
+
+    run, _lines = exported(maker, checker, compute)
+    upload = io.BytesIO(bomb_xlsx(256 * 1024 * 1024))
+    upload.name = "returns.csv"  # a workbook is read as one whatever the bank named it
+    response = maker.post(
+        f"/api/v1/payout-runs/{run['id']}/import-returns/",
+        {"file": upload},
+        format="multipart",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert "zip bomb" in str(response.json())
+    assert not PayoutLine.objects.filter(run_id=run["id"]).exclude(status="pending").exists()
