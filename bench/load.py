@@ -137,24 +137,11 @@ def run_wrk_approvals(base: str, token: str, connections: int, seconds: int) -> 
     ids.parent.mkdir(exist_ok=True)
     time.sleep(1)  # requests still in flight when the previous wrk stopped finish first
     available = pending_claim_ids(ids)
-    env = {**os.environ, "APPROVE_IDS": str(ids), "APPROVE_TOKEN": token}
-    command = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s"]
-    command += ["-s", str(BASE / "bench" / "approve.lua"), base + "/"]
-    out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=True, env=env).stdout
-    match = RESULT.search(out)
-    if not match:
-        raise RuntimeError(out)
-    rps, p50, p95, p99, requests, errors = match.groups()
-    if int(requests) > available:
-        raise RuntimeError(f"only {available} pending claims for {requests} approvals: raise --claims")
-    return {
-        "rps": float(rps),
-        "p50": float(p50),
-        "p95": float(p95),
-        "p99": float(p99),
-        "n": int(requests),
-        "errors": int(errors),
-    }
+    env = {"APPROVE_IDS": str(ids), "APPROVE_TOKEN": token, "P95_LUA": str(BASE / "bench" / "p95.lua")}
+    result = run_wrk(base + "/", [], connections, seconds, script="approve.lua", env=env)
+    if result["n"] > available:
+        raise RuntimeError(f"only {available} pending claims for {result['n']} approvals: raise --claims")
+    return result
 
 
 def serve(workers: int, port: int) -> subprocess.Popen:
@@ -194,12 +181,21 @@ def check_ok(url: str, headers: list[str]) -> None:
             raise RuntimeError(f"{url}: {response.status} {response.geturl()}")
 
 
-def run_wrk(url: str, headers: list[str], connections: int, seconds: int) -> dict[str, float]:
+def run_wrk(
+    url: str, headers: list[str], connections: int, seconds: int, *, script: str = "p95.lua", env=None
+) -> dict[str, float]:
     command = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s"]
-    command += ["-s", str(BASE / "bench" / "p95.lua")]
+    command += ["-s", str(BASE / "bench" / script)]
     for header in headers:
         command += ["-H", header]
-    out = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+    out = subprocess.run(
+        [*command, url],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+        check=True,
+        env={**os.environ, **(env or {})},
+    ).stdout
     match = RESULT.search(out)
     if not match:
         raise RuntimeError(out)
