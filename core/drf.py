@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -138,3 +139,11 @@ def exception_handler(exc, context):
         request.accepted_renderer = JSONRenderer()
         request.accepted_media_type = JSONRenderer.media_type
     return response
+
+
+class SelectorFilterSet(filters.FilterSet):
+    """A filter set that only documents a list's query parameters (for the OpenAPI schema and the
+    browsable API): the view's selector applies them, inside its scoped queryset."""
+
+    def noop(self, queryset, name, value):
+        return queryset

@@ -10,7 +10,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from core.drf import CapabilityPermission
+from core.drf import CapabilityPermission, SelectorFilterSet
 from core.roles import Cap
 from core.scoping import get_in_scope
 from core.uploads import read_upload
@@ -35,11 +35,6 @@ def _valid(serializer_class, data) -> dict:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
-
-
-class _AppliedBySelector(filters.FilterSet):
-    def noop(self, queryset, name, value):  # the selector applies them
-        return queryset
 
 
 class DataSourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -140,7 +135,7 @@ class ReviewItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         "dismiss": Cap.DATACHECK_REVIEW,
     }
 
-    class Filter(_AppliedBySelector):
+    class Filter(SelectorFilterSet):
         status = filters.ChoiceFilter(choices=ItemStatus.choices, method="noop")
         division = filters.CharFilter(method="noop")
         source = filters.NumberFilter(method="noop")
@@ -195,7 +190,7 @@ class CoverageGapViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated, CapabilityPermission]
     required_caps = {"list": Cap.DATACHECK_ITEMS}
 
-    class Filter(_AppliedBySelector):
+    class Filter(SelectorFilterSet):
         gap = filters.ChoiceFilter(choices=[("living", "living"), ("nursing", "nursing")], method="noop")
 
         class Meta:

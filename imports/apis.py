@@ -10,7 +10,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from core.drf import CapabilityPermission
+from core.drf import CapabilityPermission, SelectorFilterSet
 from core.roles import Cap
 from core.uploads import read_upload
 from imports import selectors, services
@@ -24,16 +24,13 @@ from imports.serializers import (
 )
 
 
-class ImportFilter(filters.FilterSet):
+class ImportFilter(SelectorFilterSet):
     kind = filters.ChoiceFilter(choices=ImportKind.choices, method="noop")
     status = filters.ChoiceFilter(choices=ImportStatus.choices, method="noop")
 
     class Meta:
         model = ImportJob
         fields = ["kind", "status"]
-
-    def noop(self, queryset, name, value):
-        return queryset  # applied by the selector
 
 
 class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

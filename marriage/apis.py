@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from core.drf import CapabilityPermission
+from core.drf import CapabilityPermission, SelectorFilterSet
 from core.errors import InvalidInput, NotFound
 from core.roles import Cap
 from core.scoping import scope
@@ -48,12 +48,7 @@ from marriage.serializers import (
 from people import selectors as people_selectors
 
 
-class _AppliedBySelector(filters.FilterSet):
-    def noop(self, queryset, name, value):  # applied by the selector
-        return queryset
-
-
-class RegistrationFilter(_AppliedBySelector):
+class RegistrationFilter(SelectorFilterSet):
     kind = filters.ChoiceFilter(choices=Kind.choices, method="noop")
     status = filters.ChoiceFilter(choices=Status.choices, method="noop")
     office = filters.CharFilter(method="noop")
@@ -265,7 +260,7 @@ class OfficeViewSet(viewsets.GenericViewSet):
         return Response({"date": override.date, "capacity": override.capacity, "reason": override.reason})
 
 
-class AppointmentFilter(_AppliedBySelector):
+class AppointmentFilter(SelectorFilterSet):
     office = filters.CharFilter(method="noop")
     date = filters.DateFilter(method="noop")
     status = filters.ChoiceFilter(choices=AppointmentStatus.choices, method="noop")
@@ -334,7 +329,7 @@ class HouseholdChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         "revert": Cap.MARRIAGE_HOUSEHOLD_REVERT,
     }
 
-    class Filter(_AppliedBySelector):
+    class Filter(SelectorFilterSet):
         status = filters.CharFilter(method="noop")
 
         class Meta:

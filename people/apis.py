@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from core.drf import CapabilityPermission
+from core.drf import CapabilityPermission, SelectorFilterSet
 from core.roles import Cap
 from marriage.selectors import marital_status_of
 from marriage.serializers import MaritalStatusSerializer
@@ -26,7 +26,7 @@ from people.serializers import (
 )
 
 
-class PersonFilter(filters.FilterSet):
+class PersonFilter(SelectorFilterSet):
     q = filters.CharFilter(method="noop", label="name prefix or exact ID number")
     id_number = filters.CharFilter(method="noop")
     community = filters.CharFilter(method="noop")
@@ -36,9 +36,6 @@ class PersonFilter(filters.FilterSet):
     class Meta:
         model = Person
         fields = ["q", "id_number", "community", "division", "sex"]
-
-    def noop(self, queryset, name, value):  # applied by the selector
-        return queryset
 
 
 class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -102,7 +99,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(MaritalStatusSerializer(status_).data)
 
 
-class HouseholdFilter(filters.FilterSet):
+class HouseholdFilter(SelectorFilterSet):
     q = filters.CharFilter(method="noop", label="head's name prefix or a member's exact ID number")
     community = filters.CharFilter(method="noop")
     area_type = filters.ChoiceFilter(choices=AreaType.choices, method="noop")
@@ -110,9 +107,6 @@ class HouseholdFilter(filters.FilterSet):
     class Meta:
         model = Household
         fields = ["q", "community", "area_type"]
-
-    def noop(self, queryset, name, value):  # applied by the selector
-        return queryset
 
 
 class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from core.drf import CapabilityPermission
+from core.drf import CapabilityPermission, SelectorFilterSet
 from core.roles import Cap
 from placenames import selectors, services
 from placenames.models import (
@@ -38,12 +38,7 @@ from placenames.serializers import (
 )
 
 
-class _AppliedBySelector(filters.FilterSet):
-    def noop(self, queryset, name, value):  # applied by the selector
-        return queryset
-
-
-class RoadFilter(_AppliedBySelector):
+class RoadFilter(SelectorFilterSet):
     q = filters.CharFilter(method="noop", label="name prefix or pinyin")
     district = filters.CharFilter(method="noop")
     road_type = filters.ChoiceFilter(choices=RoadType.choices, method="noop")
@@ -97,7 +92,7 @@ class RoadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(RoadSerializer(selectors.road_get(user=request.user, pk=road.pk)).data)
 
 
-class UnnamedRoadFilter(_AppliedBySelector):
+class UnnamedRoadFilter(SelectorFilterSet):
     district = filters.CharFilter(method="noop")
     status = filters.ChoiceFilter(choices=UnnamedRoadStatus.choices, method="noop")
     q = filters.CharFilter(method="noop", label="words in the location")
@@ -148,7 +143,7 @@ class UnnamedRoadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return Response(UnnamedRoadSerializer(road).data)
 
 
-class ApplicationFilter(_AppliedBySelector):
+class ApplicationFilter(SelectorFilterSet):
     district = filters.CharFilter(method="noop")
     status = filters.ChoiceFilter(choices=ApplicationStatus.choices, method="noop")
     q = filters.CharFilter(method="noop", label="part of the proposed name")

@@ -13,7 +13,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from core.drf import CapabilityPermission
+from core.drf import CapabilityPermission, SelectorFilterSet
 from core.roles import Cap
 from social_orgs import selectors, services
 from social_orgs.models import (
@@ -59,12 +59,7 @@ from social_orgs.serializers import (
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class _AppliedBySelector(filters.FilterSet):
-    def noop(self, queryset, name, value):  # applied by the selector
-        return queryset
-
-
-class OrgFilter(_AppliedBySelector):
+class OrgFilter(SelectorFilterSet):
     q = filters.CharFilter(method="noop", label="name prefix or credit code")
     credit_code = filters.CharFilter(method="noop")
     org_type = filters.ChoiceFilter(choices=OrgType.choices, method="noop")
@@ -211,7 +206,7 @@ class InspectionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated, CapabilityPermission]
     required_caps = {"list": Cap.SOCIALORG_VIEW, "create": Cap.SOCIALORG_EDIT}
 
-    class Filter(_AppliedBySelector):
+    class Filter(SelectorFilterSet):
         org = filters.NumberFilter(method="noop")
         year = filters.NumberFilter(method="noop")
         result = filters.ChoiceFilter(choices=InspectionResult.choices, method="noop")
@@ -252,7 +247,7 @@ class FeeStandardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         "repeal": Cap.SOCIALORG_EDIT,
     }
 
-    class Filter(_AppliedBySelector):
+    class Filter(SelectorFilterSet):
         org = filters.NumberFilter(method="noop")
         status = filters.ChoiceFilter(choices=FeeStatus.choices, method="noop")
 
@@ -353,7 +348,7 @@ class CommunityOrgViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         "revoke": Cap.SOCIALORG_EDIT,
     }
 
-    class Filter(_AppliedBySelector):
+    class Filter(SelectorFilterSet):
         community = filters.CharFilter(method="noop")
         category = filters.ChoiceFilter(choices=CommunityCategory.choices, method="noop")
         status = filters.ChoiceFilter(choices=FilingStatus.choices, method="noop")
@@ -408,7 +403,7 @@ class EnforcementCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         "dismiss": Cap.SOCIALORG_EDIT,
     }
 
-    class Filter(_AppliedBySelector):
+    class Filter(SelectorFilterSet):
         status = filters.ChoiceFilter(choices=CaseStatus.choices, method="noop")
         division = filters.CharFilter(method="noop")
         q = filters.CharFilter(method="noop")
