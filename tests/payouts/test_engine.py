@@ -7,7 +7,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from payouts import engine, services
 from payouts.models import PayoutLine, PayoutRun, RunEvent
@@ -335,6 +335,24 @@ def test_a_chunk_written_twice_inserts_nothing_the_second_time(city, request_run
         assert result.inserted == 0
         assert result.selected > 0 or chunk.hi - chunk.lo > 0
     assert lines_of(run) == expected_dibao(APRIL)
+
+
+def test_a_chunk_partly_written_before_adds_exactly_the_missing_lines(city, request_run, compute):
+    """The plain insert meets the lines already there, and the chunk is written again skipping them."""
+    run = request_run("dibao", "2020-04")
+    compute(run)
+    run.refresh_from_db()
+    expected = lines_of(run)
+    removed = list(PayoutLine.objects.filter(run=run).order_by("id").values_list("id", flat=True)[::2])
+    PayoutLine.objects.filter(pk__in=removed).delete()
+    inserted = skipped = 0
+    for chunk in engine.chunks(run.plan):
+        with transaction.atomic():
+            result = engine.insert_chunk(run.plan, chunk)
+        inserted += result.inserted
+        skipped += result.selected - result.inserted
+    assert inserted == len(removed) and skipped == len(expected) - len(removed)
+    assert lines_of(run) == expected
 
 
 def test_two_workers_cannot_compute_one_run_at_once(city, request_run, compute):
