@@ -66,6 +66,24 @@ def division_prefix(code: str) -> str:
     return code[:4] if len(code) == 6 and code.endswith("00") else code
 
 
+def division_choices(user, current: str) -> list[dict]:
+    """What the division picker offers: the user's own division, the districts (or sub-districts)
+    under it, and the division shown if it lies elsewhere in the user's geography."""
+    own = user.division_id or ""
+    codes = [own]
+    if own == CITY_CODE or len(own) == 6:
+        codes += list(Division.objects.filter(parent_id=own).order_by("code").values_list("code", flat=True))
+    if current and current not in codes and division_in_scope(user, current):
+        codes.append(current)
+    names = division_names(codes)
+    return [{"code": c, "name": names[c], "selected": c == current} for c in codes if c in names]
+
+
+def division_names(codes) -> dict[str, str]:
+    """Names of divisions by code (reference data: every user may read them)."""
+    return dict(Division.objects.filter(code__in=list(codes)).values_list("code", "name"))
+
+
 def summary_query(user, *, start=None, end=None, division: str | None = None) -> SummaryQuery:
     """Check and complete what was asked: months (``YYYY-MM``), a division in the user's geography."""
     require(user, Cap.DASHBOARD_VIEW)

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.errors import InvalidInput, NotFound
-from core.models import Division
 from core.roles import Cap, require
 from core.scoping import division_in_scope
 from dashboard import figures as figs
@@ -54,27 +53,13 @@ def _url(name: str, filters: dict, **changes) -> str:
     return reverse(name) + ("?" + urlencode(params) if params else "")
 
 
-def _division_choices(request, current: str) -> list[dict]:
-    """The user's own division, the districts (or sub-districts) under it, and the path to the one shown."""
-    own = request.user.division_id or ""
-    codes = [own]
-    if own == selectors.CITY_CODE:
-        codes += list(Division.objects.filter(parent_id=own).values_list("code", flat=True).order_by("code"))
-    elif len(own) == 6:
-        codes += list(Division.objects.filter(parent_id=own).values_list("code", flat=True).order_by("code"))
-    if current and current not in codes and division_in_scope(request.user, current):
-        codes.append(current)
-    names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
-    return [{"code": c, "name": names.get(c, c), "selected": c == current} for c in codes if c in names]
-
-
 def _breadcrumbs(request, summary: dict, filters: dict) -> list[dict]:
     code, own = summary["division"], request.user.division_id or ""
     chain = [c for c in (code[:6], code[:9], code) if len(c) in (6, 9, 12)]
     if own == selectors.CITY_CODE and code != own:
         chain = [own, *chain]
     chain = list(dict.fromkeys(c for c in chain if division_in_scope(request.user, c)))
-    names = dict(Division.objects.filter(code__in=chain).values_list("code", "name"))
+    names = selectors.division_names(chain)
     return [
         {"code": c, "name": names.get(c, c), "url": _url("dashboard:home", filters, division=c)}
         for c in chain
@@ -84,7 +69,7 @@ def _breadcrumbs(request, summary: dict, filters: dict) -> list[dict]:
 
 def _context(request, filters, summary, error) -> dict:
     context = {"filters": filters, "error": error, "summary": summary}
-    context["divisions_choice"] = _division_choices(request, filters.get("division") or "")
+    context["divisions_choice"] = selectors.division_choices(request.user, filters.get("division") or "")
     if summary is None:
         return context
     figure_rows = figs.figure_list(summary)

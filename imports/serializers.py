@@ -10,8 +10,8 @@ class ImportJobUploadSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True)
 
 
-class ImportJobSerializer(serializers.ModelSerializer):
-    """api.md: ``{"id", "kind", "status", "rows", "to_create", "to_update", "errors", "progress"}`` and more."""
+class ImportJobListSerializer(serializers.ModelSerializer):
+    """A job in a list: what it is and how far it got, without its error report and summary (they can be long)."""
 
     class Meta:
         model = ImportJob
@@ -22,11 +22,8 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "rows",
             "to_create",
             "to_update",
-            "errors",
-            "progress",
             "error_count",
-            "summary",
-            "failure",
+            "progress",
             "file_name",
             "created_at",
             "committed_at",
@@ -34,22 +31,11 @@ class ImportJobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ImportJobListSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ImportJob
-        fields = [
-            "id",
-            "kind",
-            "status",
-            "rows",
-            "to_create",
-            "to_update",
-            "error_count",
-            "progress",
-            "file_name",
-            "created_at",
-            "committed_at",
-        ]
+class ImportJobSerializer(ImportJobListSerializer):
+    """api.md: ``{"id", "kind", "status", "rows", "to_create", "to_update", "errors", "progress"}`` and more."""
+
+    class Meta(ImportJobListSerializer.Meta):
+        fields = [*ImportJobListSerializer.Meta.fields, "errors", "summary", "failure"]
         read_only_fields = fields
 
 

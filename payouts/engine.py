@@ -141,19 +141,27 @@ def insert_chunk(plan: dict, chunk: Chunk) -> ChunkResult:
 
 
 def _insert(select_sql: str, params: list, *, skip_existing: bool) -> ChunkResult:
-    conflict = (
-        "ON CONFLICT (beneficiary_id, period, scheme) WHERE status <> 'failed' DO NOTHING" if skip_existing else ""
-    )
-    sql = f"""
-        WITH sel AS MATERIALIZED ({select_sql}),
-        ins AS (
-            INSERT INTO payouts_payoutline ({LINE_COLUMNS})
-            SELECT * FROM sel
-            {conflict}
-            RETURNING amount
-        )
-        SELECT (SELECT count(*) FROM sel), count(*), COALESCE(sum(amount), 0) FROM ins
-    """  # noqa: S608 - fixed fragments; values are parameters
+    if not skip_existing:
+        # Every row selected is written, or the statement fails: the count selected is the count written.
+        sql = f"""
+            WITH ins AS (
+                INSERT INTO payouts_payoutline ({LINE_COLUMNS})
+                {select_sql}
+                RETURNING amount
+            )
+            SELECT count(*), count(*), COALESCE(sum(amount), 0) FROM ins
+        """  # noqa: S608 - fixed fragments; values are parameters
+    else:
+        sql = f"""
+            WITH sel AS MATERIALIZED ({select_sql}),
+            ins AS (
+                INSERT INTO payouts_payoutline ({LINE_COLUMNS})
+                SELECT * FROM sel
+                ON CONFLICT (beneficiary_id, period, scheme) WHERE status <> 'failed' DO NOTHING
+                RETURNING amount
+            )
+            SELECT (SELECT count(*) FROM sel), count(*), COALESCE(sum(amount), 0) FROM ins
+        """  # noqa: S608 - fixed fragments; values are parameters
     with connection.cursor() as cur:
         cur.execute(sql, params)
         selected, inserted, amount = cur.fetchone()
