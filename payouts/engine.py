@@ -34,6 +34,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
+from payouts.models import LIVE_LINE_KEY
 from payouts.schemes import FOLLOW_UP, LINE_COLUMNS, SCHEMES
 
 LOCK_NAMESPACE = 0x50415930  # "PAY0": the first key of every payout run lock
@@ -116,9 +117,6 @@ class ChunkResult:
     selected: int
     inserted: int
     amount: Decimal
-
-
-LIVE_LINE_KEY = "payout_line_once_per_scheme_month"  # UNIQUE (beneficiary, period, scheme) WHERE status <> 'failed'
 
 
 def insert_chunk(plan: dict, chunk: Chunk) -> ChunkResult:

@@ -255,6 +255,10 @@ class PayoutRun(models.Model):
         return self.state_machine.state_label(self.status)
 
 
+# The name of the "never paid twice" key (the engine recognises a conflict by it).
+LIVE_LINE_KEY = "payout_line_once_per_scheme_month"
+
+
 class PayoutLine(models.Model):
     """One payment to one beneficiary in one run, with the facts that produced its amount.
 
@@ -335,7 +339,7 @@ class PayoutLine(models.Model):
             models.UniqueConstraint(
                 fields=["beneficiary", "period", "scheme"],
                 condition=~Q(status="failed"),
-                name="payout_line_once_per_scheme_month",
+                name=LIVE_LINE_KEY,
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payout_line_amount_positive"),
             models.CheckConstraint(
