@@ -161,7 +161,7 @@ def json_object(fields: list[tuple[str, str]], *, head: str | None = None) -> st
 
     Cheaper per row than ``jsonb_build_object`` by a factor of five at millions of lines, and
     it keeps amounts exactly as written (``880.00``). Keys are fixed names; values go
-    through ``num``/``text``/``lit`` below, so every string is escaped by ``to_json``.
+    through ``num``/``text`` below, so every string is escaped by ``to_json``.
 
     ``head``: SQL giving the object's opening written beforehand (``json_head``), typically
     the rate's own column: what every line of one rate shares is then written once per rate
@@ -200,19 +200,17 @@ def jtext(value) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
-def _with_snapshots(rows: list[list], fields, *, whole: bool) -> list[list]:
-    """The plan's rate rows, each with what the snapshots of its lines share as a last column.
+def _rates(columns, rows: list[list], key: tuple[str, ...], snapshot, *, whole: bool) -> tuple[str, list]:
+    """The plan's rates as the table ``r`` (``_unnest``), each with what its lines' snapshots share.
 
-    ``fields(row)`` gives the ``(key, JSON text)`` pairs a rate decides. ``whole``: they are the
-    whole snapshot, passed as a ``json`` value that PostgreSQL checks once per rate instead of
-    once per line (``SNAPSHOT_COLUMN``); otherwise its opening, to which each line adds its own
-    facts (``HEAD_COLUMN``, with ``json_object(…, head=…)``).
+    ``snapshot(row)`` gives the ``(key, JSON text)`` pairs a rate decides. ``whole``: they are
+    the whole snapshot, ``r.snapshot``, a ``json`` value PostgreSQL checks once per rate instead
+    of parsing it once per line; otherwise they open it, ``r.head``, and each line adds its own
+    facts with ``json_object(…, head="r.head")``.
     """
-    return [[*row, json_head(fields(row)) + ("}" if whole else "")] for row in rows]
-
-
-HEAD_COLUMN = [("head", "text")]
-SNAPSHOT_COLUMN = [("snapshot", "json")]
+    column = ("snapshot", "json") if whole else ("head", "text")
+    rows = [[*row, json_head(snapshot(row)) + ("}" if whole else "")] for row in rows]
+    return _unnest([*columns, column], rows, key)
 
 
 def num(expr: str) -> str:
@@ -311,8 +309,10 @@ class DibaoScheme(PayoutSchemeBase):
             .values("id", "household_id", "monthly_income")
         )
         # What a line shares with every line of its rate: written once per rate, here.
-        heads = _with_snapshots(
+        rates_sql, rates_params = _rates(
+            self.RATE_COLUMNS,
             plan["rates"],
+            ("code", "area"),
             lambda r: [
                 ("rule", jtext("dibao")),
                 ("area", jtext(r[1])),
@@ -322,7 +322,6 @@ class DibaoScheme(PayoutSchemeBase):
             ],
             whole=False,
         )
-        rates_sql, rates_params = _unnest(self.RATE_COLUMNS + HEAD_COLUMN, heads, ("code", "area"))
         elderly_born_by = _years_before(period, rules.ELDERLY_AGE)  # age ≥ 60 on the 1st of the month
         child_born_after = _years_before(period, rules.CHILD_AGE)  # age < 18 on the 1st of the month
         snapshot = json_object(
@@ -494,8 +493,10 @@ class TekunScheme(PayoutSchemeBase):
             .filter(id__gte=lo, id__lt=hi)
             .values("id", "person_id", "area_type", "care_level")
         )
-        rates = _with_snapshots(
+        rates_sql, rates_params = _rates(
+            self.RATE_COLUMNS,
             plan["rates"],
+            ("code", "area", "care_level"),
             lambda r: [
                 ("rule", jtext("tekun")),
                 ("area", jtext(r[1])),
@@ -509,7 +510,6 @@ class TekunScheme(PayoutSchemeBase):
             ],
             whole=True,
         )
-        rates_sql, rates_params = _unnest(self.RATE_COLUMNS + SNAPSHOT_COLUMN, rates, ("code", "area", "care_level"))
         sql = f"""
         SELECT %s, %s, %s::date, t.person_id, hm.household_id, t.id, p.division_id, r.amount, 'pending',
                r.snapshot, NULL::bigint
@@ -604,8 +604,10 @@ class PriceSubsidyScheme(PayoutSchemeBase):
         provider = COVERED_GROUPS[pass_name]
         rows_sql, rows_params = provider.rows_sql(period, lo, hi)
         k = plan["constants"]
-        rates = _with_snapshots(
+        rates_sql, rates_params = _rates(
+            self.RATE_COLUMNS,
             plan["rates"],
+            ("code", "area"),
             lambda r: [
                 ("rule", jtext("price_subsidy")),
                 ("group", jtext(pass_name)),
@@ -622,7 +624,6 @@ class PriceSubsidyScheme(PayoutSchemeBase):
             ],
             whole=True,
         )
-        rates_sql, rates_params = _unnest(self.RATE_COLUMNS + SNAPSHOT_COLUMN, rates, ("code", "area"))
         sql = f"""
         SELECT %s, %s, %s::date, g.person_id, g.household_id, g.case_id, g.division_id, r.amount, 'pending',
                r.snapshot, NULL::bigint
@@ -800,8 +801,10 @@ class WelfareScheme(PayoutSchemeBase):
     def chunk_sql(self, plan: dict, pass_name: str, lo: int, hi: int) -> tuple[str, list]:
         period = datetime.date.fromisoformat(plan["period"])
         cases_sql, cases_params = self._cases_sql(period, lo, hi)
-        rates = _with_snapshots(
+        rates_sql, rates_params = _rates(
+            self.RATE_COLUMNS,
             plan["rates"],
+            ("code", "key"),
             lambda r: [
                 ("rule", jtext(self.code)),
                 ("key", jtext(r[1])),
@@ -812,7 +815,6 @@ class WelfareScheme(PayoutSchemeBase):
             ],
             whole=True,
         )
-        rates_sql, rates_params = _unnest(self.RATE_COLUMNS + SNAPSHOT_COLUMN, rates, ("code", "key"))
         sql = f"""
         SELECT %s, %s, %s::date, w.person_id, hm.household_id, w.id, w.person_division, r.amount, 'pending',
                r.snapshot, NULL::bigint
