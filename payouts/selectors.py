@@ -54,7 +54,7 @@ def run_get(*, user: User, pk) -> PayoutRun:
 def line_list(*, user: User, run: PayoutRun, status: str = "", division: str = "") -> QuerySet[PayoutLine]:
     """A run's lines in scope, in id order (no joins: a page's people are fetched for the page, ``lines_page``)."""
     first, last = id_range(run)
-    qs = scope(PayoutLine.objects.filter(run=run, period=run.period, id__gte=first, id__lte=last), user)
+    qs = scope(PayoutLine.objects.filter(run=run, id__gte=first, id__lte=last), user)
     if status:
         qs = qs.filter(status=status)
     division = (division or "").strip()

@@ -32,7 +32,7 @@ from core.models import RevealLog, User
 from core.roles import Cap, require
 from core.scoping import get_in_scope
 from dashboard import services as dashboard
-from payouts import bankfiles, engine, partitions, selectors
+from payouts import bankfiles, engine, selectors
 from payouts.models import (
     REQUEST_ACTION,
     RUN_MACHINE,
@@ -388,7 +388,6 @@ def run_compute(*, run_id: int, worker: str = "") -> str:
             return outcome
         run = PayoutRun.objects.get(pk=run_id)
         try:
-            partitions.ensure_month(run.period)  # the month's lines in a partition of their own
             for chunk in engine.chunks(run.plan, pass_index=run.pass_index, cursor=run.cursor):
                 with transaction.atomic():
                     result = engine.insert_chunk(run.plan, chunk)

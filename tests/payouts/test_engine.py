@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 
-from payouts import engine, partitions, services
-from payouts.models import LIVE_LINE_KEY, PayoutLine, PayoutRun, RunEvent
+from payouts import engine, services
+from payouts.models import PayoutLine, PayoutRun, RunEvent
 from people.models import Person
 from tests.payouts.conftest import (
     OVERRIDE_DISTRICT,
@@ -353,47 +353,6 @@ def test_a_chunk_partly_written_before_adds_exactly_the_missing_lines(city, requ
         skipped += result.selected - result.inserted
     assert inserted == len(removed) and skipped == len(expected) - len(removed)
     assert lines_of(run) == expected
-
-
-def partitions_of(run: PayoutRun) -> set[str]:
-    """The tables (partitions of the line table) the run's lines are stored in."""
-    with connection.cursor() as cur:
-        cur.execute("SELECT DISTINCT tableoid::regclass::text FROM payouts_payoutline WHERE run_id = %s", [run.pk])
-        return {name for (name,) in cur.fetchall()}
-
-
-def test_a_months_lines_are_kept_in_a_partition_of_that_month(city, request_run, compute):
-    march, april = request_run("dibao", "2020-03"), request_run("dibao", "2020-04")
-    assert compute(march) == "computed" and compute(april) == "computed"
-    assert partitions_of(march) == {"payouts_payoutline_2020_03"}
-    assert partitions_of(april) == {"payouts_payoutline_2020_04"}
-    assert lines_of(april) == expected_dibao(APRIL)
-    assert partitions.ensure_month(APRIL) is False  # made once
-    # A conflict names the partition's own index: the engine knows it as the live-line key.
-    names = partitions.live_line_key_names(LIVE_LINE_KEY)
-    assert LIVE_LINE_KEY in names and len(names) >= 3  # the key, and one per month made
-
-
-def test_a_month_already_in_the_default_partition_is_computed_there(city, request_run, compute):
-    """Lines of a month written before any run made its partition stay where they are, and so do the next."""
-    cases, _tekun = city
-    with connection.cursor() as cur:  # as if no run had made April's (a test with a real worker may have)
-        cur.execute("DROP TABLE IF EXISTS payouts_payoutline_2020_04")
-    other = PayoutRun.objects.create(scheme="tekun", period=APRIL, status="computing")
-    PayoutLine.objects.create(
-        run=other,
-        scheme="tekun",
-        period=APRIL,
-        beneficiary_id=cases["all_dead"].household.head_id,
-        source_id=0,
-        division_id="370202001001",
-        amount=Decimal("1.00"),
-        snapshot={"rule": "hand-written"},
-    )
-    april = request_run("dibao", "2020-04")
-    assert compute(april) == "computed"
-    assert partitions_of(april) == {"payouts_payoutline_default"}
-    assert lines_of(april) == expected_dibao(APRIL)
 
 
 def test_two_workers_cannot_compute_one_run_at_once(city, request_run, compute):
