@@ -19,7 +19,7 @@ For each scale S, on a scratch database (it is emptied):
 3. **Price-linked batch**: the same for April 2020's price subsidy run; then ``--months`` − 1
    more months (May, June …) end to end as in 2., each with its own ceiling measured right
    after it, and the median and spread of the month's ratio to the ceiling (on a shared
-   machine one figure can be a third off; 0.13–0.22 seen for the same code on one day).
+   machine one figure can be a third off: 0.13 and 0.24 seen for the same code and month on one day).
 4. **No-op rerun**: every run requested again and its computation delivered again (in-process,
    as a worker would run it): nothing may be written.
 5. Beside them, in the same run and on the same data:
