@@ -39,26 +39,45 @@ LINES = "payouts_payoutline"
 SAMPLE = "bench_lw_sample"
 
 
-def shapes() -> dict[str, list[str]]:
+def line_table_indexes(cur) -> dict[str, str]:
+    """The line table's own indexes (primary key included), by name: ``CREATE … INDEX ON {t} …`` for a copy.
+
+    Read from the database, not written out here again, so the shapes measured are always the
+    table's as its migrations made it.
+    """
+    cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = %s", [LINES])
+    out = {}
+    for name, definition in cur.fetchall():
+        head, _sep, rest = definition.partition(" ON ")
+        assert head.endswith(f"INDEX {name}"), definition
+        _table, _sep, using = rest.partition(" USING ")
+        out[name] = f"{head[: -len(name)]}ON {{t}} USING {using}"
+    return out
+
+
+def shapes(indexes: dict[str, str]) -> dict[str, list[str]]:
     """Each scratch table and the statements that make it (``{t}`` is its name, ``%s`` the month before)."""
+    from payouts.models import LIVE_LINE_KEY, PayoutLine
+
+    run_index = next(i.name for i in PayoutLine._meta.indexes if i.fields == ["run", "id"])
+    key = indexes[LIVE_LINE_KEY]
+    beneficiary_first = "(beneficiary_id, period, scheme)"
+    assert beneficiary_first in key, key
     populated = [
         f"CREATE TABLE {{t}} (LIKE {LINES} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)",
         f"INSERT INTO {{t}} SELECT * FROM {LINES} WHERE period = %s",  # noqa: S608 - table names from this module
-        "ALTER TABLE {t} ADD PRIMARY KEY (id)",
     ]
-    run_index = "CREATE INDEX ON {t} (run_id, id)"
-    partial = [
-        "CREATE INDEX ON {t} (run_id) WHERE status = 'failed'",
-        "CREATE INDEX ON {t} (replaces_id) WHERE replaces_id IS NOT NULL",
-    ]
-    key = "CREATE UNIQUE INDEX ON {t} (beneficiary_id, period, scheme) WHERE status <> 'failed'"
-    month_first = "CREATE UNIQUE INDEX ON {t} (period, scheme, beneficiary_id) WHERE status <> 'failed'"
+    others = [sql for name, sql in indexes.items() if name != LIVE_LINE_KEY]
     return {
         "bare": [f"CREATE TABLE {{t}} (LIKE {LINES})"],
         "empty, indexed": [f"CREATE TABLE {{t}} (LIKE {LINES} INCLUDING ALL)"],
-        "populated": [*populated, key, run_index, *partial],
-        "populated, key month first": [*populated, month_first, run_index, *partial],
-        "populated, no run index": [*populated, key, *partial],
+        "populated": [*populated, *indexes.values()],
+        "populated, key month first": [
+            *populated,
+            *others,
+            key.replace(beneficiary_first, "(period, scheme, beneficiary_id)"),
+        ],
+        "populated, no run index": [*populated, *(sql for name, sql in indexes.items() if name != run_index)],
     }
 
 
@@ -88,7 +107,8 @@ def main() -> int:
     if previous is None:
         print("Only one month of lines: run bench.payouts (it computes two) first.", file=sys.stderr)
         return 2
-    tables = {label: f"bench_lw_{i}" for i, label in enumerate(shapes())}
+    plans = shapes(line_table_indexes(cur))
+    tables = {label: f"bench_lw_{i}" for i, label in enumerate(plans)}
     try:
         cur.execute(f"DROP TABLE IF EXISTS {SAMPLE}, {', '.join(tables.values())}")
         cur.execute(
@@ -102,7 +122,7 @@ def main() -> int:
         cur.execute(f"UPDATE {SAMPLE} SET id = id + %s", [base])  # noqa: S608 - table name from this module
         cur.execute(f"SELECT count(*) FROM {SAMPLE}")  # noqa: S608
         rows = cur.fetchone()[0]
-        for label, statements in shapes().items():
+        for label, statements in plans.items():
             for sql in statements:
                 cur.execute(sql.format(t=tables[label]), [previous] if "%s" in sql else None)
         cur.execute("VACUUM ANALYZE")
