@@ -2,6 +2,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_payouts \\
     .venv/bin/python -m bench.line_writes [--rows 200000] [--rounds 5] [--scheme disability_nursing]
+    .venv/bin/python -m bench.line_writes --month-floor [--rounds 3]   # a whole month, two writers (``month_floor``)
 
 Run it on the database ``bench.payouts`` left behind (it needs two months of lines; it
 changes nothing there and drops the scratch tables it makes). It takes ``--rows`` lines of
