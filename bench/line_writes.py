@@ -1,5 +1,10 @@
 """What writing a payout line costs, index by index: ready-made lines into the table in its several shapes.
 
+And, with ``--month-floor``, what a whole month costs part by part (``month_floor``): its lines
+already made, written by two connections as the worker's two processes would; the same loaded
+into a table per scheme and month indexed afterwards; and the lines selected from the cases
+into bare tables. Each against ``bench.payouts``' ceiling measured in the same round.
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_payouts \\
     .venv/bin/python -m bench.line_writes [--rows 200000] [--rounds 5] [--scheme disability_nursing]
     .venv/bin/python -m bench.line_writes --month-floor [--rounds 3]   # a whole month, two writers (``month_floor``)
@@ -94,26 +99,29 @@ def split_for_two(counts: dict[str, int]) -> tuple[list[str], list[str]]:
     return groups
 
 
-def two_writers(table: str, samples: list[str]) -> float:
-    """Seconds until one ``INSERT … SELECT`` per sample, each on its own connection, started together, are all done.
+def two_writers(work: list[list[str | tuple[str, list]]]) -> float:
+    """Seconds until each writer's statements, each writer on its own connection, started together, are all done.
 
-    Each is rolled back afterwards (the caller vacuums the table).
+    Each writer's transaction is rolled back afterwards (tables it made go with it; the caller
+    vacuums a table written into).
     """
     from django.db import connections
 
-    barrier = threading.Barrier(len(samples) + 1)
+    barrier = threading.Barrier(len(work) + 1)
 
-    def write(sample: str) -> None:
+    def write(statements: list[str | tuple[str, list]]) -> None:
         try:
             with connections["default"].cursor() as own:  # this thread's own connection
                 own.execute("BEGIN")
                 barrier.wait()
-                own.execute(f"INSERT INTO {table} SELECT * FROM {sample}")  # noqa: S608 - names from this module
+                for statement in statements:
+                    sql, params = statement if isinstance(statement, tuple) else (statement, None)
+                    own.execute(sql, params)
                 own.execute("ROLLBACK")
         finally:
             connections["default"].close()
 
-    threads = [threading.Thread(target=write, args=(sample,)) for sample in samples]
+    threads = [threading.Thread(target=write, args=(statements,)) for statements in work]
     for thread in threads:
         thread.start()
     barrier.wait()
@@ -123,18 +131,59 @@ def two_writers(table: str, samples: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def month_floor(cur, rounds: int) -> int:
-    """A whole month's lines, already made, written by two connections at once against the bare ceiling.
+def selected_bare(run) -> list[str | tuple[str, list]]:
+    """A run's lines selected from the cases as the engine does, its whole range in one statement, into a bare table."""
+    from payouts.schemes import LINE_COLUMNS, SCHEMES
 
-    No engine can write a month faster than this: every line it makes must still be written
-    into the table under its primary key and the live-line key. The month's lines (every
-    scheme, as the engine wrote them, new ids) go in two groups of schemes of about equal
-    size, each one ``INSERT … SELECT`` on its own connection, into an empty copy of the table
-    with its indexes (a month in a partition of its own), a copy holding the month before (the
-    table as the engine meets it), and that again without the run's index. Beside it,
-    each round, ``bench.payouts``' ceiling for the same number of rows (one statement, bare rows).
+    table = f"bench_lw_sel_{run.scheme}"
+    plan = run.plan
+    out: list[str | tuple[str, list]] = [
+        "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; SET LOCAL random_page_cost = 1.1",  # engine.batch_settings
+        f"CREATE TABLE {table} (LIKE {LINES} INCLUDING DEFAULTS INCLUDING IDENTITY)",
+    ]
+    for p in plan["passes"]:
+        sql, params = SCHEMES[plan["scheme"]].chunk_sql(plan, p["name"], p["low"], p["high"])
+        out.append((f"INSERT INTO {table} ({LINE_COLUMNS}) {sql}", params))
+    return out
+
+
+def built_after(scheme: str, sample: str, indexes: dict[str, str]) -> list[str]:
+    """A scheme's month in a table of its own, loaded bare, then indexed (a partition attached when computed)."""
+    table = f"bench_lw_own_{scheme}"
+    return [
+        f"CREATE TABLE {table} (LIKE {LINES} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)",
+        f"INSERT INTO {table} SELECT * FROM {sample} WHERE scheme = '{scheme}'",  # noqa: S608 - names from the database
+        *(sql.format(t=table) for sql in indexes.values()),
+    ]
+
+
+def report(times: dict[str, list[float]], rows: int) -> None:
+    """Median and best of each part, its lines per second, and the ceiling's median time ÷ its median time."""
+    bare = statistics.median(times["ceiling"])
+    print(f"{'':60} {'median s':>9} {'best s':>7} {'lines/s':>10}  ceiling ÷ it")
+    for label, values in times.items():
+        median = statistics.median(values)
+        name = "bare ceiling (one statement)" if label == "ceiling" else f"{label}, two writers"
+        print(f"{name:60} {median:>9.2f} {min(values):>7.2f} {rows / median:>10,.0f}  {bare / median:.2f}")
+
+
+def month_floor(cur, rounds: int) -> int:
+    """A month's recurring runs, part by part, two connections at once, against the bare ceiling.
+
+    No engine can write a month faster than the first parts: every line it makes must still be
+    written into the table under its primary key and the live-line key. The month's lines (its
+    recurring schemes, as the engine wrote them, new ids) go in two groups of schemes of about
+    equal size, each one ``INSERT … SELECT`` on its own connection, into an empty copy of the
+    table with its indexes (a month in a partition of its own), a copy holding the month before
+    (the table as the engine meets it), and that again without the run's index; then each
+    scheme into a table of its own, bare, indexed after the load (a partition per scheme and
+    month attached when computed). Last, the lines selected from the cases by the engine's own
+    SQL, each run's whole range in one statement, into bare tables: selecting alone. Beside
+    them, each round, ``bench.payouts``' ceiling for the same number of rows.
     """
     from bench.payouts import ceiling
+    from payouts.models import PayoutRun
+    from payouts.schemes import SCHEMES
 
     cur.execute(f"SELECT max(period) FROM {LINES}")  # noqa: S608
     period = cur.fetchone()[0]
@@ -144,10 +193,11 @@ def month_floor(cur, rounds: int) -> int:
         print("Only one month of lines: run bench.payouts (it computes two) first.", file=sys.stderr)
         return 2
     cur.execute(f"SELECT scheme, count(*) FROM {LINES} WHERE period = %s GROUP BY scheme", [period])  # noqa: S608
-    counts = dict(cur.fetchall())
+    counts = {scheme: n for scheme, n in cur.fetchall() if SCHEMES[scheme].recurring}
     groups = split_for_two(counts)
     rows = sum(counts.values())
-    all_shapes = shapes(line_table_indexes(cur))
+    indexes = line_table_indexes(cur)
+    all_shapes = shapes(indexes)
     plans = {label: all_shapes[label] for label in ("empty, indexed", "populated", "populated, no run index")}
     tables = {label: f"bench_lw_{i}" for i, label in enumerate(plans)}
     samples = [f"{SAMPLE}_{i}" for i in range(2)]
@@ -168,19 +218,26 @@ def month_floor(cur, rounds: int) -> int:
         halves = " | ".join(f"{' + '.join(g)} ({sum(counts[s] for s in g):,})" for g in groups)
         print(f"{rows:,} lines of {period:%Y-%m} in two writers: {halves}; the tables hold {previous:%Y-%m}'s lines")
 
-        times: dict[str, list[float]] = {"ceiling": [], **{label: [] for label in tables}}
+        own = "each scheme's month in a table of its own, indexed after"
+        selected = "selected from the cases, one statement a run, bare"
+        runs = {run.scheme: run for run in PayoutRun.objects.filter(period=period, scheme__in=counts, sequence=0)}
+        times: dict[str, list[float]] = {"ceiling": [], **{label: [] for label in tables}, own: [], selected: []}
         for _round in range(rounds):
             times["ceiling"].append(ceiling(rows, indexed=False))
             for label, table in tables.items():
                 cur.execute("CHECKPOINT")
-                times[label].append(two_writers(table, samples))
+                times[label].append(two_writers([[f"INSERT INTO {table} SELECT * FROM {s}"] for s in samples]))  # noqa: S608
                 cur.execute(f"VACUUM {table}")
-        bare = statistics.median(times["ceiling"])
-        print(f"{'':40} {'median s':>9} {'best s':>7} {'lines/s':>10}  ceiling ÷ it (the most an engine can reach)")
-        for label, values in times.items():
-            median = statistics.median(values)
-            name = "bare ceiling (one statement)" if label == "ceiling" else f"{label}, two writers"
-            print(f"{name:40} {median:>9.2f} {min(values):>7.2f} {rows / median:>10,.0f}  {bare / median:.2f}")
+            cur.execute("CHECKPOINT")
+            work = [
+                [sql for scheme in group for sql in built_after(scheme, sample, indexes)]
+                for sample, group in zip(samples, groups, strict=True)
+            ]
+            times[own].append(two_writers(work))
+            cur.execute("CHECKPOINT")
+            work = [[sql for scheme in group for sql in selected_bare(runs[scheme])] for group in groups]
+            times[selected].append(two_writers(work))
+        report(times, rows)
     finally:
         cur.execute(f"DROP TABLE IF EXISTS {', '.join(samples)}, {', '.join(tables.values())}")
     return 0
