@@ -18,7 +18,8 @@ its order, given new ids) and inserts them, with one ``INSERT … SELECT`` rolle
   ``bench.payouts``' ceiling);
 * **empty, indexed**: an empty copy with the line table's own indexes and checks (what a
   month's first lines would meet in a table, or partition, of their own);
-* **populated**: a copy holding the month before (every line of it, as mid-month), with the
+* **populated**: a copy holding the month before (every line of it, as mid-month; ``--history N``:
+  the N months before), with the
   line table's own indexes and checks: what the engine's chunks meet today;
 * the same with the unique live-line key ordered month first, ``(period, scheme,
   beneficiary)``, instead of beneficiary first;
@@ -63,7 +64,7 @@ def line_table_indexes(cur) -> dict[str, str]:
 
 
 def shapes(indexes: dict[str, str]) -> dict[str, list[str]]:
-    """Each scratch table and the statements that make it (``{t}`` is its name, ``%s`` the month before)."""
+    """Each scratch table and the statements that make it (``{t}`` is its name; ``%s``, ``%s`` the months held)."""
     from payouts.models import LIVE_LINE_KEY, PayoutLine
 
     run_index = next(i.name for i in PayoutLine._meta.indexes if i.fields == ["run", "id"])
@@ -72,7 +73,7 @@ def shapes(indexes: dict[str, str]) -> dict[str, list[str]]:
     assert beneficiary_first in key, key
     populated = [
         f"CREATE TABLE {{t}} (LIKE {LINES} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)",
-        f"INSERT INTO {{t}} SELECT * FROM {LINES} WHERE period = %s",  # noqa: S608 - table names from this module
+        f"INSERT INTO {{t}} SELECT * FROM {LINES} WHERE period >= %s AND period < %s",  # noqa: S608 - names from here
     ]
     others = [sql for name, sql in indexes.items() if name != LIVE_LINE_KEY]
     return {
@@ -86,6 +87,19 @@ def shapes(indexes: dict[str, str]) -> dict[str, list[str]]:
         ],
         "populated, no run index": [*populated, *(sql for name, sql in indexes.items() if name != run_index)],
     }
+
+
+def months_held(cur, newest, history: int) -> list:
+    """The ``history`` months before ``newest`` that have lines, oldest first (what the populated copies hold)."""
+    cur.execute(
+        f"SELECT DISTINCT period FROM {LINES} WHERE period < %s ORDER BY period DESC LIMIT %s",  # noqa: S608
+        [newest, history],
+    )
+    return sorted(row[0] for row in cur.fetchall())
+
+
+def held_label(months: list) -> str:
+    return f"{months[0]:%Y-%m}" if len(months) == 1 else f"{months[0]:%Y-%m} to {months[-1]:%Y-%m}"
 
 
 def split_for_two(counts: dict[str, int]) -> tuple[list[str], list[str]]:
@@ -167,7 +181,7 @@ def report(times: dict[str, list[float]], rows: int) -> None:
         print(f"{name:60} {median:>9.2f} {min(values):>7.2f} {rows / median:>10,.0f}  {bare / median:.2f}")
 
 
-def month_floor(cur, rounds: int) -> int:
+def month_floor(cur, rounds: int, history: int = 1) -> int:
     """A month's recurring runs, part by part, two connections at once, against the bare ceiling.
 
     No engine can write a month faster than the first parts: every line it makes must still be
@@ -187,9 +201,8 @@ def month_floor(cur, rounds: int) -> int:
 
     cur.execute(f"SELECT max(period) FROM {LINES}")  # noqa: S608
     period = cur.fetchone()[0]
-    cur.execute(f"SELECT max(period) FROM {LINES} WHERE period < %s", [period])  # noqa: S608
-    previous = cur.fetchone()[0]
-    if previous is None:
+    held = months_held(cur, period, history) if period else []
+    if not held:
         print("Only one month of lines: run bench.payouts (it computes two) first.", file=sys.stderr)
         return 2
     cur.execute(f"SELECT scheme, count(*) FROM {LINES} WHERE period = %s GROUP BY scheme", [period])  # noqa: S608
@@ -198,7 +211,8 @@ def month_floor(cur, rounds: int) -> int:
     rows = sum(counts.values())
     indexes = line_table_indexes(cur)
     all_shapes = shapes(indexes)
-    plans = {label: all_shapes[label] for label in ("empty, indexed", "populated", "populated, no run index")}
+    labels = ("empty, indexed", "populated", "populated, key month first", "populated, no run index")
+    plans = {label: all_shapes[label] for label in labels}
     tables = {label: f"bench_lw_{i}" for i, label in enumerate(plans)}
     samples = [f"{SAMPLE}_{i}" for i in range(2)]
     try:
@@ -213,10 +227,10 @@ def month_floor(cur, rounds: int) -> int:
             cur.execute(f"UPDATE {sample} SET id = id + %s", [base])  # noqa: S608 - new ids above every line's
         for label, statements in plans.items():
             for sql in statements:
-                cur.execute(sql.format(t=tables[label]), [previous] if "%s" in sql else None)
+                cur.execute(sql.format(t=tables[label]), [held[0], period] if "%s" in sql else None)
         cur.execute("VACUUM ANALYZE")
         halves = " | ".join(f"{' + '.join(g)} ({sum(counts[s] for s in g):,})" for g in groups)
-        print(f"{rows:,} lines of {period:%Y-%m} in two writers: {halves}; the tables hold {previous:%Y-%m}'s lines")
+        print(f"{rows:,} lines of {period:%Y-%m} in two writers: {halves}; the tables hold {held_label(held)}'s lines")
 
         own = "each scheme's month in a table of its own, indexed after"
         selected = "selected from the cases, one statement a run, bare"
@@ -249,6 +263,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--scheme", default="disability_nursing", help="whose lines of the newest month to write")
     parser.add_argument(
+        "--history", type=int, default=1, help="how many months before the newest the populated copies hold (default 1)"
+    )
+    parser.add_argument(
         "--month-floor",
         action="store_true",
         help="the newest month's lines, every scheme, by two writers at once, against the bare ceiling",
@@ -264,16 +281,15 @@ def main() -> int:
 
     cur = connection.cursor()
     if args.month_floor:
-        return month_floor(cur, args.rounds)
+        return month_floor(cur, args.rounds, args.history)
     scheme = args.scheme
     cur.execute(f"SELECT max(period) FROM {LINES} WHERE scheme = %s", [scheme])  # noqa: S608
     period = cur.fetchone()[0]
     if period is None:
         print(f"No {scheme} lines: run bench.payouts on this database first.", file=sys.stderr)
         return 2
-    cur.execute(f"SELECT max(period) FROM {LINES} WHERE period < %s", [period])  # noqa: S608
-    previous = cur.fetchone()[0]
-    if previous is None:
+    held = months_held(cur, period, args.history)
+    if not held:
         print("Only one month of lines: run bench.payouts (it computes two) first.", file=sys.stderr)
         return 2
     plans = shapes(line_table_indexes(cur))
@@ -293,9 +309,9 @@ def main() -> int:
         rows = cur.fetchone()[0]
         for label, statements in plans.items():
             for sql in statements:
-                cur.execute(sql.format(t=tables[label]), [previous] if "%s" in sql else None)
+                cur.execute(sql.format(t=tables[label]), [held[0], period] if "%s" in sql else None)
         cur.execute("VACUUM ANALYZE")
-        print(f"{rows:,} lines of {scheme} {period:%Y-%m}; populated tables hold {previous:%Y-%m}'s lines")
+        print(f"{rows:,} lines of {scheme} {period:%Y-%m}; populated tables hold {held_label(held)}'s lines")
         times: dict[str, list[float]] = {label: [] for label in tables}
         for _round in range(args.rounds):
             for label, table in tables.items():
