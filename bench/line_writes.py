@@ -21,8 +21,8 @@ its order, given new ids) and inserts them, with one ``INSERT … SELECT`` rolle
 * **populated**: a copy holding the month before (every line of it, as mid-month; ``--history N``:
   the N months before), with the
   line table's own indexes and checks: what the engine's chunks meet today;
-* the same with the unique live-line key ordered month first, ``(period, scheme,
-  beneficiary)``, instead of beneficiary first;
+* the same with the unique live-line key in the other order: beneficiary first, ``(beneficiary,
+  period, scheme)``, instead of the table's month first (or the other way round);
 * the same without the run's index ``(run, id)``.
 
 Each round writes into every table in turn after a ``CHECKPOINT`` (as one comes during a
@@ -69,8 +69,13 @@ def shapes(indexes: dict[str, str]) -> dict[str, list[str]]:
 
     run_index = next(i.name for i in PayoutLine._meta.indexes if i.fields == ["run", "id"])
     key = indexes[LIVE_LINE_KEY]
-    beneficiary_first = "(beneficiary_id, period, scheme)"
-    assert beneficiary_first in key, key
+    # The live-line key in the other order than the table's: month first, or beneficiary first.
+    orders = {
+        "month first": "(period, scheme, beneficiary_id)",
+        "beneficiary first": "(beneficiary_id, period, scheme)",
+    }
+    ours = next(name for name, columns in orders.items() if columns in key)
+    theirs = next(name for name in orders if name != ours)
     populated = [
         f"CREATE TABLE {{t}} (LIKE {LINES} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)",
         f"INSERT INTO {{t}} SELECT * FROM {LINES} WHERE period >= %s AND period < %s",  # noqa: S608 - names from here
@@ -80,11 +85,7 @@ def shapes(indexes: dict[str, str]) -> dict[str, list[str]]:
         "bare": [f"CREATE TABLE {{t}} (LIKE {LINES})"],
         "empty, indexed": [f"CREATE TABLE {{t}} (LIKE {LINES} INCLUDING ALL)"],
         "populated": [*populated, *indexes.values()],
-        "populated, key month first": [
-            *populated,
-            *others,
-            key.replace(beneficiary_first, "(period, scheme, beneficiary_id)"),
-        ],
+        f"populated, key {theirs}": [*populated, *others, key.replace(orders[ours], orders[theirs])],
         "populated, no run index": [*populated, *(sql for name, sql in indexes.items() if name != run_index)],
     }
 
@@ -189,7 +190,8 @@ def month_floor(cur, rounds: int, history: int = 1) -> int:
     recurring schemes, as the engine wrote them, new ids) go in two groups of schemes of about
     equal size, each one ``INSERT … SELECT`` on its own connection, into an empty copy of the
     table with its indexes (a month in a partition of its own), a copy holding the month before
-    (the table as the engine meets it), and that again without the run's index; then each
+    (``history``: the months before; the table as the engine meets it), and that again with the
+    live-line key in the other order and without the run's index; then each
     scheme into a table of its own, bare, indexed after the load (a partition per scheme and
     month attached when computed). Last, the lines selected from the cases by the engine's own
     SQL, each run's whole range in one statement, into bare tables: selecting alone. Beside
@@ -211,8 +213,7 @@ def month_floor(cur, rounds: int, history: int = 1) -> int:
     rows = sum(counts.values())
     indexes = line_table_indexes(cur)
     all_shapes = shapes(indexes)
-    labels = ("empty, indexed", "populated", "populated, key month first", "populated, no run index")
-    plans = {label: all_shapes[label] for label in labels}
+    plans = {label: statements for label, statements in all_shapes.items() if label != "bare"}
     tables = {label: f"bench_lw_{i}" for i, label in enumerate(plans)}
     samples = [f"{SAMPLE}_{i}" for i in range(2)]
     try:

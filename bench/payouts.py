@@ -260,7 +260,7 @@ def ceiling(rows: int, *, indexed: bool, skip_existing: bool = False) -> float:
     copy = "bench_indexed_lines" if indexed else "bench_bare_lines"
     conflict = ""
     if skip_existing:
-        conflict = "ON CONFLICT (beneficiary_id, period, scheme) WHERE status <> 'failed' DO NOTHING"
+        conflict = "ON CONFLICT (period, scheme, beneficiary_id) WHERE status <> 'failed' DO NOTHING"
     with connection.cursor() as cur:
         cur.execute(f"SELECT avg(length(snapshot::text))::int FROM {table}")  # noqa: S608 - table names from this module
         width = cur.fetchone()[0] or 200

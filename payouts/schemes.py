@@ -11,8 +11,8 @@ A scheme says two things, and the engine (``payouts/engine.py``) does the rest:
   with ids in ``[lo, hi)``, each with a JSON snapshot of what produced its amount. Which
   cases pay comes from relief's own selectors (``dibao_cases_payable`` …), compiled to SQL.
 
-The engine wraps that ``SELECT`` in an ``INSERT`` under ``UNIQUE (beneficiary, period,
-scheme)``: running a chunk twice writes nothing the second time (``engine.insert_chunk``).
+The engine wraps that ``SELECT`` in an ``INSERT`` under ``UNIQUE (period, scheme,
+beneficiary)``: running a chunk twice writes nothing the second time (``engine.insert_chunk``).
 ``may_overlap`` says which passes select people an earlier pass may already have paid.
 
 Deceased beneficiaries get nothing: a person whose ``death_date`` falls before the month
@@ -528,7 +528,7 @@ class TekunScheme(PayoutSchemeBase):
 class PriceSubsidyScheme(PayoutSchemeBase):
     """One pass per covered group, in the rule's order: a person covered twice is paid under the first.
 
-    ``UNIQUE (beneficiary, period, scheme)`` over live lines makes "the first group wins" hold by
+    ``UNIQUE (period, scheme, beneficiary)`` over live lines makes "the first group wins" hold by
     construction: a later group's line for someone already paid conflicts and is skipped.
     """
 
