@@ -7,7 +7,7 @@ into bare tables. Each against ``bench.payouts``' ceiling measured in the same r
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_payouts \\
     .venv/bin/python -m bench.line_writes [--rows 200000] [--rounds 5] [--scheme disability_nursing]
-    .venv/bin/python -m bench.line_writes --month-floor [--rounds 3]   # a whole month, two writers (``month_floor``)
+    .venv/bin/python -m bench.line_writes --month-floor [--rounds 3] [--history 1]   # a whole month (``month_floor``)
 
 Run it on the database ``bench.payouts`` left behind (it needs two months of lines; it
 changes nothing there and drops the scratch tables it makes). It takes ``--rows`` lines of
@@ -39,6 +39,7 @@ import statistics
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civil_affairs.settings")
 os.environ.setdefault("CIVIL_AFFAIRS_DEV", "1")
@@ -114,22 +115,29 @@ def split_for_two(counts: dict[str, int]) -> tuple[list[str], list[str]]:
     return groups
 
 
-def two_writers(work: list[list[str | tuple[str, list]]]) -> float:
+Statement = str | tuple[str, list] | Callable[[], None]
+
+
+def two_writers(work: list[list[Statement]]) -> float:
     """Seconds until each writer's statements, each writer on its own connection, started together, are all done.
 
-    Each writer's transaction is rolled back afterwards (tables it made go with it; the caller
-    vacuums a table written into).
+    A statement is SQL, SQL with its parameters, or a function run in the writer's thread (whose
+    ``django.db.connection`` is the writer's own). Each writer's transaction is rolled back
+    afterwards (tables it made go with it; the caller vacuums a table written into).
     """
     from django.db import connections
 
     barrier = threading.Barrier(len(work) + 1)
 
-    def write(statements: list[str | tuple[str, list]]) -> None:
+    def write(statements: list[Statement]) -> None:
         try:
             with connections["default"].cursor() as own:  # this thread's own connection
                 own.execute("BEGIN")
                 barrier.wait()
                 for statement in statements:
+                    if callable(statement):
+                        statement()
+                        continue
                     sql, params = statement if isinstance(statement, tuple) else (statement, None)
                     own.execute(sql, params)
                 own.execute("ROLLBACK")
@@ -146,14 +154,15 @@ def two_writers(work: list[list[str | tuple[str, list]]]) -> float:
     return time.perf_counter() - started
 
 
-def selected_bare(run) -> list[str | tuple[str, list]]:
+def selected_bare(run) -> list[Statement]:
     """A run's lines selected from the cases as the engine does, its whole range in one statement, into a bare table."""
+    from payouts.engine import batch_settings
     from payouts.schemes import LINE_COLUMNS, SCHEMES
 
     table = f"bench_lw_sel_{run.scheme}"
     plan = run.plan
-    out: list[str | tuple[str, list]] = [
-        "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; SET LOCAL random_page_cost = 1.1",  # engine.batch_settings
+    out: list[Statement] = [
+        batch_settings,  # the engine's planner settings, in the writer's transaction
         f"CREATE TABLE {table} (LIKE {LINES} INCLUDING DEFAULTS INCLUDING IDENTITY)",
     ]
     for p in plan["passes"]:
@@ -272,6 +281,8 @@ def main() -> int:
         help="the newest month's lines, every scheme, by two writers at once, against the bare ceiling",
     )
     args = parser.parse_args()
+    if args.history < 1 or args.rounds < 1:
+        parser.error("--history and --rounds: at least 1")
     if not os.environ.get("DATABASE_URL"):
         print("Set DATABASE_URL (the database bench.payouts filled).", file=sys.stderr)
         return 2
@@ -283,13 +294,17 @@ def main() -> int:
     cur = connection.cursor()
     if args.month_floor:
         return month_floor(cur, args.rounds, args.history)
-    scheme = args.scheme
+    return one_scheme(cur, args.scheme, rows=args.rows, rounds=args.rounds, history=args.history)
+
+
+def one_scheme(cur, scheme: str, *, rows: int, rounds: int, history: int) -> int:
+    """``rows`` made lines of ``scheme`` into each shape in turn, one writer (the module's first measurement)."""
     cur.execute(f"SELECT max(period) FROM {LINES} WHERE scheme = %s", [scheme])  # noqa: S608
     period = cur.fetchone()[0]
     if period is None:
         print(f"No {scheme} lines: run bench.payouts on this database first.", file=sys.stderr)
         return 2
-    held = months_held(cur, period, args.history)
+    held = months_held(cur, period, history)
     if not held:
         print("Only one month of lines: run bench.payouts (it computes two) first.", file=sys.stderr)
         return 2
@@ -300,7 +315,7 @@ def main() -> int:
         cur.execute(
             f"CREATE TABLE {SAMPLE} AS SELECT * FROM {LINES} WHERE period = %s AND scheme = %s"  # noqa: S608
             " ORDER BY id LIMIT %s",
-            [period, scheme, args.rows],
+            [period, scheme, rows],
         )
         cur.execute(f"SELECT max(id) FROM {LINES}")  # noqa: S608
         base = cur.fetchone()[0]
@@ -314,7 +329,7 @@ def main() -> int:
         cur.execute("VACUUM ANALYZE")
         print(f"{rows:,} lines of {scheme} {period:%Y-%m}; populated tables hold {held_label(held)}'s lines")
         times: dict[str, list[float]] = {label: [] for label in tables}
-        for _round in range(args.rounds):
+        for _round in range(rounds):
             for label, table in tables.items():
                 cur.execute("CHECKPOINT")
                 cur.execute("BEGIN")
@@ -324,10 +339,10 @@ def main() -> int:
                 cur.execute("ROLLBACK")
                 cur.execute(f"VACUUM {table}")
         bare = statistics.median(times["bare"])
-        print(f"{'':30} {'median s':>9} {'best s':>7} {'µs/line':>8}  × bare")
+        print(f"{'':34} {'median s':>9} {'best s':>7} {'µs/line':>8}  × bare")
         for label, values in times.items():
             median = statistics.median(values)
-            print(f"{label:30} {median:>9.3f} {min(values):>7.3f} {median / rows * 1e6:>8.2f}  {median / bare:.2f}")
+            print(f"{label:34} {median:>9.3f} {min(values):>7.3f} {median / rows * 1e6:>8.2f}  {median / bare:.2f}")
     finally:
         cur.execute(f"DROP TABLE IF EXISTS {SAMPLE}, {', '.join(tables.values())}")
     return 0
