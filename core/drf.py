@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator as DjangoPaginator
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -21,9 +22,26 @@ from core.roles import has_cap
 
 
 class Pagination(PageNumberPagination):
+    """api.md's pages. A view that knows how many rows its list holds says so in ``known_count``.
+
+    The count is then not taken again by a ``COUNT(*)`` for every page (a view sets it only
+    where it is exact; see ``payouts.selectors.line_list_count``).
+    """
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    known_count: int | None = None
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.known_count = getattr(view, "known_count", None)
+        return super().paginate_queryset(queryset, request, view)
+
+    def django_paginator_class(self, object_list, per_page):
+        paginator = DjangoPaginator(object_list, per_page)
+        if self.known_count is not None:
+            paginator.count = self.known_count  # instead of the cached property's COUNT(*)
+        return paginator
 
 
 def _exception_response(exc, context):

@@ -72,27 +72,38 @@ def declare_unscoped(model, *, view_cap: Cap | None) -> None:
     model.scope_view_cap = view_cap
 
 
-def scope(qs: QuerySet, user) -> QuerySet:
-    """Narrow ``qs`` to the records ``user`` may see."""
-    model = qs.model
+def _reach(model, user) -> str | None:
+    """What of ``model`` the user may see: ``None`` nothing, ``""`` all of it, else a division-code prefix."""
     if not hasattr(model, "scope_field"):
         raise TypeError(f"{model.__name__} declares no scope_field: it cannot be scoped.")
-    field = model.scope_field
     view_cap = getattr(model, "scope_view_cap", None)
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return _mark(qs.none())
+        return None
     if view_cap is not None and not has_cap(user, view_cap):
-        return _mark(qs.none())
-    if field is None:
-        return _mark(qs)  # no geography: the same for everyone allowed to see it
+        return None
+    if model.scope_field is None:
+        return ""  # no geography: the same for everyone allowed to see it
     prefix = scope_prefix(user, citywide_cap=getattr(model, "scope_citywide_cap", None))
-    if prefix is None:
-        return _mark(qs.none())
-    if len(prefix) == CITY_PREFIX_LENGTH:
+    if prefix is not None and len(prefix) == CITY_PREFIX_LENGTH:
         # The whole city: every division in the database is in it, so a filter would only
         # cost a scan of the index (a million rows for the people list).
+        return ""
+    return prefix
+
+
+def scope(qs: QuerySet, user) -> QuerySet:
+    """Narrow ``qs`` to the records ``user`` may see."""
+    reach = _reach(qs.model, user)
+    if reach is None:
+        return _mark(qs.none())
+    if reach == "":
         return _mark(qs)
-    return _mark(qs.filter(_prefix_q(field, prefix)))
+    return _mark(qs.filter(_prefix_q(qs.model.scope_field, reach)))
+
+
+def sees_all(model, user) -> bool:
+    """Whether ``scope()`` leaves every row of ``model`` to ``user``: figures kept for the whole city are theirs."""
+    return _reach(model, user) == ""
 
 
 def get_in_scope(qs: QuerySet, user, **lookup) -> Model:

@@ -136,9 +136,9 @@ class PayoutRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         """The run's lines, paginated: beneficiary, household, amount, status and how the amount was made."""
         run = self.get_object()
         params = request.query_params
-        lines = selectors.line_list(
-            user=request.user, run=run, status=params.get("status", ""), division=params.get("division", "")
-        )
+        narrowed = {"status": params.get("status", ""), "division": params.get("division", "")}
+        lines = selectors.line_list(user=request.user, run=run, **narrowed)
+        self.known_count = selectors.line_list_count(user=request.user, run=run, **narrowed)
         page = self.paginate_queryset(lines.only("id"))
         return self.get_paginated_response(PayoutLineSerializer(selectors.lines_page(page), many=True).data)
 

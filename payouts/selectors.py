@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from core.cases import add_months, month_str
 from core.models import Division, User
 from core.money import money_str
-from core.scoping import get_in_scope, scope
+from core.scoping import get_in_scope, scope, sees_all
 from payouts.bankfiles import ReturnRow
 from payouts.models import LineStatus, PayoutLine, PayoutRun, PayoutScheme, RunStatus
 from people.models import Household, Person
@@ -51,17 +51,39 @@ def run_get(*, user: User, pk) -> PayoutRun:
     )
 
 
+def _division_prefix(division: str) -> str:
+    """The division code a line list is narrowed to; ``""`` for none (no code, or the whole city's)."""
+    division = (division or "").strip()
+    return "" if division == "370200" else division
+
+
 def line_list(*, user: User, run: PayoutRun, status: str = "", division: str = "") -> QuerySet[PayoutLine]:
     """A run's lines in scope, in id order (no joins: a page's people are fetched for the page, ``lines_page``)."""
     first, last = id_range(run)
     qs = scope(PayoutLine.objects.filter(run=run, id__gte=first, id__lte=last), user)
     if status:
         qs = qs.filter(status=status)
-    division = (division or "").strip()
-    if division and division != "370200":
+    division = _division_prefix(division)
+    if division:
         upper = division[:-1] + chr(ord(division[-1]) + 1)
         qs = qs.filter(division_id__gte=division, division_id__lt=upper)
     return qs.order_by("id")
+
+
+# A run in these states has all its lines, checked against its control totals, and gains or loses none.
+RUN_LINES_FINAL = (RunStatus.COMPUTED, RunStatus.APPROVED, RunStatus.EXPORTED, RunStatus.RECONCILED)
+
+
+def line_list_count(*, user: User, run: PayoutRun, status: str = "", division: str = "") -> int | None:
+    """How many lines ``line_list`` gives, when the run already knows it without counting them; else ``None``.
+
+    It does when nothing narrows the list (no filter, and the user sees the whole city's lines)
+    and the run's lines are final: its ``line_count`` is then their number, checked when it was
+    computed. Counting 890,000 lines for every page of them costs a tenth of a second each.
+    """
+    if status or _division_prefix(division) or run.status not in RUN_LINES_FINAL:
+        return None
+    return run.line_count if sees_all(PayoutLine, user) else None
 
 
 def id_range(run: PayoutRun) -> tuple[int, int]:

@@ -20,11 +20,12 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory, force_authenticate
 
+from core.models import Division
 from core.roles import Role
-from core.scoping import is_scoped, scope
+from core.scoping import is_scoped, scope, sees_all
 from people.models import Person
-from tests.conftest import OWN_COMMUNITY
-from tests.factories import make_household
+from tests.conftest import OTHER_DISTRICT_COMMUNITY, OWN_COMMUNITY
+from tests.factories import PersonFactory, make_household
 from tests.routes import all_routes, view_class
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,34 @@ def test_the_mark_is_set_by_scope_and_survives_chaining(caseworker):
     assert not is_scoped(plain) and is_scoped(scoped)
     assert is_scoped(scoped.filter(name="x").order_by("-id")[:10])
     assert not is_scoped(Person.objects.filter(name="x"))
+
+
+@pytest.mark.parametrize(
+    ("role", "division", "everything"),
+    [
+        ("leader", "370200", True),  # the city's leadership: every person
+        ("registrar", "370202001", True),  # a registrar looks people up city-wide (PEOPLE_CITYWIDE)
+        ("caseworker", "370202001", False),  # one sub-district
+        ("district_approver", "370202", False),  # one district
+        ("placename_officer", "370200", False),  # the city, but no right to see people at all
+    ],
+)
+def test_sees_all_says_exactly_when_scope_leaves_every_row(role, division, everything, make_staff):
+    PersonFactory(division_id=OWN_COMMUNITY)
+    PersonFactory(division_id=OTHER_DISTRICT_COMMUNITY)
+    user = make_staff(role, division)
+    assert sees_all(Person, user) is everything
+    assert (scope(Person.objects.all(), user).count() == Person.objects.count()) is everything
+    # A model without geography: all of it for everyone allowed to see it.
+    assert sees_all(Division, user) is True
+
+
+def test_no_one_signed_out_or_inactive_sees_all(make_staff):
+    from django.contrib.auth.models import AnonymousUser
+
+    leader = make_staff("leader", "370200")
+    leader.is_active = False
+    assert not sees_all(Person, AnonymousUser()) and not sees_all(Person, leader)
 
 
 def _api_views():

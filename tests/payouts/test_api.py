@@ -7,6 +7,8 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
 from core.cases import add_months, current_month
@@ -112,6 +114,31 @@ def test_lines_are_paginated_with_beneficiary_household_amount_and_status(cases,
     assert line["amount"] == "2320.00"
     assert line["household"] == cases[0].household_id and line["beneficiary"] == cases[0].household.head_id
     assert "940" in line["explanation"]
+
+
+def _counts_lines(queries) -> bool:
+    return any("count(" in q["sql"].lower() and "payouts_payoutline" in q["sql"] for q in queries)
+
+
+def test_a_city_wide_reader_pages_a_computed_run_without_counting_its_lines_each_time(cases, maker, compute):
+    run = computed_run(maker, compute)
+    with CaptureQueriesContext(connection) as queries:
+        page = maker.get(f"/api/v1/payout-runs/{run['id']}/lines/?page_size=2&page=2").json()
+    assert page["count"] == 3 and len(page["results"]) == 1 and page["previous"]
+    assert not _counts_lines(queries)
+
+
+def test_line_counts_stay_exact_where_the_run_cannot_say(cases, maker, compute):
+    run = computed_run(maker, compute)
+    url = f"/api/v1/payout-runs/{run['id']}/lines/"
+    with CaptureQueriesContext(connection) as queries:
+        district = maker.get(f"{url}?division=370211").json()
+    assert district["count"] == 1 and len(district["results"]) == 1
+    assert _counts_lines(queries)
+    assert maker.get(f"{url}?status=failed").json()["count"] == 0
+    # A run whose lines are not final is counted line by line, whatever its running total says.
+    PayoutRun.objects.filter(pk=run["id"]).update(status="computing", line_count=1)
+    assert maker.get(url).json()["count"] == 3
 
 
 @pytest.mark.parametrize(
