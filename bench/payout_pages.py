@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 from unittest import mock
 
-from bench.people_lists import timed
+from bench.people_lists import print_against_floor, timed
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civil_affairs.settings")
 os.environ.setdefault("CIVIL_AFFAIRS_DEV", "1")
@@ -78,10 +77,10 @@ def main() -> int:
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
 
-        results.append((label, timed(get, args.repeat)))
+        results.append(((label,), timed(get, args.repeat)))
         if "api: lines" in label:
             with mock.patch.object(selectors, "line_list_count", lambda **_kw: None):
-                results.append((f"{label}, counted (before)", timed(get, args.repeat)))
+                results.append(((f"{label}, counted (before)",), timed(get, args.repeat)))
 
     def floor():
         with connection.cursor() as cur:
@@ -93,14 +92,8 @@ def main() -> int:
             cur.fetchall()
 
     base = timed(floor, args.repeat)
-    base_p50 = statistics.median(base)
     print(f"run {run.pk}: {run.get_scheme_display()} {run.period:%Y-%m}, {run.line_count:,} lines; finance officer")
-    print(f"{'page':<40} {'p50 ms':>8} {'p95 ms':>8} {'× floor':>8}")
-    rows = [("floor: SELECT … LIMIT 50", base), *results]
-    for label, times in rows:
-        p50 = statistics.median(times)
-        p95 = sorted(times)[int(0.95 * len(times)) - 1]
-        print(f"{label:<40} {p50:8.2f} {p95:8.2f} {p50 / base_p50:8.1f}")
+    print_against_floor(("page",), (40,), (("floor: SELECT … LIMIT 50",), base), results)
     return 0
 
 

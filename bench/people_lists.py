@@ -115,6 +115,26 @@ def timed(fn, repeat: int) -> list[float]:
     return out
 
 
+def print_against_floor(
+    headers: tuple[str, ...], widths: tuple[int, ...], floor: tuple[tuple[str, ...], list[float]], rows: list
+) -> None:
+    """A table of p50 and p95 (ms) and the p50's ratio to the floor's, the floor first.
+
+    ``floor`` and each of ``rows`` are ``(label columns, times)``; ``headers`` and ``widths`` name
+    and size the label columns.
+    """
+
+    def line(labels: tuple[str, ...], cells: list[str]) -> str:
+        return " ".join([*(f"{label:<{width}}" for label, width in zip(labels, widths, strict=True)), *cells])
+
+    print(line(headers, [f"{'p50 ms':>8}", f"{'p95 ms':>8}", f"{'× floor':>8}"]))
+    base = statistics.median(floor[1])
+    for labels, times in [floor, *rows]:
+        p50 = statistics.median(times)
+        p95 = sorted(times)[int(0.95 * len(times)) - 1]
+        print(line(labels, [f"{p50:8.2f}", f"{p95:8.2f}", f"{p50 / base:8.1f}"]))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--persons", type=int, default=1_000_000)
@@ -160,16 +180,10 @@ def main() -> int:
                 response = client.get(url)
                 assert response.status_code in (200, 404), (url, response.status_code)
 
-            results.append((username, label, timed(get, args.repeat)))
+            results.append(((username, label), timed(get, args.repeat)))
     base = timed(floor, args.repeat)
-    base_p50 = statistics.median(base)
-    print(f"\n{'user':<14} {'page':<28} {'p50 ms':>8} {'p95 ms':>8} {'× floor':>8}")
-    base_p95 = sorted(base)[int(0.95 * len(base)) - 1]
-    print(f"{'-':<14} {'floor: SELECT … LIMIT 25':<28} {base_p50:8.2f} {base_p95:8.2f} {1:8.1f}")
-    for username, label, times in results:
-        p50 = statistics.median(times)
-        p95 = sorted(times)[int(0.95 * len(times)) - 1]
-        print(f"{username:<14} {label:<28} {p50:8.2f} {p95:8.2f} {p50 / base_p50:8.1f}")
+    print()
+    print_against_floor(("user", "page"), (14, 28), (("-", "floor: SELECT … LIMIT 25"), base), results)
     return 0
 
 
