@@ -106,6 +106,31 @@ def sees_all(model, user) -> bool:
     return _reach(model, user) == ""
 
 
+def division_code_of(record: Model) -> str | None:
+    """The division code ``record``'s ``scope_field`` leads to (``household__community``: the community's)."""
+    path = type(record).scope_field
+    if path is None:
+        return None
+    *hops, last = path.split("__")
+    obj = record
+    for hop in hops:
+        obj = getattr(obj, hop, None)
+        if obj is None:
+            return None
+    return getattr(obj, f"{last}_id", None)
+
+
+def record_in_scope(user, record: Model) -> bool:
+    """Whether one record already loaded lies inside what ``scope()`` would give ``user`` (no query for most)."""
+    reach = _reach(type(record), user)
+    if reach is None:
+        return False
+    if reach == "":
+        return True
+    code = division_code_of(record)
+    return bool(code) and str(code).startswith(reach)
+
+
 def get_in_scope(qs: QuerySet, user, **lookup) -> Model:
     """One record inside the user's scope, or ``NotFound`` (the same as for a missing one)."""
     try:

@@ -22,7 +22,7 @@ from core.audit import audit_context
 from core.cases import CaseStatus, clean_note, transition
 from core.errors import Conflict, InvalidInput
 from core.models import User
-from core.roles import Cap, require
+from core.permissions import require_can
 from core.scoping import get_in_scope
 from datacheck import engine, selectors
 from datacheck.extracts import check_header, parse_extract
@@ -58,7 +58,7 @@ def _text(value, *, field: str, label: str) -> str:
 @transaction.atomic
 def data_source_register(*, actor: User, department: str, item: str, effect: str) -> DataSource:
     """Register a department's data item and what a hit means. The same department and item twice → 409."""
-    require(actor, Cap.DATACHECK_CONFIGURE)
+    require_can(actor, "create", DataSource)
     department = _text(department, field="department", label=_("the department"))
     item = _text(item, field="item", label=_("the data item"))
     if effect not in Effect.values:
@@ -71,7 +71,7 @@ def data_source_register(*, actor: User, department: str, item: str, effect: str
 
 @transaction.atomic
 def data_source_set_active(*, actor: User, source: DataSource, active: bool) -> DataSource:
-    require(actor, Cap.DATACHECK_CONFIGURE)
+    require_can(actor, "set_active", DataSource)
     source = DataSource.objects.select_for_update().get(pk=source.pk)
     source.active = bool(active)
     with audit_context(actor, action="activate_source" if active else "deactivate_source"):
@@ -132,7 +132,7 @@ def extract_upload(*, actor: User, source: DataSource, file_name: str, content: 
     extract ``previewed``; ``extract_commit`` makes them the source's latest data. A large
     file is checked in Celery (``validating`` until then; ``extract_validate``).
     """
-    require(actor, Cap.DATACHECK_CONFIGURE)
+    require_can(actor, "upload", Extract)
     source = DataSource.objects.get(pk=source.pk)
     file_name = (file_name or "")[:200]
     large = len(content) > _sync_limit()
@@ -184,7 +184,7 @@ def extract_validate(*, extract_id: int) -> Extract:
 @transaction.atomic
 def extract_commit(*, actor: User, extract: Extract) -> Extract:
     """Make a previewed extract its source's latest data (the next cross-check run uses it)."""
-    require(actor, Cap.DATACHECK_CONFIGURE)
+    require_can(actor, "commit", Extract)
     extract = Extract.objects.select_for_update().get(pk=extract.pk)
     if extract.status != ExtractStatus.PREVIEWED:
         raise Conflict(
@@ -222,7 +222,7 @@ def _create_run(started_by: User) -> CrossCheckRun:
 @transaction.atomic
 def cross_check_run_start(*, actor: User) -> CrossCheckRun:
     """Queue a cross-check of every ongoing beneficiary against the latest extract of each active source."""
-    require(actor, Cap.DATACHECK_CONFIGURE)
+    require_can(actor, "start", CrossCheckRun)
     if CrossCheckRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).exists():
         raise Conflict(_("A cross-check run is already queued or running."), code="run_in_progress")
     return _create_run(actor)
@@ -327,7 +327,7 @@ def review_item_confirm(*, actor: User, item: ReviewItem, note: str = "", outcom
     ``suspend``: paid again if resumed) or ended from next month (``terminate``). The
     benefits' services check the actor's power; a refusal there leaves everything unchanged.
     """
-    require(actor, Cap.DATACHECK_REVIEW)
+    require_can(actor, "confirm", ReviewItem)
     item = _lock_item(actor, item.pk)
     REVIEW_MACHINE.target("confirm", item.status)
     note = clean_note(note)
@@ -361,7 +361,7 @@ def review_item_confirm(*, actor: User, item: ReviewItem, note: str = "", outcom
 @transaction.atomic
 def review_item_dismiss(*, actor: User, item: ReviewItem, note: str = "") -> ReviewItem:
     """The hit is not a reason to act (another person, already dealt with …): the reason is required."""
-    require(actor, Cap.DATACHECK_REVIEW)
+    require_can(actor, "dismiss", ReviewItem)
     item = _lock_item(actor, item.pk)
     REVIEW_MACHINE.target("dismiss", item.status)
     note = clean_note(note)

@@ -5,3 +5,6 @@ class ImportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "imports"
     verbose_name = "Imports"
+
+    def ready(self) -> None:
+        from imports import permissions  # noqa: F401 - registers the rules of bulk imports with core.permissions

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit_context
 from core.errors import Conflict, InvalidInput
 from core.models import User
-from core.roles import Cap, require
+from core.permissions import require_can
 from core.scoping import get_in_scope
 from imports.kinds import Changed
 from imports.models import ImportJob, ImportKind, ImportStatus
@@ -59,7 +59,7 @@ def _enqueue(task_name: str, job_id: int) -> None:
 
 def import_upload(*, actor: User, kind: str, file_name: str, content: bytes) -> ImportJob:
     """Keep an uploaded file as a job of ``kind`` and check its rows (now, or in Celery when it is large)."""
-    require(actor, Cap.IMPORT_DATA)
+    require_can(actor, "upload", ImportJob)
     if kind not in ImportKind.values:
         raise InvalidInput(_("Choose what the file holds."), field="kind")
     handler = kind_of(kind)
@@ -134,7 +134,7 @@ def import_validate(*, job_id: int) -> ImportJob:
 
 def import_commit(*, actor: User, job: ImportJob) -> ImportJob:
     """Write a previewed job, all or nothing (now, or in Celery when the file is large)."""
-    require(actor, Cap.IMPORT_DATA)
+    require_can(actor, "commit", ImportJob)
     job = get_in_scope(ImportJob.objects.defer("content", "plan"), actor, pk=job.pk)
     if job.status != ImportStatus.PREVIEWED:
         raise Conflict(

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_context
-from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound
 from core.models import Division, DivisionLevel, User
-from core.roles import Cap, require
+from core.permissions import require_can
 from core.scoping import get_in_scope
 from marriage import rules
 from marriage.models import (
@@ -35,6 +35,7 @@ from marriage.models import (
     ReviewStatus,
     Status,
 )
+from marriage.permissions import is_district
 from people.models import HouseholdMember, Person, Relationship
 
 # The one map of allowed status moves. Creation moves from "" (nothing) to the first status.
@@ -87,8 +88,7 @@ def _act_date(value: datetime.date | None, today: datetime.date, *, field: str) 
     return day
 
 
-def _is_district(code: str) -> bool:
-    return len(code) == 6 and not code.endswith("00")
+_is_district = is_district
 
 
 def _office_or_error(actor: User, code: str | Division | None, *, field: str = "office") -> Division:
@@ -109,12 +109,6 @@ def _office_or_error(actor: User, code: str | Division | None, *, field: str = "
             field=field,
         )
     return office
-
-
-def _require_own_office(actor: User, office_code: str) -> None:
-    own = actor.division_id or ""
-    if _is_district(own) and own != office_code:
-        raise Forbidden(_("This record belongs to another office; it is completed there."))
 
 
 def _check_office_competent(office: Division, day: datetime.date, people: list[Person], extra: str = "") -> None:
@@ -276,7 +270,7 @@ def marriage_register(
     today: datetime.date | None = None,
 ) -> Registration:
     """Register a marriage: both present with valid ID, of legal age on the day, neither married."""
-    require(actor, Cap.MARRIAGE_REGISTER)
+    require_can(actor, "create", Registration)
     day = _act_date(applied_on, _today(today), field="applied_on")
     office = _office_or_error(actor, office)
     a, b = _lock_people(actor, ("party_a", party_a), ("party_b", party_b))
@@ -355,7 +349,7 @@ def divorce_apply(
     today: datetime.date | None = None,
 ) -> Registration:
     """A divorce by agreement. From 1 January 2021 it starts a 30-day cooling-off; before, it is registered at once."""
-    require(actor, Cap.MARRIAGE_REGISTER)
+    require_can(actor, "create", Registration)
     today = _today(today)
     day = _act_date(applied_on, today, field="applied_on")
     office = _office_or_error(actor, office)
@@ -429,12 +423,9 @@ def divorce_register(
     today: datetime.date | None = None,
 ) -> Registration:
     """Complete a divorce after its cooling-off: both parties appear within the following 30 days."""
-    require(actor, Cap.MARRIAGE_REGISTER)
+    require_can(actor, "register_divorce", Registration)
     registration = _locked_registration(actor, registration)
-    if registration.kind != Kind.DIVORCE:
-        raise Conflict(_("Only a divorce application is registered this way."), code="invalid_transition")
-    _require_own_office(actor, registration.office_id)
-    _check_transition(registration, Status.REGISTERED)
+    require_can(actor, "register_divorce", registration)
     day = _act_date(on, _today(today), field="on")
     if day <= registration.cooling_off_until:
         raise Conflict(
@@ -468,12 +459,9 @@ def divorce_withdraw(
     today: datetime.date | None = None,
 ) -> Registration:
     """Either party may withdraw a divorce application within the cooling-off period."""
-    require(actor, Cap.MARRIAGE_REGISTER)
+    require_can(actor, "withdraw", Registration)
     registration = _locked_registration(actor, registration)
-    if registration.kind != Kind.DIVORCE:
-        raise Conflict(_("Only a divorce application can be withdrawn."), code="invalid_transition")
-    _require_own_office(actor, registration.office_id)
-    _check_transition(registration, Status.WITHDRAWN)
+    require_can(actor, "withdraw", registration)
     day = _act_date(on, _today(today), field="on")
     party_id = party.pk if isinstance(party, Person) else party
     if party_id not in (registration.party_a_id, registration.party_b_id):
@@ -529,17 +517,10 @@ def certificate_reissue(
     today: datetime.date | None = None,
 ) -> Registration:
     """Reissue a lost or damaged marriage or divorce certificate to one of the parties."""
-    require(actor, Cap.MARRIAGE_REGISTER)
+    require_can(actor, "reissue", Registration)
     registration = _locked_registration(actor, registration)
+    require_can(actor, "reissue", registration)
     original = registration.original if registration.kind == Kind.REISSUE else registration
-    if original.status != Status.REGISTERED:
-        raise Conflict(_("Only a registered marriage or divorce has a certificate."), code="not_registered")
-    if original.kind == Kind.MARRIAGE and original.ended_on is not None:
-        raise Conflict(
-            _("This marriage ended on %(day)s; its certificate is no longer reissued.")
-            % {"day": original.ended_on.isoformat()},
-            code="marriage_ended",
-        )
     party_id = party.pk if isinstance(party, Person) else party
     if party_id not in (original.party_a_id, original.party_b_id):
         raise InvalidInput(_("A certificate is reissued to one of the two parties."), field="party")
@@ -569,12 +550,9 @@ def registration_review(
     *, actor: User, registration: Registration | int, passed: bool, reason: str = ""
 ) -> Registration:
     """Quality review of a record: pass, or fail with the reason. Not by the registrar who made it."""
-    require(actor, Cap.MARRIAGE_REVIEW)
+    require_can(actor, "review", Registration)
     registration = _locked_registration(actor, registration)
-    if registration.status != Status.REGISTERED:
-        raise Conflict(_("Only a registered record is reviewed."), code="not_registered")
-    if registration.registrar_id == actor.pk:
-        raise Forbidden(_("A record is reviewed by someone other than the registrar who made it."))
+    require_can(actor, "review", registration)
     reason = (reason or "").strip()
     if not passed and not reason:
         raise InvalidInput(_("Give the reason the record fails review."), field="reason")
@@ -590,11 +568,10 @@ def registration_review(
 @transaction.atomic
 def household_change_revert(*, actor: User, change: HouseholdChange | int, reason: str) -> HouseholdChange:
     """Undo the household update a marriage or divorce made, if nothing has changed it since."""
-    require(actor, Cap.MARRIAGE_HOUSEHOLD_REVERT)
+    require_can(actor, "revert", HouseholdChange)
     pk = change.pk if isinstance(change, HouseholdChange) else change
     change = get_in_scope(HouseholdChange.objects.select_for_update(of=("self",)), actor, pk=pk)
-    if change.status != HouseholdChangeStatus.APPLIED:
-        raise Conflict(_("This change has already been reverted."), code="invalid_transition")
+    require_can(actor, "revert", change)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("Give the reason for reverting."), field="reason")
@@ -638,7 +615,7 @@ def office_update(
     daily_capacity: int | None = None,
     open_weekends: bool | None = None,
 ) -> Office:
-    require(actor, Cap.MARRIAGE_APPOINTMENTS)
+    require_can(actor, "configure", Office)
     division = _office_or_error(actor, office)
     record = office_for_division(division)
     record = Office.objects.select_for_update().get(pk=record.pk)
@@ -666,7 +643,7 @@ def capacity_override_set(
     *, actor: User, office: str | Division, date: datetime.date, capacity: int, reason: str = ""
 ) -> CapacityOverride:
     """Set a day's capacity (0 closes the office that day). Bookings already made are kept."""
-    require(actor, Cap.MARRIAGE_APPOINTMENTS)
+    require_can(actor, "configure", Office)
     record = office_for_division(_office_or_error(actor, office))
     if not 0 <= capacity <= MAX_DAILY_CAPACITY:
         raise InvalidInput(
@@ -704,7 +681,7 @@ def appointment_book(
     today: datetime.date | None = None,
 ) -> Appointment:
     """Book a slot. The office row is locked while the day's bookings are counted: capacity holds under races."""
-    require(actor, Cap.MARRIAGE_APPOINTMENTS)
+    require_can(actor, "book", Appointment)
     today = _today(today)
     if kind not in Kind.values:
         raise InvalidInput(_("Choose marriage, divorce or reissue."), field="kind")
@@ -743,7 +720,7 @@ def appointment_book(
 def appointment_cancel(
     *, actor: User, appointment: Appointment | int, reason: str = "", today: datetime.date | None = None
 ) -> Appointment:
-    require(actor, Cap.MARRIAGE_APPOINTMENTS)
+    require_can(actor, "cancel", Appointment)
     pk = appointment.pk if isinstance(appointment, Appointment) else appointment
     appointment = get_in_scope(Appointment.objects.select_for_update(), actor, pk=pk)
     if appointment.status != AppointmentStatus.BOOKED:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from core.audit import history_of
 from core.errors import DomainError, Forbidden, InvalidInput
+from core.permissions import can
 from core.roles import Cap, has_cap
 from marriage import selectors, services
 from marriage.forms import (
@@ -29,7 +30,7 @@ from marriage.forms import (
     StatisticsForm,
     WithdrawForm,
 )
-from marriage.models import AppointmentStatus, HouseholdChangeStatus, Kind, ReviewStatus, Status
+from marriage.models import AppointmentStatus, HouseholdChange, HouseholdChangeStatus, Kind, ReviewStatus, Status
 from people import selectors as people_selectors
 
 PAGE_SIZE = 25
@@ -78,7 +79,6 @@ def registration_list(request):
             "statuses": Status.choices,
             "review_statuses": ReviewStatus.choices,
             "offices": selectors.offices(user=request.user),
-            "can_register": has_cap(request.user, Cap.MARRIAGE_REGISTER),
         },
     )
 
@@ -129,31 +129,20 @@ def registration_detail(request, pk: int):
     _require(request, Cap.MARRIAGE_VIEW)
     registration = selectors.registration_get(user=request.user, pk=pk)
     parties = [registration.party_a, registration.party_b]
-    can_register = has_cap(request.user, Cap.MARRIAGE_REGISTER)
-    pending = registration.kind == Kind.DIVORCE and registration.status == Status.COOLING_OFF
-    reissuable = (
-        registration.kind in (Kind.MARRIAGE, Kind.DIVORCE)
-        and registration.status == Status.REGISTERED
-        and registration.ended_on is None
-    )
+    user = request.user
+    reissuable = registration.kind in (Kind.MARRIAGE, Kind.DIVORCE) and can(user, "reissue", registration)
     changes = selectors.household_change_list(user=request.user).filter(registration=registration)
     context = {
         "registration": registration,
         "events": registration.transitions.select_related("actor"),
         "divorces": registration.divorces.all() if registration.kind == Kind.MARRIAGE else [],
         "reissues": registration.reissues.all(),
-        "household_changes": changes if has_cap(request.user, Cap.MARRIAGE_HOUSEHOLD_REVERT) else [],
+        "household_changes": changes if can(user, "view", HouseholdChange) else [],
         "history": history_of(registration),
-        "register_form": RegisterDivorceForm() if can_register and pending else None,
-        "withdraw_form": WithdrawForm(parties=parties) if can_register and pending else None,
-        "reissue_form": ReissueForm(parties=parties) if can_register and reissuable else None,
-        "review_form": (
-            ReviewForm()
-            if has_cap(request.user, Cap.MARRIAGE_REVIEW)
-            and registration.status == Status.REGISTERED
-            and registration.registrar_id != request.user.pk
-            else None
-        ),
+        "register_form": RegisterDivorceForm() if can(user, "register_divorce", registration) else None,
+        "withdraw_form": WithdrawForm(parties=parties) if can(user, "withdraw", registration) else None,
+        "reissue_form": ReissueForm(parties=parties) if reissuable else None,
+        "review_form": ReviewForm() if can(user, "review", registration) else None,
         "revert_form": RevertForm(),
         "today": timezone.localdate(),
     }

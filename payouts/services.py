@@ -27,9 +27,9 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_context
 from core.cases import add_months, clean_note, current_month, month_str, parse_month
-from core.errors import Conflict, Forbidden, InvalidInput
+from core.errors import Conflict, InvalidInput
 from core.models import RevealLog, User
-from core.roles import Cap, require
+from core.permissions import require_can
 from core.scoping import get_in_scope
 from dashboard import services as dashboard
 from payouts import bankfiles, engine, selectors
@@ -47,6 +47,7 @@ from payouts.models import (
     RunOrigin,
     RunStatus,
 )
+from payouts.permissions import require_restartable
 from payouts.schemes import SCHEMES, MissingStandards, recurring_schemes
 
 logger = logging.getLogger(__name__)
@@ -149,7 +150,7 @@ def run_request(
     ``ON CONFLICT DO NOTHING`` against ``UNIQUE (scheme, period, sequence)``.
     """
     if actor is not None:
-        require(actor, Cap.PAYOUT_START)
+        require_can(actor, "start", PayoutRun)
     implementation = _scheme(scheme)
     period = _period(period)
     note = clean_note(note)
@@ -219,14 +220,9 @@ def price_index_recorded(*, month: datetime.date, actor_id: int | None = None) -
 @transaction.atomic
 def follow_up_request(*, actor: User, run: PayoutRun, note: str = "") -> PayoutRun:
     """A follow-up run re-paying this month's failed lines whose bank account has since been corrected."""
-    require(actor, Cap.PAYOUT_START)
+    require_can(actor, "follow_up", PayoutRun)
     run = _lock(actor, run.pk)
-    if run.status not in (RunStatus.EXPORTED, RunStatus.RECONCILED):
-        raise Conflict(
-            _("Failed lines are known once the bank's return is imported; this run is “%(state)s”.")
-            % {"state": run.status_label()},
-            code="invalid_transition",
-        )
+    require_can(actor, "follow_up", run)
     repayable = selectors.repayable_lines(scheme=run.scheme, period=run.period)
     if not repayable.line_ids:
         raise Conflict(
@@ -423,17 +419,13 @@ def run_restart(*, actor: User | None, run: PayoutRun, note: str = "") -> Payout
     ``PAYOUTS_STUCK_MINUTES``. A run a worker is computing now is refused.
     """
     if actor is not None:
-        require(actor, Cap.PAYOUT_START)
+        require_can(actor, "restart", PayoutRun)
         run = _lock(actor, run.pk)
-    else:
+        require_can(actor, "restart", run)
+    else:  # the schedule's sweep: no one's role to check, the same rule of the state
         run = PayoutRun.objects.select_for_update().get(pk=run.pk)
-    _target(run, "restart")
-    if run.status != RunStatus.FAILED and not selectors.is_stuck(run, stuck_after=stuck_after()):
-        raise Conflict(
-            _("The run is still within its time (last sign of life %(at)s); wait before restarting it.")
-            % {"at": timezone.localtime(run.heartbeat_at or run.updated_at).strftime("%Y-%m-%d %H:%M:%S")},
-            code="not_stuck",
-        )
+        _target(run, "restart")
+        require_restartable(run)
     if not engine.lock_is_free(run.pk):
         raise Conflict(_("A worker is computing this run right now."), code="still_computing")
     _move(run, "restart", actor=actor, note=note, changes={"error": "", "heartbeat_at": None})
@@ -444,9 +436,9 @@ def run_restart(*, actor: User | None, run: PayoutRun, note: str = "") -> Payout
 @transaction.atomic
 def run_recompute(*, actor: User, run: PayoutRun, note: str = "") -> PayoutRun:
     """Throw a computed (not yet approved) or failed run's lines away and compute it afresh with today's data."""
-    require(actor, Cap.PAYOUT_START)
+    require_can(actor, "recompute", PayoutRun)
     run = _lock(actor, run.pk)
-    _target(run, "recompute")
+    require_can(actor, "recompute", run)
     if not engine.lock_is_free(run.pk):
         raise Conflict(_("A worker is computing this run right now."), code="still_computing")
     run.lines.all().delete()
@@ -497,11 +489,9 @@ def stuck_runs_restart() -> list[int]:
 @transaction.atomic
 def run_approve(*, actor: User, run: PayoutRun, note: str = "") -> PayoutRun:
     """A second finance officer approves the computed run (maker ≠ checker); its control totals are frozen."""
-    require(actor, Cap.PAYOUT_APPROVE)
+    require_can(actor, "approve", PayoutRun)
     run = _lock(actor, run.pk)
-    if run.started_by_id == actor.pk:
-        raise Forbidden(_("You started this run: another finance officer must approve it."))
-    _target(run, "approve")
+    require_can(actor, "approve", run)
     engine.batch_settings()
     totals = engine.line_totals(run.pk)
     count, total = totals.count, totals.total
@@ -545,7 +535,7 @@ def run_export(*, actor: User, run: PayoutRun, file_format: str = FileFormat.CSV
     (``BankExport`` with the file's SHA-256, and the reveal log). A run whose returns are
     being recorded is not exported again (the bank would be asked to pay twice).
     """
-    require(actor, Cap.PAYOUT_BANK_FILES)
+    require_can(actor, "export", PayoutRun)
     run = _lock(actor, run.pk)
     file_format = str(file_format or FileFormat.CSV).lower()
     if file_format not in FileFormat.values:
@@ -635,9 +625,9 @@ def run_import_returns(*, actor: User, run: PayoutRun, filename: str, content: b
     settled otherwise. Accepted: paid lines become ``paid``, failed ones ``failed`` with the
     bank's reason; once no line is pending the run is ``reconciled``.
     """
-    require(actor, Cap.PAYOUT_BANK_FILES)
+    require_can(actor, "record_returns", PayoutRun)
     run = _lock(actor, run.pk)
-    _target(run, "record_returns")
+    require_can(actor, "record_returns", run)
     sha256 = hashlib.sha256(content).hexdigest()
     filename = (filename or "returns")[:200]
 

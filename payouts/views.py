@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from core.cases import add_months, current_month, month_str, parse_month
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from core.pagination import paginate
+from core.permissions import can
 from core.roles import Cap, has_cap
 from payouts import forms as payout_forms
 from payouts import selectors, services
@@ -62,7 +63,7 @@ def run_list(request):
             "status": params.get("status", ""),
             "period": month_str(period) if period else "",
             "this_month": month_str(current_month()),
-            "start_form": payout_forms.StartRunForm() if has_cap(request.user, Cap.PAYOUT_START) else None,
+            "start_form": payout_forms.StartRunForm() if can(request.user, "start", PayoutRun) else None,
         },
     )
 
@@ -111,7 +112,6 @@ def run_detail(request, pk: int):
     run = _run_or_404(request, pk)
     user = request.user
     stuck = selectors.is_stuck(run, stuck_after=services.stuck_after())
-    can_start = has_cap(user, Cap.PAYOUT_START)
     context = {
         "run": run,
         "events": selectors.run_events(run),
@@ -125,15 +125,13 @@ def run_detail(request, pk: int):
         else 0,
         "in_progress": run.status in (RunStatus.QUEUED, RunStatus.COMPUTING),
         "stuck": stuck,
-        "can_approve": run.status == RunStatus.COMPUTED
-        and has_cap(user, Cap.PAYOUT_APPROVE)
-        and run.started_by_id != user.pk,
+        "can_approve": can(user, "approve", run),
         "is_maker": run.started_by_id == user.pk,
-        "can_export": run.status in (RunStatus.APPROVED, RunStatus.EXPORTED) and has_cap(user, Cap.PAYOUT_BANK_FILES),
-        "can_import": run.status == RunStatus.EXPORTED and has_cap(user, Cap.PAYOUT_BANK_FILES),
-        "can_restart": can_start and (run.status == RunStatus.FAILED or stuck),
-        "can_recompute": can_start and run.status in (RunStatus.COMPUTED, RunStatus.FAILED),
-        "can_follow_up": can_start and run.status in (RunStatus.EXPORTED, RunStatus.RECONCILED),
+        "can_export": can(user, "export", run),
+        "can_import": can(user, "record_returns", run),
+        "can_restart": can(user, "restart", run),
+        "can_recompute": can(user, "recompute", run),
+        "can_follow_up": can(user, "follow_up", run),
         "note_form": payout_forms.NoteForm(),
         "export_form": payout_forms.ExportForm(),
         "upload_form": payout_forms.ReturnUploadForm(),

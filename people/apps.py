@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class PeopleConfig(AppConfig):
     name = "people"
     verbose_name = _("People and households")
+
+    def ready(self) -> None:
+        from people import permissions  # noqa: F401 - registers the rules of people and households

@@ -15,7 +15,7 @@ from core.cases import PERSON_DIED, CaseEvent, clean_note, local_today, run_cons
 from core.errors import Conflict, InvalidInput, NotFound
 from core.idnumbers import parse_id_number
 from core.models import Division, DivisionLevel, RevealLog, User
-from core.roles import Cap, require
+from core.permissions import require_can
 from core.scoping import division_in_scope, get_in_scope
 from people.models import AreaType, Household, HouseholdMember, Person, Relationship
 
@@ -41,7 +41,7 @@ def person_create(
     *, actor: User, id_number: str, name: str, phone: str = "", division: Division | None = None
 ) -> Person:
     """Register a person. Their geography is ``division`` (default: the actor's own)."""
-    require(actor, Cap.PEOPLE_EDIT)
+    require_can(actor, "create", Person)
     resident = _id_number_or_error(id_number)
     name = (name or "").strip()
     phone = (phone or "").strip()
@@ -71,7 +71,7 @@ def person_create(
 
 @transaction.atomic
 def person_update(*, actor: User, person: Person, name: str | None = None, phone: str | None = None) -> Person:
-    require(actor, Cap.PEOPLE_EDIT)
+    require_can(actor, "edit", Person)
     person = get_in_scope(Person.objects.select_for_update(), actor, pk=person.pk)
     if name is not None:
         name = name.strip()
@@ -103,8 +103,9 @@ def person_record_death(
     the orphans' allowance and the disability subsidies), each change on its case's
     timeline with the reason. A death already recorded is a 409 (``already_deceased``).
     """
-    require(actor, Cap.PEOPLE_EDIT)
+    require_can(actor, "record_death", Person)
     person = get_in_scope(Person.objects.select_for_update(), actor, pk=person.pk)
+    require_can(actor, "record_death", person)  # 409 already_deceased
     if isinstance(death_date, datetime.datetime):
         death_date = death_date.date()
     if not isinstance(death_date, datetime.date):
@@ -117,12 +118,6 @@ def person_record_death(
     if death_date < person.birth_date:
         raise InvalidInput(_("The date of death cannot come before the birth date."), field="death_date")
     note = clean_note(note)
-    if person.death_date is not None:
-        raise Conflict(
-            _("%(name)s is already recorded as deceased (%(date)s).")
-            % {"name": person.name, "date": person.death_date.isoformat()},
-            code="already_deceased",
-        )
     person.death_date = death_date
     with audit_context(actor, action="record_death", note=note[:200]):
         person.save(update_fields=["death_date", "updated_at"])
@@ -135,7 +130,7 @@ def person_reveal_id_number(*, actor: User, person: Person, reason: str = "", ip
     """The full ID number, for roles that need it; every reveal is logged with its reason.
 
     The browser form asks for a reason; the API (api.md: no body) logs what it is given."""
-    require(actor, Cap.PEOPLE_REVEAL)
+    require_can(actor, "reveal", Person)
     reason = (reason or "").strip()
     person = get_in_scope(Person.objects.all(), actor, pk=person.pk)
     RevealLog.objects.create(
@@ -207,7 +202,7 @@ def household_create(
     bank_account: str = "",
 ) -> Household:
     """Register a household with all its members (the head too). All or nothing."""
-    require(actor, Cap.HOUSEHOLD_EDIT)
+    require_can(actor, "create", Household)
     community = _community_or_error(actor, community)
     address = (address or "").strip()
     if not address:
@@ -249,7 +244,7 @@ def household_update(
     bank_name: str | None = None,
     bank_account: str | None = None,
 ) -> Household:
-    require(actor, Cap.HOUSEHOLD_EDIT)
+    require_can(actor, "edit", Household)
     household = get_in_scope(Household.objects.select_for_update(), actor, pk=household.pk)
     if address is not None:
         if not address.strip():
@@ -276,7 +271,7 @@ def household_update(
 
 @transaction.atomic
 def household_add_member(*, actor: User, household: Household, person: Person, relationship: str) -> HouseholdMember:
-    require(actor, Cap.HOUSEHOLD_EDIT)
+    require_can(actor, "add_member", Household)
     household = get_in_scope(Household.objects.select_for_update(), actor, pk=household.pk)
     if relationship == Relationship.HEAD:
         raise InvalidInput(_("The household already has a head."), field="relationship")
@@ -303,10 +298,9 @@ def household_add_member(*, actor: User, household: Household, person: Person, r
 
 @transaction.atomic
 def household_remove_member(*, actor: User, member: HouseholdMember) -> None:
-    require(actor, Cap.HOUSEHOLD_EDIT)
+    require_can(actor, "remove", HouseholdMember)
     member = get_in_scope(HouseholdMember.objects.select_for_update(), actor, pk=member.pk)
-    if member.relationship == Relationship.HEAD:
-        raise Conflict(_("The head cannot be removed; make another member head first."), code="head_required")
+    require_can(actor, "remove", member)  # 409 head_required
     with audit_context(actor):
         member.delete()
 

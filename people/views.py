@@ -15,6 +15,7 @@ from core.errors import DomainError, Forbidden, NotFound
 from core.exports import export_response, wants_export
 from core.models import Division, DivisionLevel
 from core.pagination import paginate
+from core.permissions import can
 from core.roles import Cap, has_cap
 from core.scoping import scope_prefix
 from people import selectors, services
@@ -123,9 +124,8 @@ def person_detail(request, pk: int):
             "person": person,
             "household": selectors.person_household(person=person),
             "history": history_of(person),
-            "reveal_form": RevealForm() if has_cap(request.user, Cap.PEOPLE_REVEAL) else None,
+            "reveal_form": RevealForm() if can(request.user, "reveal", person) else None,
             "revealed": request.session.pop(f"revealed-{person.pk}", None),
-            "can_edit": has_cap(request.user, Cap.PEOPLE_EDIT),
         },
     )
 
@@ -215,7 +215,6 @@ def household_list(request):
             "q": q,
             "community": community,
             "communities": communities_for(request.user),
-            "can_edit": has_cap(request.user, Cap.HOUSEHOLD_EDIT),
         },
     )
 
@@ -263,7 +262,6 @@ def household_create(request):
 @login_required
 def household_detail(request, pk: int):
     household = _get_or_404(selectors.household_get, user=request.user, pk=pk)
-    can_edit = has_cap(request.user, Cap.HOUSEHOLD_EDIT)
     return render(
         request,
         "people/household_detail.html",
@@ -271,8 +269,7 @@ def household_detail(request, pk: int):
             "household": household,
             "members": list(household.members.all()),
             "history": history_of(household),
-            "can_edit": can_edit,
-            "add_member_form": AddMemberForm(prefix="add") if can_edit else None,
+            "add_member_form": AddMemberForm(prefix="add") if can(request.user, "add_member", household) else None,
         },
     )
 

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class PlacenamesConfig(AppConfig):
     name = "placenames"
     verbose_name = _("Place names")
+
+    def ready(self) -> None:
+        from placenames import permissions  # noqa: F401 - registers the rules of place names with core.permissions

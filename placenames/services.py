@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit_context
 from core.errors import Conflict, InvalidInput, NotFound
 from core.models import Division, DivisionLevel, User
-from core.roles import Cap, require
+from core.permissions import require_can
 from core.scoping import division_in_scope, get_in_scope
 from placenames import naming
 from placenames.models import (
@@ -94,7 +94,7 @@ def road_create(
     today: datetime.date | None = None,
 ) -> tuple[Road, list[dict]]:
     """Enter a named road in the gazetteer (an existing road being recorded). Returns it with any warnings."""
-    require(actor, Cap.PLACENAME_EDIT)
+    require_can(actor, "create", Road)
     district = _district_or_error(actor, district)
     # An existing road being recorded: its name may predate today's banned-word list.
     check = naming.check_name(name, field_name="name", check_banned=False)
@@ -140,7 +140,7 @@ def road_update(
     meaning: str | None = None,
 ) -> Road:
     """Correct a road's description. The name itself changes only through a naming application."""
-    require(actor, Cap.PLACENAME_EDIT)
+    require_can(actor, "edit", Road)
     road = get_in_scope(Road.objects.select_for_update(), actor, pk=road.pk if isinstance(road, Road) else road)
     if start_point is not None:
         road.start_point = _text(start_point, 100, "start_point")
@@ -173,7 +173,7 @@ def unnamed_road_create(
     today: datetime.date | None = None,
 ) -> UnnamedRoad:
     """Record a road found without a name in a survey."""
-    require(actor, Cap.PLACENAME_EDIT)
+    require_can(actor, "create", UnnamedRoad)
     district = _district_or_error(actor, district)
     location = _text(location, 200, "location")
     if not location:
@@ -204,7 +204,7 @@ def unnamed_road_remove(
     *, actor: User, road: UnnamedRoad | int, note: str = "", today: datetime.date | None = None
 ) -> UnnamedRoad:
     """Close an unnamed road that no longer needs a name (demolished, merged into another, private)."""
-    require(actor, Cap.PLACENAME_EDIT)
+    require_can(actor, "remove", UnnamedRoad)
     pk = road.pk if isinstance(road, UnnamedRoad) else road
     road = get_in_scope(UnnamedRoad.objects.select_for_update(), actor, pk=pk)
     if road.status != UnnamedRoadStatus.UNNAMED:
@@ -267,7 +267,7 @@ def application_create(
     note: str = "",
 ) -> NamingApplication:
     """Propose a name. Refused outright if taken, banned or malformed; homophones are accepted with warnings."""
-    require(actor, Cap.PLACENAME_EDIT)
+    require_can(actor, "create", NamingApplication)
     district = _district_or_error(actor, district)
     check = naming.check_name(proposed_name, field_name="proposed_name")
     road = None
@@ -307,7 +307,7 @@ def application_create(
 @transaction.atomic
 def application_check(*, actor: User, application: NamingApplication | int, note: str = "") -> NamingApplication:
     """Run the name checks again against today's gazetteer; the application passes to expert review next."""
-    require(actor, Cap.PLACENAME_EDIT)
+    require_can(actor, "check", NamingApplication)
     application = _locked_application(actor, application)
     _check_transition(application, S.CHECKED)
     check = naming.check_name(
@@ -322,7 +322,7 @@ def application_check(*, actor: User, application: NamingApplication | int, note
 def application_refer_to_experts(
     *, actor: User, application: NamingApplication | int, note: str = ""
 ) -> NamingApplication:
-    require(actor, Cap.PLACENAME_EDIT)
+    require_can(actor, "refer", NamingApplication)
     application = _locked_application(actor, application)
     _transition(application, S.EXPERT_REVIEW, actor=actor, note=note)
     return application
@@ -338,7 +338,7 @@ def application_start_notice(
     today: datetime.date | None = None,
 ) -> NamingApplication:
     """Record the experts' favourable opinion and put the name on public notice."""
-    require(actor, Cap.PLACENAME_EDIT)
+    require_can(actor, "notice", NamingApplication)
     application = _locked_application(actor, application)
     _check_transition(application, S.PUBLIC_NOTICE)
     opinion = _text(expert_opinion, 1000, "expert_opinion")
@@ -366,7 +366,7 @@ def application_approve(
     today: datetime.date | None = None,
 ) -> NamingApplication:
     """Approve the name once its public notice has run its course."""
-    require(actor, Cap.PLACENAME_APPROVE)
+    require_can(actor, "approve", NamingApplication)
     application = _locked_application(actor, application)
     _check_transition(application, S.APPROVED)
     today = _today(today)
@@ -392,7 +392,7 @@ def application_approve(
 @transaction.atomic
 def application_publish(*, actor: User, application: NamingApplication | int, note: str = "") -> NamingApplication:
     """Publish an approved name: the road enters the gazetteer and its unnamed-road entry is closed."""
-    require(actor, Cap.PLACENAME_APPROVE)
+    require_can(actor, "publish", NamingApplication)
     application = _locked_application(actor, application)
     _check_transition(application, S.PUBLISHED)
     # Checked again: a road of this name may have entered the gazetteer since the application began.
@@ -443,13 +443,13 @@ def _close(actor: User, application: NamingApplication | int, to_status: str, no
 
 @transaction.atomic
 def application_reject(*, actor: User, application: NamingApplication | int, note: str) -> NamingApplication:
-    require(actor, Cap.PLACENAME_APPROVE)
+    require_can(actor, "reject", NamingApplication)
     return _close(actor, application, S.REJECTED, note)
 
 
 @transaction.atomic
 def application_withdraw(*, actor: User, application: NamingApplication | int, note: str) -> NamingApplication:
-    require(actor, Cap.PLACENAME_EDIT)
+    require_can(actor, "withdraw", NamingApplication)
     return _close(actor, application, S.WITHDRAWN, note)
 
 
@@ -458,7 +458,7 @@ def application_withdraw(*, actor: User, application: NamingApplication | int, n
 
 @transaction.atomic
 def banned_word_add(*, actor: User, word: str, reason: str = "") -> BannedWord:
-    require(actor, Cap.PLACENAME_CONFIGURE)
+    require_can(actor, "add", BannedWord)
     word = naming.normalize_name(word)
     if not word or len(word) > 20:
         raise InvalidInput(_("A word of 1 to 20 characters."), field="word")
@@ -475,7 +475,7 @@ def banned_word_add(*, actor: User, word: str, reason: str = "") -> BannedWord:
 
 @transaction.atomic
 def banned_word_deactivate(*, actor: User, word: BannedWord | int) -> BannedWord:
-    require(actor, Cap.PLACENAME_CONFIGURE)
+    require_can(actor, "deactivate", BannedWord)
     pk = word.pk if isinstance(word, BannedWord) else word
     banned = BannedWord.objects.select_for_update().filter(pk=pk).first()
     if banned is None:

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import permissions
 from core.audit import history_of
 from core.errors import DomainError, Forbidden
 from core.models import Division, DivisionLevel
@@ -26,7 +27,7 @@ from placenames.forms import (
     RoadForm,
     UnnamedRoadForm,
 )
-from placenames.models import ApplicationStatus, RoadType, UnnamedRoadStatus
+from placenames.models import ApplicationStatus, NamingApplication, RoadType, UnnamedRoadStatus
 from placenames.naming import warning_messages
 
 PAGE_SIZE = 25
@@ -70,7 +71,7 @@ def road_list(request):
             "filters": filters,
             "districts": districts_for(request.user),
             "road_types": RoadType.choices,
-            "can_edit": has_cap(request.user, Cap.PLACENAME_EDIT),
+            "can_edit": permissions.can(request.user, "create", "placenames.road"),
         },
     )
 
@@ -119,7 +120,7 @@ def unnamed_list(request):
             "districts": districts_for(request.user),
             "statuses": UnnamedRoadStatus.choices,
             "counts": selectors.unnamed_road_counts(user=request.user),
-            "can_edit": has_cap(request.user, Cap.PLACENAME_EDIT),
+            "can_edit": permissions.can(request.user, "create", "placenames.unnamedroad"),
         },
     )
 
@@ -145,7 +146,7 @@ def unnamed_create(request):
 def unnamed_detail(request, pk: int):
     _require(request, Cap.PLACENAME_VIEW)
     road = selectors.unnamed_road_get(user=request.user, pk=pk)
-    can_edit = has_cap(request.user, Cap.PLACENAME_EDIT)
+    can_edit = permissions.can(request.user, "remove", road)
     return render(
         request,
         "placenames/unnamed_detail.html",
@@ -190,7 +191,7 @@ def application_list(request):
             "filters": filters,
             "districts": districts_for(request.user),
             "statuses": ApplicationStatus.choices,
-            "can_edit": has_cap(request.user, Cap.PLACENAME_EDIT),
+            "can_edit": permissions.can(request.user, "create", NamingApplication),
         },
     )
 
@@ -218,22 +219,15 @@ def application_create(request):
     return render(request, "placenames/form.html", {"form": form, "title": _("Propose a road name")})
 
 
-# action → (form class, capability, service call, success message)
+# action → (form class,) ; who may take it when: placenames.permissions
 ACTIONS = {
-    "check": (NoteForm, Cap.PLACENAME_EDIT),
-    "refer": (NoteForm, Cap.PLACENAME_EDIT),
-    "notice": (NoticeForm, Cap.PLACENAME_EDIT),
-    "approve": (ApproveForm, Cap.PLACENAME_APPROVE),
-    "publish": (NoteForm, Cap.PLACENAME_APPROVE),
-    "reject": (ReasonForm, Cap.PLACENAME_APPROVE),
-    "withdraw": (ReasonForm, Cap.PLACENAME_EDIT),
-}
-NEXT_ACTIONS = {
-    ApplicationStatus.PROPOSED: ["check", "reject", "withdraw"],
-    ApplicationStatus.CHECKED: ["refer", "reject", "withdraw"],
-    ApplicationStatus.EXPERT_REVIEW: ["notice", "reject", "withdraw"],
-    ApplicationStatus.PUBLIC_NOTICE: ["approve", "reject", "withdraw"],
-    ApplicationStatus.APPROVED: ["publish"],
+    "check": (NoteForm,),
+    "refer": (NoteForm,),
+    "notice": (NoticeForm,),
+    "approve": (ApproveForm,),
+    "publish": (NoteForm,),
+    "reject": (ReasonForm,),
+    "withdraw": (ReasonForm,),
 }
 
 
@@ -256,8 +250,7 @@ def application_detail(request, pk: int):
     labels = _action_labels()
     actions = [
         (name, labels[name], ACTIONS[name][0]())
-        for name in NEXT_ACTIONS.get(application.status, [])
-        if has_cap(request.user, ACTIONS[name][1])
+        for name in permissions.allowed_actions(request.user, application, ACTIONS)
     ]
     return render(
         request,
@@ -280,8 +273,8 @@ def application_detail(request, pk: int):
 def application_action(request, pk: int, action: str):
     if action not in ACTIONS:
         raise Http404
-    form_class, cap = ACTIONS[action]
-    _require(request, cap)
+    (form_class,) = ACTIONS[action]
+    permissions.require_can(request.user, action, NamingApplication)
     application = selectors.application_get(user=request.user, pk=pk)
     form = form_class(request.POST)
     if not form.is_valid():

@@ -30,7 +30,6 @@ from core.cases import (
     DIBAO_ENDED,
     OPEN_STATUSES,
     PENDING_STATUSES,
-    ApprovalLevel,
     CaseEvent,
     CaseStatus,
     add_months,
@@ -44,10 +43,11 @@ from core.cases import (
     run_consequences,
     transition,
 )
-from core.errors import Conflict, DomainError, Forbidden, InvalidInput
+from core.errors import Conflict, DomainError, InvalidInput
 from core.models import Division, DivisionKind, DivisionLevel, User
 from core.money import parse_money
-from core.roles import Cap, has_cap, require
+from core.permissions import require_can
+from core.roles import Cap, require
 from core.scoping import division_in_scope, get_in_scope
 from people.models import AreaType, Household, Person
 from relief import rules, selectors
@@ -79,6 +79,7 @@ from relief.models import (
     TraceMethod,
     TraceStatus,
 )
+from relief.permissions import approval_level
 
 # Periodic review (定期复核) of active cases, and the green channel's paperwork deadline.
 REVIEW_MONTHS = getattr(settings, "RELIEF_REVIEW_MONTHS", 12)
@@ -132,55 +133,16 @@ def _date(value, *, field: str, not_future: bool = True) -> datetime.date:
     return value
 
 
-# --- Who approves -----------------------------------------------------------------------------
+# --- Who may act (relief.permissions: the rules the pages ask too) -----------------------------
 
 
-def _approval_level(
-    actor: User, *, division: str, on: datetime.date, power: str | None = None, amount: Decimal | None = None
-) -> str:
-    """The level at which ``actor`` may approve this, or ``Forbidden`` saying who approves it instead."""
-    if has_cap(actor, Cap.RELIEF_APPROVE_DISTRICT) and division_in_scope(actor, division):
-        return ApprovalLevel.DISTRICT
-    if has_cap(actor, Cap.RELIEF_APPROVE_SUBDISTRICT) and division_in_scope(actor, division):
-        district = division[:6]
-        if power is not None:
-            if selectors.is_delegated(power, district, on):
-                return ApprovalLevel.SUBDISTRICT
-            raise Forbidden(
-                _("Your district has not delegated this approval to sub-districts: the district approves it.")
-            )
-        threshold = selectors.small_claim_threshold(district, on)
-        if amount is None:
-            raise Forbidden()
-        if amount <= threshold:
-            return ApprovalLevel.SUBDISTRICT
-        raise Forbidden(
-            _("A sub-district approves claims up to %(threshold)s; this one (%(amount)s) goes to the district.")
-            % {"threshold": f"{threshold:.2f}", "amount": f"{amount:.2f}"}
-        )
-    raise Forbidden()
-
-
-def _not_own_submission(actor: User, record) -> None:
-    if record.created_by_id == actor.pk:
-        raise Forbidden(_("You submitted this yourself: someone else must approve it."))
-
-
-def can_approve(actor: User, record, *, division: str, power: str | None = None) -> bool:
-    """Whether the page should offer ``actor`` the approve action (the service decides for real)."""
-    if record.created_by_id == actor.pk:
-        return False
-    try:
-        _approval_level(actor, division=division, on=local_today(), power=power, amount=getattr(record, "amount", None))
-    except Forbidden:
-        return False
-    return True
-
-
-def _require_reviewer_or_approver(actor: User, *, division: str, power: str) -> None:
-    if has_cap(actor, Cap.RELIEF_REVIEW) and division_in_scope(actor, division):
-        return
-    _approval_level(actor, division=division, on=local_today(), power=power)
+def _locked_for(model, actor: User, pk, action: str):
+    """The record locked for ``action``: the role may take it (403), it is in the actor's geography
+    (404), its state allows it (409), the actor holds the power it needs (403) — ``core.permissions``."""
+    require_can(actor, action, model)
+    record = _lock(model, actor, pk)
+    require_can(actor, action, record)
+    return record
 
 
 # --- Standards, delegations, the price rule ---------------------------------------------------
@@ -483,7 +445,7 @@ def dibao_case_create(
     ``monthly_income`` is the household total; when ``incomes`` are given it may be left
     out (their sum) or must equal their sum.
     """
-    require(actor, Cap.RELIEF_APPLY)
+    require_can(actor, "create", DibaoCase)
     household = get_in_scope(Household.objects.all(), actor, pk=household.pk)
     members = [m for m in household.members.select_related("person").order_by("id") if m.person.death_date is None]
     if not members:
@@ -530,8 +492,7 @@ def dibao_case_investigate(
     *, actor: User, case: DibaoCase, investigation: InvestigationSpec, note: str = ""
 ) -> DibaoCase:
     """Record the home investigation (入户调查) of a submitted application."""
-    require(actor, Cap.RELIEF_APPLY)
-    case = _lock(DibaoCase, actor, case.pk)
+    case = _locked_for(DibaoCase, actor, case.pk, "investigate")
     changes = _investigation_changes(investigation)
     transition(
         case, "investigate", actor=actor, note=note or changes["investigation_findings"][:NOTE_SUMMARY], changes=changes
@@ -542,9 +503,7 @@ def dibao_case_investigate(
 @transaction.atomic
 def dibao_case_review(*, actor: User, case: DibaoCase, note: str = "") -> DibaoCase:
     """The sub-district's review (审核)."""
-    require(actor, Cap.RELIEF_REVIEW)
-    case = _lock(DibaoCase, actor, case.pk)
-    case.state_machine.target("review", case.status)
+    case = _locked_for(DibaoCase, actor, case.pk, "review")
     transition(case, "review", actor=actor, note=note, changes={"reviewed_by": actor, "reviewed_at": timezone.now()})
     return case
 
@@ -566,29 +525,22 @@ def _approve_changes(actor: User, level: str) -> dict:
 @transaction.atomic
 def dibao_case_approve(*, actor: User, case: DibaoCase, note: str = "") -> DibaoCase:
     """Approve (审批): the case becomes active from this month, with its 7-day public notice."""
-    case = _lock(DibaoCase, actor, case.pk)
-    case.state_machine.target("approve", case.status)
-    division = case.household.community_id
-    level = _approval_level(actor, division=division, on=local_today(), power=Power.DIBAO_APPROVAL)
-    _not_own_submission(actor, case)
+    case = _locked_for(DibaoCase, actor, case.pk, "approve")
+    level = approval_level(actor, division=case.household.community_id, on=local_today(), power=Power.DIBAO_APPROVAL)
     selectors.dibao_allowance(case, current_month())  # refuses (409) when no standard is in force
     transition(case, "approve", actor=actor, note=note, changes=_approve_changes(actor, level))
     return case
 
 
 def _dibao_decision(actor: User, case_pk, action: str, note: str, changes: dict | None = None) -> DibaoCase:
-    case = _lock(DibaoCase, actor, case_pk)
-    case.state_machine.target(action, case.status)
-    _require_reviewer_or_approver(actor, division=case.household.community_id, power=Power.DIBAO_APPROVAL)
+    case = _locked_for(DibaoCase, actor, case_pk, action)
     transition(case, action, actor=actor, note=note, changes=changes)
     return case
 
 
 def _dibao_management(actor: User, case_pk, action: str, note: str, changes_for=None) -> DibaoCase:
     """Suspend, resume, terminate: the approving level's decisions. ``changes_for(case)`` adds fields."""
-    case = _lock(DibaoCase, actor, case_pk)
-    case.state_machine.target(action, case.status)
-    _approval_level(actor, division=case.household.community_id, on=local_today(), power=Power.DIBAO_APPROVAL)
+    case = _locked_for(DibaoCase, actor, case_pk, action)
     transition(case, action, actor=actor, note=note, changes=changes_for(case) if changes_for else None)
     return case
 
@@ -601,8 +553,7 @@ def dibao_case_reject(*, actor: User, case: DibaoCase, note: str = "") -> DibaoC
 @transaction.atomic
 def dibao_case_withdraw(*, actor: User, case: DibaoCase, note: str = "") -> DibaoCase:
     """The applicant withdraws the application (recorded by the service window)."""
-    require(actor, Cap.RELIEF_APPLY)
-    case = _lock(DibaoCase, actor, case.pk)
+    case = _locked_for(DibaoCase, actor, case.pk, "withdraw")
     transition(case, "withdraw", actor=actor, note=note)
     return case
 
@@ -647,9 +598,7 @@ def dibao_case_recheck(
     incomes: Sequence[IncomeSpec] | None = None,
 ) -> DibaoCase:
     """The periodic review (定期复核): confirm or update the income; the next review date moves on."""
-    case = _lock(DibaoCase, actor, case.pk)
-    case.state_machine.target("recheck", case.status)
-    _require_reviewer_or_approver(actor, division=case.household.community_id, power=Power.DIBAO_APPROVAL)
+    case = _locked_for(DibaoCase, actor, case.pk, "recheck")
     today = local_today()
     changes: dict = {"last_review_on": today, "next_review_on": _day_plus_months(today, REVIEW_MONTHS)}
     if monthly_income not in (None, "") or incomes:
@@ -693,7 +642,7 @@ def tekun_case_create(
     note: str = "",
 ) -> TekunCase:
     """Open a tekun application for a person. Urban or rural defaults to their household's (or village → rural)."""
-    require(actor, Cap.RELIEF_APPLY)
+    require_can(actor, "create", TekunCase)
     person = get_in_scope(Person.objects.all(), actor, pk=person.pk)
     if person.death_date is not None:
         raise Conflict(_("This person is recorded as deceased."), code="deceased")
@@ -726,58 +675,47 @@ def tekun_case_create(
 
 @transaction.atomic
 def tekun_case_review(*, actor: User, case: TekunCase, note: str = "") -> TekunCase:
-    require(actor, Cap.RELIEF_REVIEW)
-    case = _lock(TekunCase, actor, case.pk)
-    case.state_machine.target("review", case.status)
+    case = _locked_for(TekunCase, actor, case.pk, "review")
     transition(case, "review", actor=actor, note=note, changes={"reviewed_by": actor, "reviewed_at": timezone.now()})
     return case
 
 
 @transaction.atomic
 def tekun_case_approve(*, actor: User, case: TekunCase, note: str = "") -> TekunCase:
-    case = _lock(TekunCase, actor, case.pk)
-    case.state_machine.target("approve", case.status)
-    level = _approval_level(actor, division=case.person.division_id, on=local_today(), power=Power.TEKUN_APPROVAL)
-    _not_own_submission(actor, case)
+    case = _locked_for(TekunCase, actor, case.pk, "approve")
+    level = approval_level(actor, division=case.person.division_id, on=local_today(), power=Power.TEKUN_APPROVAL)
     selectors.tekun_allowance(case, current_month())  # refuses (409) when no standard is in force
     transition(case, "approve", actor=actor, note=note, changes=_approve_changes(actor, level))
     return case
 
 
-def _tekun_action(actor: User, case_pk, action: str, note: str, *, manage: bool, changes=None) -> TekunCase:
+def _tekun_action(actor: User, case_pk, action: str, note: str, *, changes=None) -> TekunCase:
     """``changes``: a dict of fields, or a function of the locked case that returns one."""
-    case = _lock(TekunCase, actor, case_pk)
-    case.state_machine.target(action, case.status)
-    division = case.person.division_id
-    if manage:
-        _approval_level(actor, division=division, on=local_today(), power=Power.TEKUN_APPROVAL)
-    else:
-        _require_reviewer_or_approver(actor, division=division, power=Power.TEKUN_APPROVAL)
+    case = _locked_for(TekunCase, actor, case_pk, action)
     transition(case, action, actor=actor, note=note, changes=changes(case) if callable(changes) else changes)
     return case
 
 
 @transaction.atomic
 def tekun_case_reject(*, actor: User, case: TekunCase, note: str = "") -> TekunCase:
-    return _tekun_action(actor, case.pk, "reject", note, manage=False)
+    return _tekun_action(actor, case.pk, "reject", note)
 
 
 @transaction.atomic
 def tekun_case_withdraw(*, actor: User, case: TekunCase, note: str = "") -> TekunCase:
-    require(actor, Cap.RELIEF_APPLY)
-    case = _lock(TekunCase, actor, case.pk)
+    case = _locked_for(TekunCase, actor, case.pk, "withdraw")
     transition(case, "withdraw", actor=actor, note=note)
     return case
 
 
 @transaction.atomic
 def tekun_case_suspend(*, actor: User, case: TekunCase, note: str = "") -> TekunCase:
-    return _tekun_action(actor, case.pk, "suspend", note, manage=True)
+    return _tekun_action(actor, case.pk, "suspend", note)
 
 
 @transaction.atomic
 def tekun_case_resume(*, actor: User, case: TekunCase, note: str = "") -> TekunCase:
-    return _tekun_action(actor, case.pk, "resume", note, manage=True)
+    return _tekun_action(actor, case.pk, "resume", note)
 
 
 @transaction.atomic
@@ -787,7 +725,6 @@ def tekun_case_terminate(*, actor: User, case: TekunCase, note: str = "", end_mo
         case.pk,
         "terminate",
         note,
-        manage=True,
         changes=lambda locked: {"end_month": _end_month(locked, end_month)},
     )
 
@@ -803,7 +740,7 @@ def tekun_case_recheck(
         changes["care_level"] = _choice(care_level, CareLevel, field="care_level")
     if placement:
         changes["placement"] = _choice(placement, Placement, field="placement")
-    return _tekun_action(actor, case.pk, "recheck", note, manage=False, changes=changes)
+    return _tekun_action(actor, case.pk, "recheck", note, changes=changes)
 
 
 # --- A death (``core.cases.PERSON_DIED``: called by people.services.person_record_death) -----
@@ -885,7 +822,7 @@ def temporary_relief_claim_create(
     note: str = "",
 ) -> TemporaryReliefClaim:
     """File a claim. A green-channel claim (urgent only) may be approved before its paperwork is complete."""
-    require(actor, Cap.RELIEF_APPLY)
+    require_can(actor, "create", TemporaryReliefClaim)
     household = get_in_scope(Household.objects.all(), actor, pk=household.pk)
     amount = parse_money(amount, field="amount", allow_zero=False)
     kind = _choice(kind, ClaimKind, field="kind")
@@ -913,11 +850,9 @@ def temporary_relief_claim_approve(*, actor: User, claim: TemporaryReliefClaim, 
     Order of locks: the claim, then its household (``FOR NO KEY UPDATE``: it serializes
     approvals for one household without blocking rows that merely refer to it).
     """
-    claim = _lock(TemporaryReliefClaim, actor, claim.pk)
-    claim.state_machine.target("approve", claim.status)
+    claim = _locked_for(TemporaryReliefClaim, actor, claim.pk, "approve")
     today = local_today()
-    level = _approval_level(actor, division=claim.household.community_id, on=today, amount=claim.amount)
-    _not_own_submission(actor, claim)
+    level = approval_level(actor, division=claim.household.community_id, on=today, amount=claim.amount)
     Household.objects.select_for_update(no_key=True).only("pk").get(pk=claim.household_id)
     cap = selectors.annual_cap(today)
     if cap is None:
@@ -952,10 +887,7 @@ def temporary_relief_claim_approve(*, actor: User, claim: TemporaryReliefClaim, 
 
 @transaction.atomic
 def temporary_relief_claim_reject(*, actor: User, claim: TemporaryReliefClaim, note: str = "") -> TemporaryReliefClaim:
-    claim = _lock(TemporaryReliefClaim, actor, claim.pk)
-    claim.state_machine.target("reject", claim.status)
-    if not (has_cap(actor, Cap.RELIEF_REVIEW) or has_cap(actor, Cap.RELIEF_APPROVE_DISTRICT)):
-        raise Forbidden()
+    claim = _locked_for(TemporaryReliefClaim, actor, claim.pk, "reject")
     transition(claim, "reject", actor=actor, note=note)
     return claim
 
@@ -964,8 +896,7 @@ def temporary_relief_claim_reject(*, actor: User, claim: TemporaryReliefClaim, n
 def temporary_relief_claim_withdraw(
     *, actor: User, claim: TemporaryReliefClaim, note: str = ""
 ) -> TemporaryReliefClaim:
-    require(actor, Cap.RELIEF_APPLY)
-    claim = _lock(TemporaryReliefClaim, actor, claim.pk)
+    claim = _locked_for(TemporaryReliefClaim, actor, claim.pk, "withdraw")
     transition(claim, "withdraw", actor=actor, note=note)
     return claim
 
@@ -975,11 +906,7 @@ def temporary_relief_claim_complete_paperwork(
     *, actor: User, claim: TemporaryReliefClaim, note: str = ""
 ) -> TemporaryReliefClaim:
     """Record that a green-channel claim's paperwork is now complete (补齐材料)."""
-    require(actor, Cap.RELIEF_APPLY)
-    claim = _lock(TemporaryReliefClaim, actor, claim.pk)
-    claim.state_machine.target("complete_paperwork", claim.status)
-    if not claim.green_channel or claim.paperwork_completed_at is not None:
-        raise Conflict(_("This claim has no paperwork outstanding."), code="invalid_transition")
+    claim = _locked_for(TemporaryReliefClaim, actor, claim.pk, "complete_paperwork")
     transition(
         claim,
         "complete_paperwork",
@@ -1041,7 +968,7 @@ def admission_create(
     note: str = "",
 ) -> StationAdmission:
     """Admit someone to the relief station (recorded under the actor's division unless another is named)."""
-    require(actor, Cap.VAGRANT_EDIT)
+    require_can(actor, "create", StationAdmission)
     code = station.code if isinstance(station, Division) else (station or actor.division_id)
     if not division_in_scope(actor, code) or not Division.objects.filter(code=code).exists():
         raise InvalidInput(_("Choose a division inside your area."), field="station")
@@ -1069,17 +996,15 @@ def admission_create(
     return admission
 
 
-def _open_admission(actor: User, admission: StationAdmission) -> StationAdmission:
-    require(actor, Cap.VAGRANT_EDIT)
-    admission = _lock(StationAdmission, actor, admission.pk)
-    return admission
+def _open_admission(actor: User, admission: StationAdmission, action: str) -> StationAdmission:
+    return _locked_for(StationAdmission, actor, admission.pk, action)
 
 
 @transaction.atomic
 def admission_add_service(
     *, actor: User, admission: StationAdmission, kind: str, given_on, cost=None, note: str = ""
 ) -> StationService:
-    admission = _open_admission(actor, admission)
+    admission = _open_admission(actor, admission, "service")
     given_on = _date(given_on, field="given_on")
     if given_on < admission.admitted_on:
         raise InvalidInput(_("A service cannot come before the admission."), field="given_on")
@@ -1096,7 +1021,7 @@ def admission_add_service(
 
 @transaction.atomic
 def trace_start(*, actor: User, admission: StationAdmission, method: str, started_on, note: str = "") -> FamilyTrace:
-    admission = _open_admission(actor, admission)
+    admission = _open_admission(actor, admission, "trace")
     with audit_context(actor):
         return FamilyTrace.objects.create(
             admission=admission,
@@ -1109,10 +1034,7 @@ def trace_start(*, actor: User, admission: StationAdmission, method: str, starte
 
 @transaction.atomic
 def trace_conclude(*, actor: User, trace: FamilyTrace, found: bool, concluded_on, note: str = "") -> FamilyTrace:
-    require(actor, Cap.VAGRANT_EDIT)
-    trace = _lock(FamilyTrace, actor, trace.pk)
-    if trace.status != TraceStatus.SEARCHING:
-        raise Conflict(_("This search is already concluded."), code="invalid_transition")
+    trace = _locked_for(FamilyTrace, actor, trace.pk, "conclude")
     concluded_on = _date(concluded_on, field="concluded_on")
     if concluded_on < trace.started_on:
         raise InvalidInput(_("It cannot end before it started."), field="concluded_on")
@@ -1136,7 +1058,7 @@ def admission_discharge(
     note: str = "",
 ) -> StationAdmission:
     """The person leaves the station: reunited, returned home, transferred, left, or died."""
-    admission = _open_admission(actor, admission)
+    admission = _open_admission(actor, admission, "discharge")
     outcome = _choice(outcome, DischargeOutcome, field="outcome")
     discharged_on = _date(discharged_on, field="discharged_on")
     if discharged_on < admission.admitted_on:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -12,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core import permissions
 from core.cases import OPEN_STATUSES, CaseStatus, current_month, local_today, month_str, parse_month, timeline_of
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from core.exports import export_response, wants_export
@@ -24,7 +27,6 @@ from relief import rules, selectors, services
 from relief.models import (
     AdmissionStatus,
     ClaimStatus,
-    Power,
     PriceIndex,
     Scheme,
     TraceStatus,
@@ -228,7 +230,7 @@ def dibao_apply(request, household_pk: int):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         rows = formset.rows()
         incomes = [services.IncomeSpec(person_id=r["person"], source=r["source"], amount=r["amount"]) for r in rows]
-        total = sum((r["amount"] for r in rows), start=0)
+        total = sum((r["amount"] for r in rows), start=Decimal(0))
         disabled = set(form.cleaned_data["disabled"])
         data = form.cleaned_data
         if "submit" in request.POST:
@@ -280,21 +282,6 @@ DIBAO_ACTIONS = {
     "recheck": (services.dibao_case_recheck, relief_forms.DibaoRecheckForm),
 }
 
-# Who is offered which action on the page (the service decides for real).
-ACTION_CAPS = {
-    "investigate": (Cap.RELIEF_APPLY,),
-    "review": (Cap.RELIEF_REVIEW,),
-    "approve": (Cap.RELIEF_APPROVE_DISTRICT, Cap.RELIEF_APPROVE_SUBDISTRICT),
-    "reject": (Cap.RELIEF_REVIEW, Cap.RELIEF_APPROVE_DISTRICT),
-    "withdraw": (Cap.RELIEF_APPLY,),
-    "suspend": (Cap.RELIEF_APPROVE_DISTRICT, Cap.RELIEF_APPROVE_SUBDISTRICT),
-    "resume": (Cap.RELIEF_APPROVE_DISTRICT, Cap.RELIEF_APPROVE_SUBDISTRICT),
-    "terminate": (Cap.RELIEF_APPROVE_DISTRICT, Cap.RELIEF_APPROVE_SUBDISTRICT),
-    "recheck": (Cap.RELIEF_REVIEW, Cap.RELIEF_APPROVE_DISTRICT),
-    "complete_paperwork": (Cap.RELIEF_APPLY,),
-}
-
-
 # What the button says (the timeline keeps the machine's past-tense labels).
 BUTTON_LABELS = {
     "investigate": gettext_lazy("Record the home investigation"),
@@ -310,20 +297,10 @@ BUTTON_LABELS = {
 }
 
 
-def _offered_actions(request, record, forms_by_action, *, division: str, power: str | None = None):
-    """(action, label, form) for each action the state allows and the user's role may take."""
-    user = request.user
+def _offered_actions(request, record, forms_by_action):
+    """(action, label, form) for each action ``core.permissions`` lets this user take on the record now."""
     offered = []
-    for action in record.allowed_actions():
-        if action not in forms_by_action:
-            continue
-        if not any(has_cap(user, cap) for cap in ACTION_CAPS.get(action, ())):
-            continue
-        if action == "approve" and not services.can_approve(user, record, division=division, power=power):
-            continue
-        if action in ("suspend", "resume", "terminate") and not has_cap(user, Cap.RELIEF_APPROVE_DISTRICT):
-            if power is None or not selectors.is_delegated(power, division, local_today()):
-                continue
+    for action in permissions.allowed_actions(request.user, record, forms_by_action):
         label = BUTTON_LABELS.get(action) or record.state_machine.action_label(action)
         offered.append((action, label, forms_by_action[action](prefix=action)))
     return offered
@@ -338,7 +315,6 @@ def dibao_detail(request, pk: int):
         allowance = selectors.dibao_allowance(case, month)
     except DomainError as exc:
         error = exc.message
-    division = case.household.community_id
     return render(
         request,
         "relief/dibao_detail.html",
@@ -348,13 +324,7 @@ def dibao_detail(request, pk: int):
             "allowance": allowance,
             "allowance_error": error,
             "events": timeline_of(case),
-            "actions": _offered_actions(
-                request,
-                case,
-                {a: f for a, (_s, f) in DIBAO_ACTIONS.items()},
-                division=division,
-                power=Power.DIBAO_APPROVAL,
-            ),
+            "actions": _offered_actions(request, case, {a: f for a, (_s, f) in DIBAO_ACTIONS.items()}),
             "incomes": list(case.incomes.all()),
         },
     )
@@ -454,13 +424,7 @@ def tekun_detail(request, pk: int):
         allowance = selectors.tekun_allowance(case, month)
     except DomainError as exc:
         error = exc.message
-    offered = _offered_actions(
-        request,
-        case,
-        {a: f for a, (_s, f) in TEKUN_ACTIONS.items()},
-        division=case.person.division_id,
-        power=Power.TEKUN_APPROVAL,
-    )
+    offered = _offered_actions(request, case, {a: f for a, (_s, f) in TEKUN_ACTIONS.items()})
     for action, _label, form in offered:
         if action == "recheck":
             form.initial = {"care_level": case.care_level, "placement": case.placement}
@@ -546,9 +510,7 @@ def claim_detail(request, pk: int):
             "claim": claim,
             "usage": usage,
             "events": timeline_of(claim),
-            "actions": _offered_actions(
-                request, claim, {a: f for a, (_s, f) in CLAIM_ACTIONS.items()}, division=division
-            ),
+            "actions": _offered_actions(request, claim, {a: f for a, (_s, f) in CLAIM_ACTIONS.items()}),
             "threshold": selectors.small_claim_threshold(division[:6], local_today()),
         },
     )

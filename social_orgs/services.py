@@ -15,7 +15,7 @@ from core.audit import audit_context
 from core.errors import Conflict, InvalidInput, NotFound
 from core.idnumbers import normalize_credit_code
 from core.models import Division, DivisionLevel, User
-from core.roles import Cap, require
+from core.permissions import require_can
 from core.scoping import division_in_scope, get_in_scope
 from social_orgs.models import (
     AnnualInspection,
@@ -223,7 +223,7 @@ def _record_status(org: SocialOrg, *, from_status: str, to_status: str, on, reas
 @transaction.atomic
 def social_org_register(*, actor: User, values: OrgValues) -> SocialOrg:
     """Register an organization. A credit code already in the registry is refused (409)."""
-    require(actor, Cap.SOCIALORG_EDIT)
+    require_can(actor, "create", SocialOrg)
     if SocialOrg.objects.filter(credit_code=values.credit_code).exists():
         raise _duplicate_code()
     org = SocialOrg(
@@ -246,7 +246,7 @@ def social_org_register(*, actor: User, values: OrgValues) -> SocialOrg:
 @transaction.atomic
 def social_org_update(*, actor: User, org: SocialOrg | int, values: OrgValues) -> SocialOrg:
     """Correct an organization's particulars. Status changes go through ``social_org_change_status``."""
-    require(actor, Cap.SOCIALORG_EDIT)
+    require_can(actor, "edit", SocialOrg)
     org = get_in_scope(SocialOrg.objects.select_for_update(), actor, pk=org.pk if isinstance(org, SocialOrg) else org)
     if SocialOrg.objects.filter(credit_code=values.credit_code).exclude(pk=org.pk).exists():
         raise _duplicate_code()
@@ -273,7 +273,7 @@ def social_org_change_status(
     today: datetime.date | None = None,
 ) -> SocialOrg:
     """Deregister (注销) or revoke (撤销登记) an organization; recorded in its status history."""
-    require(actor, Cap.SOCIALORG_EDIT)
+    require_can(actor, "change_status", SocialOrg)
     org = get_in_scope(SocialOrg.objects.select_for_update(), actor, pk=org.pk if isinstance(org, SocialOrg) else org)
     if to_status not in OrgStatus.values:
         raise InvalidInput(_("Unknown status."), field="status")
@@ -317,7 +317,7 @@ def annual_inspection_record(
     today: datetime.date | None = None,
 ) -> tuple[AnnualInspection, bool]:
     """Record (or correct) the result of an organization's annual inspection for a year."""
-    require(actor, Cap.SOCIALORG_EDIT)
+    require_can(actor, "inspect", SocialOrg)
     today = _today(today)
     org = _org_in_scope(actor, org, lock=True)
     if result not in InspectionResult.values:
@@ -371,7 +371,7 @@ def fee_standard_propose(
     effective_from: datetime.date,
     note: str = "",
 ) -> FeeStandard:
-    require(actor, Cap.SOCIALORG_EDIT)
+    require_can(actor, "propose_fee", SocialOrg)
     org = _association(actor, org)
     grade = _text(member_grade, 50, "member_grade", required=True)
     try:
@@ -405,7 +405,7 @@ def fee_standard_approve(
     today: datetime.date | None = None,
 ) -> FeeStandard:
     """File the assembly's approval. A fee standard is decided by the (representative) assembly, by two thirds."""
-    require(actor, Cap.SOCIALORG_EDIT)
+    require_can(actor, "decide", FeeStandard)
     pk = fee.pk if isinstance(fee, FeeStandard) else fee
     fee = get_in_scope(FeeStandard.objects.select_for_update(of=("self",)), actor, pk=pk)
     _check_move(FEE_TRANSITIONS, _("The fee standard"), fee.status, FeeStatus.APPROVED)
@@ -440,7 +440,7 @@ def fee_standard_approve(
 def fee_standard_repeal(
     *, actor: User, fee: FeeStandard | int, on: datetime.date | None = None, today: datetime.date | None = None
 ) -> FeeStandard:
-    require(actor, Cap.SOCIALORG_EDIT)
+    require_can(actor, "decide", FeeStandard)
     pk = fee.pk if isinstance(fee, FeeStandard) else fee
     fee = get_in_scope(FeeStandard.objects.select_for_update(of=("self",)), actor, pk=pk)
     _check_move(FEE_TRANSITIONS, _("The fee standard"), fee.status, FeeStatus.REPEALED)
@@ -459,7 +459,7 @@ def decoupling_enrol(
     *, actor: User, org: SocialOrg | int, administrative_organ: str, in_scope: bool = True, batch: str = ""
 ) -> Decoupling:
     """Put an industry association in the decoupling reform, naming the organ it separates from."""
-    require(actor, Cap.SOCIALORG_EDIT)
+    require_can(actor, "decouple", SocialOrg)
     org = _association(actor, org)
     if Decoupling.objects.filter(org=org).exists():
         raise Conflict(_("This association is already in the decoupling reform."), code="duplicate")
@@ -484,7 +484,7 @@ def decoupling_complete_step(
     today: datetime.date | None = None,
 ) -> Decoupling:
     """Record one of the five separations as done; the decoupling completes with the last of them."""
-    require(actor, Cap.SOCIALORG_EDIT)
+    require_can(actor, "decouple", SocialOrg)
     pk = decoupling.pk if isinstance(decoupling, Decoupling) else decoupling
     decoupling = get_in_scope(Decoupling.objects.select_for_update(of=("self",)), actor, pk=pk)
     if step not in DecouplingStep.values:
@@ -525,7 +525,7 @@ def community_org_file(
     today: datetime.date | None = None,
 ) -> CommunityOrg:
     """File (备案) a community social organization with its community."""
-    require(actor, Cap.SOCIALORG_EDIT)
+    require_can(actor, "create", CommunityOrg)
     code = community.code if isinstance(community, Division) else str(community or "")
     division = Division.objects.filter(code=code, level=DivisionLevel.COMMUNITY, active=True).first()
     if division is None or not division_in_scope(actor, division.code):
@@ -563,11 +563,10 @@ def community_org_file(
 def community_org_revoke(
     *, actor: User, org: CommunityOrg | int, note: str, today: datetime.date | None = None
 ) -> CommunityOrg:
-    require(actor, Cap.SOCIALORG_EDIT)
+    require_can(actor, "revoke", CommunityOrg)
     pk = org.pk if isinstance(org, CommunityOrg) else org
     org = get_in_scope(CommunityOrg.objects.select_for_update(), actor, pk=pk)
-    if org.status != FilingStatus.FILED:
-        raise Conflict(_("This filing is already revoked."), code="invalid_transition")
+    require_can(actor, "revoke", org)  # 409 when already revoked
     org.status = FilingStatus.REVOKED
     org.revoked_on = _today(today)
     org.note = _text(note, 500, "note", required=True)
@@ -603,7 +602,7 @@ def enforcement_case_open(
     today: datetime.date | None = None,
 ) -> EnforcementCase:
     """Open a case on a report of an illegal organization (or a registered one acting unlawfully)."""
-    require(actor, Cap.SOCIALORG_EDIT)
+    require_can(actor, "create", EnforcementCase)
     code = division.code if isinstance(division, Division) else str(division or actor.division_id)
     handler = Division.objects.filter(code=code, level__in=[DivisionLevel.CITY, DivisionLevel.DISTRICT]).first()
     if handler is None or not division_in_scope(actor, handler.code):
@@ -631,7 +630,7 @@ def _locked_case(actor: User, case: EnforcementCase | int) -> EnforcementCase:
 
 @transaction.atomic
 def enforcement_case_investigate(*, actor: User, case: EnforcementCase | int, note: str = "") -> EnforcementCase:
-    require(actor, Cap.SOCIALORG_EDIT)
+    require_can(actor, "act", EnforcementCase)
     case = _locked_case(actor, case)
     _case_move(case, CaseStatus.INVESTIGATING, actor=actor, note=_text(note, 1000, "note"))
     return case
@@ -648,7 +647,7 @@ def enforcement_case_conclude(
     today: datetime.date | None = None,
 ) -> EnforcementCase:
     """Conclude with an outcome (banned, ordered to stop, dissolved, transferred, penalised)."""
-    require(actor, Cap.SOCIALORG_EDIT)
+    require_can(actor, "act", EnforcementCase)
     case = _locked_case(actor, case)
     _check_move(CASE_TRANSITIONS, _("The case"), case.status, CaseStatus.CONCLUDED)
     if outcome not in CaseOutcome.values:
@@ -667,7 +666,7 @@ def enforcement_case_dismiss(
     *, actor: User, case: EnforcementCase | int, note: str, today: datetime.date | None = None
 ) -> EnforcementCase:
     """Close a case that turned out not to be a violation."""
-    require(actor, Cap.SOCIALORG_EDIT)
+    require_can(actor, "act", EnforcementCase)
     case = _locked_case(actor, case)
     note = _text(note, 1000, "note", required=True)
     case.concluded_on = _today(today)
@@ -685,7 +684,7 @@ def social_org_import_preview(*, actor: User, file_name: str, content: bytes) ->
 
     from social_orgs.resources import SocialOrgResource, import_errors, read_table
 
-    require(actor, Cap.SOCIALORG_EDIT)
+    require_can(actor, "create", ImportBatch)
     dataset = read_table(file_name, content)
     result = SocialOrgResource(actor=actor).import_data(dataset, dry_run=True, use_transactions=True)
     errors = import_errors(result, dataset)
@@ -710,7 +709,7 @@ def social_org_import_commit(*, actor: User, batch: ImportBatch | int) -> Import
 
     from social_orgs.resources import SocialOrgResource, import_errors, read_table
 
-    require(actor, Cap.SOCIALORG_EDIT)
+    require_can(actor, "commit", ImportBatch)
     pk = batch.pk if isinstance(batch, ImportBatch) else batch
     batch = get_in_scope(ImportBatch.objects.select_for_update(), actor, pk=pk)
     if batch.status != ImportStatus.PREVIEWED:

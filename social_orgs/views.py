@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from core.audit import history_of
 from core.errors import DomainError, Forbidden
 from core.models import Division, DivisionLevel
+from core.permissions import can
 from core.roles import Cap, has_cap
 from core.scoping import division_in_scope, scope_prefix
 from social_orgs import selectors, services
@@ -166,7 +167,7 @@ def org_edit(request, pk: int):
 def org_detail(request, pk: int):
     _require(request, Cap.SOCIALORG_VIEW)
     org = selectors.org_get(user=request.user, pk=pk)
-    can_edit = has_cap(request.user, Cap.SOCIALORG_EDIT)
+    can_edit = can(request.user, "edit", org)
     registered = org.status == OrgStatus.REGISTERED
     decoupling = getattr(org, "decoupling", None) if org.is_industry_association else None
     steps = selectors.decoupling_steps(decoupling=decoupling) if decoupling else {}
@@ -412,7 +413,7 @@ def community_create(request):
 def community_detail(request, pk: int):
     _require(request, Cap.SOCIALORG_VIEW)
     org = selectors.community_org_get(user=request.user, pk=pk)
-    can_revoke = has_cap(request.user, Cap.SOCIALORG_EDIT) and org.status == FilingStatus.FILED
+    can_revoke = can(request.user, "revoke", org)
     return render(
         request,
         "social_orgs/community_detail.html",

@@ -14,3 +14,4 @@ class WelfareConfig(AppConfig):
         from welfare.selectors import orphans_covered
 
         register_covered_group(CoveredGroup.ORPHAN, orphans_covered)
+        from welfare import permissions  # noqa: F401 - registers welfare's rules with core.permissions

@@ -54,9 +54,9 @@ from core.cases import (
     system_actor,
     transition,
 )
-from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound
 from core.models import Division, DivisionLevel, User
-from core.roles import Cap, has_cap, require
+from core.permissions import require_can
 from core.scoping import division_in_scope, get_in_scope
 from people.models import Person
 from relief.models import DibaoCase, DibaoMember
@@ -199,28 +199,16 @@ def check_eligibility(case: WelfareCase) -> None:
         _check_nursing(case.person, case.certificate.grade)
 
 
-# --- Who may act ------------------------------------------------------------------------------
+# --- Who may act (welfare.permissions: the rules the pages ask too) ----------------------------
 
 
-def _require_approver(actor: User, case: WelfareCase) -> None:
-    if not (has_cap(actor, Cap.WELFARE_APPROVE) and division_in_scope(actor, _division(case))):
-        raise Forbidden(_("The district approves, suspends, resumes and ends welfare cases."))
-
-
-def _require_reviewer_or_approver(actor: User) -> None:
-    """The sub-district (review) or the district (approval) decides; the case was found in their geography."""
-    if has_cap(actor, Cap.WELFARE_REVIEW) or has_cap(actor, Cap.WELFARE_APPROVE):
-        return
-    raise Forbidden()
-
-
-def can_approve(actor: User, case: WelfareCase) -> bool:
-    """Whether the page should offer ``actor`` the approve action (the service decides for real)."""
-    return (
-        case.created_by_id != actor.pk
-        and has_cap(actor, Cap.WELFARE_APPROVE)
-        and division_in_scope(actor, _division(case))
-    )
+def _locked_for(model, actor: User, pk, action: str) -> WelfareCase:
+    """The case locked for ``action``: the role may take it (403), in the actor's geography (404),
+    its state allows it (409), the actor holds the power it needs (403) — ``core.permissions``."""
+    require_can(actor, action, model)
+    case = _lock(model, actor, pk)
+    require_can(actor, action, case)
+    return case
 
 
 def _lock(model, actor: User, pk) -> WelfareCase:
@@ -238,9 +226,7 @@ def _related(model) -> tuple[str, ...]:
 
 
 def _review(actor: User, model, pk, note: str) -> WelfareCase:
-    require(actor, Cap.WELFARE_REVIEW)
-    case = _lock(model, actor, pk)
-    case.state_machine.target("review", case.status)
+    case = _locked_for(model, actor, pk, "review")
     transition(case, "review", actor=actor, note=note, changes={"reviewed_by": actor, "reviewed_at": timezone.now()})
     return case
 
@@ -255,11 +241,7 @@ def _previous_end(case: WelfareCase) -> datetime.date | None:
 
 def _approve(actor: User, model, pk, note: str) -> WelfareCase:
     """Approve (审批): active from this month (or when a previous case of the kind stops paying)."""
-    case = _lock(model, actor, pk)
-    case.state_machine.target("approve", case.status)
-    _require_approver(actor, case)
-    if case.created_by_id == actor.pk:
-        raise Forbidden(_("You submitted this yourself: someone else must approve it."))
+    case = _locked_for(model, actor, pk, "approve")
     check_eligibility(case)
     today = local_today()
     start = current_month()
@@ -287,16 +269,13 @@ def _approve(actor: User, model, pk, note: str) -> WelfareCase:
 
 
 def _reject(actor: User, model, pk, note: str) -> WelfareCase:
-    case = _lock(model, actor, pk)
-    case.state_machine.target("reject", case.status)
-    _require_reviewer_or_approver(actor)
+    case = _locked_for(model, actor, pk, "reject")
     transition(case, "reject", actor=actor, note=note)
     return case
 
 
 def _withdraw(actor: User, model, pk, note: str) -> WelfareCase:
-    require(actor, Cap.WELFARE_APPLY)
-    case = _lock(model, actor, pk)
+    case = _locked_for(model, actor, pk, "withdraw")
     transition(case, "withdraw", actor=actor, note=note)
     return case
 
@@ -311,9 +290,7 @@ def _hold(case: WelfareCase, from_month: datetime.date, reason: str) -> datetime
 
 def _suspend(actor: User, model, pk, note: str, from_month=None) -> WelfareCase:
     """Suspend: not paid from ``from_month`` (default: next month) until resumed."""
-    case = _lock(model, actor, pk)
-    case.state_machine.target("suspend", case.status)
-    _require_approver(actor, case)
+    case = _locked_for(model, actor, pk, "suspend")
     note = clean_note(note)
     first = parse_month(from_month, field="from_month") if from_month else add_months(current_month(), 1)
     if first < current_month():
@@ -326,9 +303,7 @@ def _suspend(actor: User, model, pk, note: str, from_month=None) -> WelfareCase:
 
 def _resume(actor: User, model, pk, note: str) -> WelfareCase:
     """Resume: eligible again (checked), paid again from this month."""
-    case = _lock(model, actor, pk)
-    case.state_machine.target("resume", case.status)
-    _require_approver(actor, case)
+    case = _locked_for(model, actor, pk, "resume")
     check_eligibility(case)
     month = current_month()
     with audit_context(actor, action="resume"):
@@ -347,18 +322,14 @@ def _end_month(case: WelfareCase, end_month) -> datetime.date:
 
 
 def _terminate(actor: User, model, pk, note: str, end_month=None) -> WelfareCase:
-    case = _lock(model, actor, pk)
-    case.state_machine.target("terminate", case.status)
-    _require_approver(actor, case)
+    case = _locked_for(model, actor, pk, "terminate")
     transition(case, "terminate", actor=actor, note=note, changes={"end_month": _end_month(case, end_month)})
     return case
 
 
 def _recheck(actor: User, model, pk, note: str, changes: dict | None = None) -> WelfareCase:
     """The periodic review (定期复核): the next review date moves on."""
-    case = _lock(model, actor, pk)
-    case.state_machine.target("recheck", case.status)
-    _require_reviewer_or_approver(actor)
+    case = _locked_for(model, actor, pk, "recheck")
     today = local_today()
     transition(
         case,
@@ -537,7 +508,7 @@ def orphan_case_create(
     (their name is taken when ``guardian`` is empty). Refusals (409): deceased, 18 or
     older (``over_age``), an open case already (``case_exists``).
     """
-    require(actor, Cap.WELFARE_APPLY)
+    require_can(actor, "create", OrphanCase)
     person = _person_in_scope(actor, person)
     category = _choice(category, OrphanCategory, field="category")
     guardian = _text(guardian, field="guardian", limit=50)
@@ -591,10 +562,7 @@ def orphan_case_update(
 
     The amount follows the category from the month asked on; the change is on the timeline.
     """
-    require(actor, Cap.WELFARE_APPLY)
-    case = _lock(OrphanCase, actor, case.pk)
-    if case.status not in OPEN_STATUSES:
-        raise Conflict(_("This case is closed."), code="invalid_transition")
+    case = _locked_for(OrphanCase, actor, case.pk, "amend")
     changes: dict = {}
     if category is not None:
         changes["category"] = _choice(category, OrphanCategory, field="category")
@@ -764,7 +732,7 @@ def certificate_register(
     *, actor: User, person: Person, certificate_number: str, disability_type=None, grade=None, issued_on=None
 ) -> DisabilityCertificate:
     """Register a person's disability certificate (the number must begin with their ID number)."""
-    require(actor, Cap.WELFARE_APPLY)
+    require_can(actor, "create", DisabilityCertificate)
     person = _person_in_scope(actor, person)
     parsed = _parse_certificate(person, certificate_number, disability_type, grade)
     if DisabilityCertificate.objects.filter(person=person).exists():
@@ -787,7 +755,7 @@ def certificate_reassess(
     *, actor: User, certificate: DisabilityCertificate, disability_type, grade, issued_on=None, note: str = ""
 ) -> Reassessment:
     """Record a re-assessment (new type or grade: the number's last two digits change); re-check the nursing subsidy."""
-    require(actor, Cap.WELFARE_APPLY)
+    require_can(actor, "reassess", DisabilityCertificate)
     certificate = get_in_scope(
         DisabilityCertificate.objects.select_for_update(of=("self",)).select_related("person"), actor, pk=certificate.pk
     )
@@ -825,7 +793,7 @@ def disability_subsidy_create(
     4 (nursing: ``grade_too_low``), an open case of the kind already (``case_exists``).
     All or nothing: a refusal saves no certificate either.
     """
-    require(actor, Cap.WELFARE_APPLY)
+    require_can(actor, "create", DisabilitySubsidyCase)
     person = _person_in_scope(actor, person)
     kind = _choice(kind, SubsidyKind, field="kind")
     parsed = _parse_certificate(person, certificate_number, disability_type, grade)
@@ -1046,7 +1014,7 @@ def child_supervisor_appoint(
     *, actor: User, subdistrict: Division | str, name: str, phone: str = "", appointed_on=None
 ) -> ChildSupervisor:
     """Appoint a sub-district's child supervisor (儿童督导员); the current one's term ends the day before."""
-    require(actor, Cap.CHILD_SUPERVISOR_EDIT)
+    require_can(actor, "appoint", ChildSupervisor)
     code = subdistrict.code if isinstance(subdistrict, Division) else str(subdistrict or "").strip()
     division = Division.objects.filter(code=code, level=DivisionLevel.SUBDISTRICT).first()
     if division is None or not division_in_scope(actor, division.code):
@@ -1075,7 +1043,7 @@ def child_supervisor_appoint(
 @transaction.atomic
 def child_supervisor_end(*, actor: User, supervisor: ChildSupervisor, ended_on=None) -> ChildSupervisor:
     """End a supervisor's term (the sub-district then has none until the next appointment)."""
-    require(actor, Cap.CHILD_SUPERVISOR_EDIT)
+    require_can(actor, "end", ChildSupervisor)
     supervisor = get_in_scope(ChildSupervisor.objects.select_for_update(), actor, pk=supervisor.pk)
     if supervisor.ended_on is not None:
         raise Conflict(_("This term has already ended."), code="invalid_transition")
@@ -1097,7 +1065,7 @@ def incompatibility_set(
 ) -> Incompatibility:
     """Say whether two benefits may be paid to one person in one month (the cross-check lists who gets both)."""
     if actor is not None:
-        require(actor, Cap.STANDARDS_EDIT)
+        require_can(actor, "edit", "welfare.incompatibility")
     a = _choice(benefit_a, Benefit, field="benefit_a")
     b = _choice(benefit_b, Benefit, field="benefit_b")
     if a == b:

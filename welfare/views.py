@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core import permissions
 from core.cases import (
     AUTOMATIC_ACTIONS,
     BENEFIT_CASE_MACHINE,
@@ -182,18 +183,6 @@ def person(request, pk: int):
 
 # --- Case actions, shared ---------------------------------------------------------------------
 
-ACTION_CAPS = {
-    "review": (Cap.WELFARE_REVIEW,),
-    "approve": (Cap.WELFARE_APPROVE,),
-    "reject": (Cap.WELFARE_REVIEW, Cap.WELFARE_APPROVE),
-    "withdraw": (Cap.WELFARE_APPLY,),
-    "suspend": (Cap.WELFARE_APPROVE,),
-    "resume": (Cap.WELFARE_APPROVE,),
-    "terminate": (Cap.WELFARE_APPROVE,),
-    "recheck": (Cap.WELFARE_REVIEW, Cap.WELFARE_APPROVE),
-    "amend": (Cap.WELFARE_APPLY,),
-}
-
 BUTTON_LABELS = {
     "review": gettext_lazy("Review"),
     "approve": gettext_lazy("Approve"),
@@ -208,15 +197,9 @@ BUTTON_LABELS = {
 
 
 def _offered_actions(request, case, actions: dict):
-    """(action, label, form) for each action the state allows and the user's role may take."""
+    """(action, label, form) for each action ``core.permissions`` lets this user take on the case now."""
     offered = []
-    for action in case.allowed_actions():
-        if action not in actions:
-            continue
-        if not any(has_cap(request.user, cap) for cap in ACTION_CAPS.get(action, ())):
-            continue
-        if action == "approve" and not services.can_approve(request.user, case):
-            continue
+    for action in permissions.allowed_actions(request.user, case, actions):
         label = BUTTON_LABELS.get(action) or case.state_machine.action_label(action)
         offered.append((action, label, actions[action][1](prefix=action)))
     return offered
