@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from core.apis import DivisionViewSet, TokenView
+from core.apis import DivisionViewSet, MyTasksView, SearchView, TokenView
 from dashboard.apis import DashboardSummaryView
 from datacheck.apis import (
     CoverageGapViewSet,
@@ -92,6 +92,8 @@ router.register("road-banned-words", BannedWordViewSet, basename="road-banned-wo
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("my/tasks/", MyTasksView.as_view(), name="my-tasks"),
+    path("search/", SearchView.as_view(), name="api-search"),
     path("households/<int:pk>/relief-usage/", HouseholdReliefUsageView.as_view(), name="household-relief-usage"),
     path("welfare-cross-check/", CrossCheckView.as_view(), name="welfare-cross-check"),
     path("dashboard/summary/", DashboardSummaryView.as_view(), name="dashboard-summary"),

@@ -5,7 +5,8 @@
 
 Entries whose msgid is a key get that msgstr (a fuzzy guess from msgmerge is replaced);
 then ``make messages`` (or ``manage.py compilemessages``) compiles the .mo file.
-Plural entries take a list: {"%(n)d person": ["%(n)d 人"]}.
+Plural entries take a list: {"%(n)d person": ["%(n)d 人"]}. An entry with a context (pgettext) is
+keyed "context\u0004msgid": {"person\u0004name": "姓名"}.
 """
 
 from __future__ import annotations
@@ -23,9 +24,14 @@ def fill(mapping: dict[str, str | list[str]]) -> int:
     po = polib.pofile(str(PO))
     changed = 0
     for entry in po:
-        if entry.msgid not in mapping or entry.obsolete:
+        # An entry with a context (pgettext) is keyed "context\u0004msgid", gettext's own convention; a
+        # plain key fills such an entry only while it has no translation (it never overwrites one).
+        key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+        if key not in mapping and entry.msgctxt and not entry.translated():
+            key = entry.msgid
+        if key not in mapping or entry.obsolete:
             continue
-        value = mapping[entry.msgid]
+        value = mapping[key]
         if entry.msgid_plural:
             values = value if isinstance(value, list) else [value]
             entry.msgstr_plural = dict(enumerate(values))
@@ -42,7 +48,11 @@ def fill(mapping: dict[str, str | list[str]]) -> int:
 
 def missing() -> list[str]:
     po = polib.pofile(str(PO))
-    return [e.msgid for e in po if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)]
+    return [
+        f"{e.msgctxt}\x04{e.msgid}" if e.msgctxt else e.msgid
+        for e in po
+        if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)
+    ]
 
 
 def main(argv: list[str]) -> int:

@@ -186,6 +186,7 @@ PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 # --- Language and time ---------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+FORMAT_MODULE_PATH = ["civil_affairs.formats"]  # ISO dates first in every language (civil_affairs/formats)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -97,3 +98,108 @@ class TokenView(APIView):
             detail="api token",
         )
         return Response({"token": token.key})
+
+
+# --- The work queue ---------------------------------------------------------------------------
+
+
+class TaskSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="a stable token, e.g. dibao_to_review, claims_to_approve, runs_to_approve")
+    label = serializers.CharField(help_text="what waits, in the request's language")
+    count = serializers.IntegerField()
+    link = serializers.CharField(help_text="the portal page listing exactly these records")
+
+
+class MyTasksSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    items = TaskSerializer(many=True)
+
+
+class MyTasksView(APIView):
+    """``GET my/tasks/``: what waits for this user (``core.worklist``), scoped, only kinds their role may act on."""
+
+    serializer_class = MyTasksSerializer
+
+    @extend_schema(responses={200: MyTasksSerializer})
+    def get(self, request):
+        from core.worklist import tasks_for
+
+        items = [{"kind": t.kind, "label": t.label, "count": t.count, "link": t.link} for t in tasks_for(request.user)]
+        return Response({"total": sum(i["count"] for i in items), "items": items})
+
+
+# --- Search -----------------------------------------------------------------------------------
+
+
+class SearchResultSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text="person | household | social_org | community_org | road | marriage")
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    subtitle = serializers.CharField(help_text="personal numbers masked")
+    link = serializers.CharField(help_text="the record's page in the portal")
+
+
+class SearchResponseSerializer(serializers.Serializer):
+    results = SearchResultSerializer(many=True)
+
+
+class SearchView(APIView):
+    """``GET search/?q=``: a fragment of a name (one Chinese character or more), the last 4–6 characters of an
+    ID number, or a keyword of an organization's or a road's name; within the user's scope, grouped by type."""
+
+    serializer_class = SearchResponseSerializer
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, required=True, description="what to look for")],
+        responses={200: SearchResponseSerializer},
+    )
+    def get(self, request):
+        from core.search import clean_query, search_for
+
+        q = clean_query(request.query_params.get("q"))
+        if not q:
+            raise ValidationError({"q": [_("Type what to look for.")]})
+        results = [
+            {"type": r.type, "id": r.id, "title": r.title, "subtitle": r.subtitle, "link": r.link}
+            for group in search_for(request.user, q)
+            for r in group.results
+        ]
+        return Response({"results": results})
+
+
+# --- History ----------------------------------------------------------------------------------
+
+
+class HistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="the field's name (a stable token for machines)")
+    label = serializers.CharField(help_text="the field's name as people read it, in the request's language")
+    old = serializers.CharField(help_text="the value before, as displayed (choice labels, names, masked numbers)")
+    new = serializers.CharField(help_text="the value after, as displayed")
+
+
+class HistoryRowSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(help_text="who made the change (their name)")
+    action = serializers.CharField(help_text="created / changed / deleted, in the request's language")
+    kind = serializers.CharField(help_text="insert | update | delete")
+    step = serializers.CharField(help_text="the case's step that made the change (approve…), as people read it")
+    record_type = serializers.CharField()
+    record = serializers.CharField()
+    changes = HistoryChangeSerializer(many=True)
+
+
+class HistoryMixin:
+    """``GET <collection>/{id}/history/``: the record's history (``core.history``), newest first, paginated.
+
+    The record is found through the viewset's own ``get_object`` (scoped: outside the user's
+    geography it is 404). A viewset gets it by listing this mixin first.
+    """
+
+    @extend_schema(responses={200: HistoryRowSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="history")
+    def history(self, request, *args, **kwargs):
+        from core import history
+
+        record = self.get_object()
+        page = self.paginate_queryset(history.events_for(record))
+        return self.get_paginated_response([history.as_api(row) for row in history.rows_from_events(page)])

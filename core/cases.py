@@ -179,6 +179,20 @@ BENEFIT_CASE_MACHINE = StateMachine(
 AUTOMATIC_ACTIONS = tuple(BENEFIT_CASE_MACHINE.automatic_actions())
 
 
+def work_queue_indexes(prefix: str) -> list[models.Index]:
+    """The small partial indexes a benefit case's kinds of the work queue count from (``core.worklist``):
+    the applications waiting for a step, and the periodic reviews by date. A few hundred rows each
+    where the table holds a hundred thousand cases."""
+    return [
+        models.Index(fields=["status"], condition=models.Q(status__in=PENDING_STATUSES), name=f"{prefix}_pending"),
+        models.Index(
+            fields=["next_review_on"],
+            condition=models.Q(status__in=[CaseStatus.ACTIVE, CaseStatus.SUSPENDED]),
+            name=f"{prefix}_recheck_due",
+        ),
+    ]
+
+
 class ApprovalLevel(models.TextChoices):
     SUBDISTRICT = "subdistrict", _("Sub-district")
     DISTRICT = "district", _("District")

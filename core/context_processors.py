@@ -37,7 +37,10 @@ def navigation(request):
             continue
         if name == "audit-security" and has_cap(user, Cap.AUDIT_VIEW):
             continue  # auditors reach it from the audit pages' own menu
-        url = reverse(name)
-        active = path == url if name == "home" else path.startswith(url)
-        items.append({"label": label, "url": url, "active": active})
+        items.append({"label": label, "url": reverse(name), "active": False})
+    # One item lit: the one whose address is the longest beginning of this page's (households under
+    # /people/households/ light 家庭户, not 人员 as well; vagrant relief under /relief/vagrant/ likewise).
+    matches = [i for i in items if (path == i["url"] if i["url"] == "/" else path.startswith(i["url"]))]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return {"nav_items": items}

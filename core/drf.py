@@ -66,6 +66,10 @@ def _exception_response(exc, context):
     return drf_exception_handler(exc, context)
 
 
+# Actions a shared mixin adds to many viewsets, allowed to whoever may take another action of the viewset.
+ACTIONS_AS = {"history": "retrieve"}
+
+
 class CapabilityPermission:
     """Checks ``view.required_caps[view.action]`` (a ``Cap``); actions not listed are refused.
 
@@ -81,6 +85,8 @@ class CapabilityPermission:
         action = getattr(view, "action", None)
         if action == "metadata":
             return True
+        if action not in required and action in ACTIONS_AS:
+            action = ACTIONS_AS[action]  # e.g. a record's history: whoever may read the record
         if action not in required:
             return False
         cap = required[action]

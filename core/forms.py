@@ -15,12 +15,27 @@ class PortalPasswordChangeForm(PasswordChangeForm):
         raise NotImplementedError("core.services.staff_password_change saves the password")
 
 
+class DateInput(forms.DateInput):
+    """``<input type="date">`` with its value in ISO (``YYYY-MM-DD``), the only form a date input takes."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs, format=format)
+
+
 class AuditSearchForm(forms.Form):
     actor = forms.CharField(label=_("Actor (username)"), max_length=150, required=False)
-    model = forms.CharField(label=_("Record type"), max_length=100, required=False, help_text=_("e.g. people.Person"))
+    model = forms.ChoiceField(label=_("Record type"), required=False, choices=())
     object_id = forms.CharField(label=_("Record number"), max_length=40, required=False)
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        from core.history import tracked_models
+
+        super().__init__(*args, **kwargs)
+        self.fields["model"].choices = [("", _("All record types")), *tracked_models()]
 
 
 class SecuritySearchForm(forms.Form):
@@ -28,8 +43,8 @@ class SecuritySearchForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Event"), required=False, choices=[("", _("All")), *list(SecurityEventKind.choices)]
     )
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("To"), required=False, widget=DateInput())
 
 
 class StaffSearchForm(forms.Form):

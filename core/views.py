@@ -7,12 +7,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST, require_safe
 
 from core import selectors, services
-from core.audit import entries_from_events
 from core.errors import DomainError, Forbidden
 from core.forms import AuditSearchForm, PortalPasswordChangeForm, RoleGrantForm, SecuritySearchForm, StaffSearchForm
+from core.history import reveal_rows, rows_from_events
 from core.models import User
 from core.pagination import paginate
-from core.roles import Cap, capabilities_of, has_cap
+from core.roles import Cap, has_cap
 from core.scoping import get_in_scope
 from core.security import client_ip
 
@@ -22,7 +22,21 @@ LOG_PAGE_SIZE = 50
 @require_safe
 @login_required
 def home(request):
-    return render(request, "core/home.html", {"capabilities": sorted(capabilities_of(request.user))})
+    """Each role's home is its work queue (``core.worklist``: the same as ``GET /api/v1/my/tasks/``)."""
+    from core.worklist import tasks_for
+
+    tasks = tasks_for(request.user)
+    return render(request, "core/home.html", {"tasks": tasks, "total": sum(t.count for t in tasks)})
+
+
+@require_safe
+@login_required
+def search(request):
+    """The header's search box: results grouped by kind (``core.search``, the same as ``GET /api/v1/search/``)."""
+    from core.search import clean_query, search_for
+
+    q = clean_query(request.GET.get("q"))
+    return render(request, "core/search.html", {"q": q, "groups": search_for(request.user, q) if q else []})
 
 
 @sensitive_post_parameters()
@@ -68,7 +82,7 @@ def audit_changes(request):
     return render(
         request,
         "core/audit_changes.html",
-        {"form": form, "page": page, "entries": entries_from_events(page.object_list)},
+        {"form": form, "page": page, "history": rows_from_events(page.object_list), "show_record": True},
     )
 
 
@@ -99,10 +113,11 @@ def audit_reveals(request):
     form = AuditSearchForm(request.GET or None)
     values = form.cleaned_data if form.is_valid() else {}
     reveals = selectors.reveal_log_list(user=request.user, **{k: v for k, v in values.items() if v})
+    page = paginate(request, reveals, LOG_PAGE_SIZE)
     return render(
         request,
         "core/audit_reveals.html",
-        {"form": form, "page": paginate(request, reveals, LOG_PAGE_SIZE)},
+        {"form": form, "page": page, "reveals": reveal_rows(page.object_list)},
     )
 
 

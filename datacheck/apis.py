@@ -10,6 +10,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.apis import HistoryMixin
 from core.drf import CapabilityPermission, SelectorFilterSet
 from core.roles import Cap
 from core.scoping import get_in_scope
@@ -123,7 +124,7 @@ class CrossCheckRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         return Response(CrossCheckRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
-class ReviewItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReviewItemViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Hits for the beneficiary's sub-district: confirm (the benefits' services act) or dismiss with a reason."""
 
     serializer_class = ReviewItemSerializer

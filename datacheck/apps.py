@@ -7,4 +7,5 @@ class DatacheckConfig(AppConfig):
     verbose_name = _("Data checking")
 
     def ready(self) -> None:
-        from datacheck import permissions  # noqa: F401 - registers the rules of data checking with core.permissions
+        # its permission rules (core.permissions), work-queue kinds (core.worklist), searchers (core.search)
+        from datacheck import permissions, worklist  # noqa: F401

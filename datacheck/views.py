@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.cases import timeline_of
 from core.errors import DomainError, Forbidden, NotFound
+from core.permissions import can
 from core.roles import Cap, has_cap
 from core.scoping import get_in_scope
 from core.uploads import read_upload
@@ -238,7 +239,7 @@ def _item(request, pk):
 
 def _review_page(request, item, *, confirm_form=None, dismiss_form=None, status=200):
     item.age_days = (timezone.now() - item.created_at).days
-    can_review = has_cap(request.user, Cap.DATACHECK_REVIEW) and item.status == ItemStatus.OPEN
+    can_review = can(request.user, "confirm", item)
     return render(
         request,
         "datacheck/review_detail.html",

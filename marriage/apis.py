@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.apis import HistoryMixin
 from core.drf import CapabilityPermission, SelectorFilterSet
 from core.errors import InvalidInput, NotFound
 from core.roles import Cap
@@ -75,7 +76,7 @@ def _month(value: str, field: str) -> datetime.date:
         raise InvalidInput(_("A month is written YYYY-MM."), field=field) from None
 
 
-class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RegistrationViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The marriage register. Registrars work city-wide; acts at the counter are done at their own office."""
 
     serializer_class = RegistrationSerializer

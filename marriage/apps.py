@@ -7,4 +7,5 @@ class MarriageConfig(AppConfig):
     verbose_name = _("Marriage registration")
 
     def ready(self) -> None:
-        from marriage import permissions  # noqa: F401 - registers the registry's rules with core.permissions
+        # its permission rules (core.permissions), work-queue kinds (core.worklist), searchers (core.search)
+        from marriage import panels, permissions, search, worklist  # noqa: F401

@@ -2,17 +2,22 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from core.forms import DateInput
 from marriage.models import Kind
 from people.forms import IdNumberField
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 
 
 class RegistrationForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Registration"),
-        choices=[(Kind.MARRIAGE, _("Marriage registration")), (Kind.DIVORCE, _("Divorce by agreement (application)"))],
+        choices=[
+            (Kind.MARRIAGE, pgettext_lazy("registration kind", "Marriage registration")),
+            (Kind.DIVORCE, _("Divorce by agreement (application)")),
+        ],
     )
     office = forms.ChoiceField(label=_("Registry office"))
     party_a = IdNumberField(label=_("Party A: ID number"))
@@ -86,7 +91,7 @@ class CancelForm(forms.Form):
 
 class OfficeForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=60)
-    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    address = forms.CharField(label=pgettext_lazy("place", "Address"), max_length=200, required=False)
     daily_capacity = forms.IntegerField(label=_("Appointments per day"), min_value=0, max_value=1000)
     open_weekends = forms.BooleanField(label=_("Open at weekends"), required=False)
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.idnumbers import mask_phone
 from core.models import Division
@@ -58,7 +59,7 @@ class Office(models.Model):
         Division, verbose_name=_("district"), primary_key=True, on_delete=models.PROTECT, related_name="+"
     )
     name = models.CharField(_("name"), max_length=60)
-    address = models.CharField(_("address"), max_length=200, blank=True)
+    address = models.CharField(pgettext_lazy("place", "address"), max_length=200, blank=True)
     daily_capacity = models.PositiveSmallIntegerField(_("appointments per day"), default=40)
     open_weekends = models.BooleanField(_("open at weekends"), default=False)
 

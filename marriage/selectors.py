@@ -26,6 +26,7 @@ from marriage.models import (
     Status,
 )
 from people.models import Person
+from people.selectors import match_people
 
 UNMARRIED = "unmarried"
 MARRIED = "married"
@@ -74,6 +75,22 @@ def marital_status_of(*, person: Person, user: User | None = None) -> MaritalSta
     return MaritalStatus(status, last.ended_on, None, last, None)
 
 
+def _waiting_for(qs: QuerySet[Registration], user: User, waiting: str) -> QuerySet[Registration]:
+    from marriage.permissions import is_district
+
+    own = user.division_id or ""
+    if is_district(own):
+        qs = qs.filter(office_id=own)
+    if waiting == "review":
+        return qs.filter(status=Status.REGISTERED, review_status=ReviewStatus.PENDING).exclude(registrar=user)
+    if waiting == "divorce":
+        today = timezone.localdate()
+        return qs.filter(
+            kind=Kind.DIVORCE, status=Status.COOLING_OFF, cooling_off_until__lt=today, appear_by__gte=today
+        )
+    return qs.none()
+
+
 def registration_list(
     *,
     user: User,
@@ -83,8 +100,14 @@ def registration_list(
     review_status: str = "",
     person: str | int = "",
     q: str = "",
+    waiting: str = "",
 ) -> QuerySet[Registration]:
+    """Registrations the user may see. ``waiting``: ``review`` — registered records of the user's office
+    awaiting quality review that someone else made; ``divorce`` — divorce applications of the user's office
+    whose cooling-off is over and whose parties may still appear (the registrar's queues)."""
     qs = scope(Registration.objects.select_related("party_a", "party_b", "office"), user)
+    if waiting:
+        qs = _waiting_for(qs, user, waiting)
     if kind:
         qs = qs.filter(kind=kind)
     if status:
@@ -101,8 +124,9 @@ def registration_list(
             qs = qs.filter(Q(party_a__id_number=q) | Q(party_b__id_number=q))
         elif q[:1] in {"J", "L", "B"}:
             qs = qs.filter(certificate_number=q)
-        else:
-            qs = qs.filter(Q(party_a__name__startswith=q) | Q(party_b__name__startswith=q))
+        else:  # a fragment of either party's name, or the end of an ID number (people's one matching)
+            people = match_people(Person.objects.all(), q)
+            qs = qs.filter(Q(party_a__in=people) | Q(party_b__in=people))
     return qs.order_by("-id")
 
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.audit import history_of
 from core.errors import DomainError, Forbidden, InvalidInput
+from core.history import rows_for
 from core.permissions import can
 from core.roles import Cap, has_cap
 from marriage import selectors, services
@@ -67,7 +67,7 @@ def _person_by_id_number(user, number: str, field: str):
 @login_required
 def registration_list(request):
     _require(request, Cap.MARRIAGE_VIEW)
-    filters = {k: request.GET.get(k, "").strip() for k in ("q", "kind", "status", "office", "review_status")}
+    filters = {k: request.GET.get(k, "").strip() for k in ("q", "kind", "status", "office", "review_status", "waiting")}
     registrations = selectors.registration_list(user=request.user, **filters)
     return render(
         request,
@@ -138,7 +138,7 @@ def registration_detail(request, pk: int):
         "divorces": registration.divorces.all() if registration.kind == Kind.MARRIAGE else [],
         "reissues": registration.reissues.all(),
         "household_changes": changes if can(user, "view", HouseholdChange) else [],
-        "history": history_of(registration),
+        "history": rows_for(registration),
         "register_form": RegisterDivorceForm() if can(user, "register_divorce", registration) else None,
         "withdraw_form": WithdrawForm(parties=parties) if can(user, "withdraw", registration) else None,
         "reissue_form": ReissueForm(parties=parties) if reissuable else None,

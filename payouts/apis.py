@@ -16,6 +16,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.apis import HistoryMixin
 from core.cases import parse_month
 from core.drf import CapabilityPermission
 from core.errors import InvalidInput
@@ -76,7 +77,7 @@ def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-class PayoutRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PayoutRunViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Payout runs: one per scheme and month, computed in Celery, approved by a second person, paid by bank file."""
 
     permission_classes = [IsAuthenticated, CapabilityPermission]

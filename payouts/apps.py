@@ -7,4 +7,5 @@ class PayoutsConfig(AppConfig):
     verbose_name = _("Payouts")
 
     def ready(self) -> None:
-        from payouts import permissions  # noqa: F401 - registers the rules of payout runs with core.permissions
+        # its permission rules (core.permissions), work-queue kinds (core.worklist), searchers (core.search)
+        from payouts import history, permissions, worklist  # noqa: F401

@@ -1,10 +1,16 @@
 """Bank files: the payment file we send (CSV or XLSX) and the return file the bank sends back.
 
-Payment file, one row per line, then a control row::
+Payment file, one row per line, then a control row, headed in Chinese (the banks' batch-payment
+files, 代发文件, are; the return reader below accepts these headings back)::
 
-    batch_ref, line_ref, payee_name, bank_name, bank_account, amount, scheme, period, community
-    PR00000012, 345, 王芳, 演示银行, 6222…, 1230.00, dibao, 2020-04, 370202001001
-    PR00000012, TOTAL, 250000 lines, , , 160000000.00, dibao, 2020-04,
+    批次号, 明细号, 收款人姓名, 开户银行, 银行账号, 金额, 发放项目, 发放月份, 所属社区
+    PR00000012, 345, 王芳, 演示银行, 6222…, 1230.00, 最低生活保障, 2020-04, 八大峡社区
+    PR00000012, 合计, 250000 笔, , , 160000000.00, 最低生活保障, 2020-04,
+
+The payee's ID number is **omitted**: the bank pays an account held in the payee's name and
+matches by account number and name (户名 + 账号), so its batch format does not ask for the
+ID number, and a number the bank does not need does not leave the portal (a masked one would
+be of no use to it either). The batch and line references are the keys the return quotes.
 
 Spreadsheet formula injection: every text cell that begins with ``= + - @``, a tab or a
 carriage return is prefixed with an apostrophe, so no spreadsheet evaluates it. Full bank
@@ -27,6 +33,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core import uploads
@@ -37,8 +44,9 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-HEADER = ["batch_ref", "line_ref", "payee_name", "bank_name", "bank_account", "amount", "scheme", "period", "community"]
-TOTAL_REF = "TOTAL"
+HEADER = ["批次号", "明细号", "收款人姓名", "开户银行", "银行账号", "金额", "发放项目", "发放月份", "所属社区"]
+TOTAL_REF = "合计"
+TOTAL_REFS = {TOTAL_REF, "TOTAL"}  # the control row of our own file (and of files written before 2026-12), sent back
 DANGEROUS_FIRST = uploads.FORMULA_START
 XLSX_ROWS_PER_SHEET = 1_000_000
 # A city's return file is a few hundred thousand rows; a province's a few million.
@@ -75,10 +83,12 @@ def _payment_rows(run):
     with connection.chunked_cursor() as cur:
         cur.execute(
             """
-            SELECT l.id, p.name, COALESCE(h.bank_name, ''), COALESCE(h.bank_account, ''), l.amount, l.division_id
+            SELECT l.id, p.name, COALESCE(h.bank_name, ''), COALESCE(h.bank_account, ''), l.amount,
+                   COALESCE(d.name, l.division_id)
               FROM payouts_payoutline l
               JOIN people_person p ON p.id = l.beneficiary_id
               LEFT JOIN people_household h ON h.id = l.household_id
+              LEFT JOIN core_division d ON d.code = l.division_id
              WHERE l.run_id = %s AND l.id BETWEEN %s AND %s
              ORDER BY l.id
             """,
@@ -92,6 +102,12 @@ def _payment_rows(run):
 
 
 def write_payment_file(run, file_format: str) -> WrittenFile:
+    """The payment file in Chinese whatever the exporting user's language: it is the bank's."""
+    with translation.override("zh-hans"):
+        return _write_payment_file(run, file_format, scheme=str(run.get_scheme_display()))
+
+
+def _write_payment_file(run, file_format: str, *, scheme: str) -> WrittenFile:
     period = f"{run.period:%Y-%m}"
     batch = run.reference
     count, total = 0, Decimal(0)
@@ -108,13 +124,13 @@ def write_payment_file(run, file_format: str) -> WrittenFile:
                 neutralise(bank),
                 neutralise(account),
                 amount,
-                run.scheme,
+                scheme,
                 period,
-                community,
+                neutralise(community),
             ]
 
     def trailer():
-        return [batch, TOTAL_REF, _("%(n)d lines") % {"n": count}, "", "", total, run.scheme, period, ""]
+        return [batch, TOTAL_REF, _("%(n)d payments") % {"n": count}, "", "", total, scheme, period, ""]
 
     fd, path = tempfile.mkstemp(prefix=f"{batch}-", suffix=f".{file_format}")
     os.close(fd)
@@ -155,7 +171,7 @@ def _write_xlsx(path: str, rows, trailer) -> None:
     def new_sheet():
         nonlocal sheet, in_sheet, number
         number += 1
-        sheet = book.create_sheet(title="payments" if number == 1 else f"payments {number}")
+        sheet = book.create_sheet(title="代发明细" if number == 1 else f"代发明细{number}")
         sheet.append(HEADER)
         in_sheet = 0
 
@@ -258,7 +274,7 @@ def _return_row(number: int, cells: list[str], columns: dict[str, int]) -> Retur
         return cells[index].strip() if index is not None and index < len(cells) else ""
 
     line_raw = get("line_ref")
-    if line_raw.upper() == TOTAL_REF:
+    if line_raw.upper() in TOTAL_REFS:
         return None  # the control row of our own file, sent back
     amount_raw = get("amount").replace(",", "")
     result_raw = get("result")

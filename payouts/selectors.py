@@ -33,9 +33,12 @@ DIFF_LIMIT = 50
 
 
 def run_list(
-    *, user: User, scheme: str = "", status: str = "", period: str | datetime.date = ""
+    *, user: User, scheme: str = "", status: str = "", period: str | datetime.date = "", to_approve: bool = False
 ) -> QuerySet[PayoutRun]:
+    """Runs the user may see; ``to_approve``: computed runs this user did not start (the checker's queue)."""
     qs = scope(PayoutRun.objects.select_related("started_by", "approved_by"), user)
+    if to_approve:
+        qs = qs.filter(status=RunStatus.COMPUTED).exclude(started_by=user)
     if scheme:
         qs = qs.filter(scheme=scheme)
     if status:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from core.cases import add_months, current_month, month_str, parse_month
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
+from core.history import rows_for
 from core.pagination import paginate
 from core.permissions import can
 from core.roles import Cap, has_cap
@@ -49,8 +50,13 @@ def run_list(request):
             period = parse_month(params["period"], field="period")
         except InvalidInput:
             period = ""
+    to_approve = params.get("to_approve") == "1"
     runs = selectors.run_list(
-        user=request.user, scheme=params.get("scheme", ""), status=params.get("status", ""), period=period
+        user=request.user,
+        scheme=params.get("scheme", ""),
+        status=params.get("status", ""),
+        period=period,
+        to_approve=to_approve,
     )
     return render(
         request,
@@ -61,6 +67,7 @@ def run_list(request):
             "statuses": RunStatus.choices,
             "scheme": params.get("scheme", ""),
             "status": params.get("status", ""),
+            "to_approve": to_approve,
             "period": month_str(period) if period else "",
             "this_month": month_str(current_month()),
             "start_form": payout_forms.StartRunForm() if can(request.user, "start", PayoutRun) else None,
@@ -115,6 +122,7 @@ def run_detail(request, pk: int):
     context = {
         "run": run,
         "events": selectors.run_events(run),
+        "history": rows_for(run),
         "summary": run.summary or {},
         "review": _review(run),
         "exports": list(run.exports.select_related("actor")[:20]),

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.apis import HistoryMixin
 from core.drf import CapabilityPermission, SelectorFilterSet
 from core.roles import Cap
 from marriage.selectors import marital_status_of
@@ -38,7 +39,7 @@ class PersonFilter(SelectorFilterSet):
         fields = ["q", "id_number", "community", "division", "sex"]
 
 
-class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PersonViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = PersonSerializer
     permission_classes = [IsAuthenticated, CapabilityPermission]
     filterset_class = PersonFilter
@@ -109,7 +110,7 @@ class HouseholdFilter(SelectorFilterSet):
         fields = ["q", "community", "area_type"]
 
 
-class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class HouseholdViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated, CapabilityPermission]
     filterset_class = HouseholdFilter
     required_caps = {

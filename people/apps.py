@@ -7,4 +7,5 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People and households")
 
     def ready(self) -> None:
-        from people import permissions  # noqa: F401 - registers the rules of people and households
+        # its permission rules (core.permissions), work-queue kinds (core.worklist), searchers (core.search)
+        from people import permissions, search  # noqa: F401

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateInput
 from core.idnumbers import parse_id_number
 from core.models import Division
 from core.textsafety import validate_plain_text
@@ -35,7 +36,7 @@ class PersonEditForm(forms.Form):
 
 
 class DeathForm(forms.Form):
-    death_date = forms.DateField(label=_("Date of death"), widget=forms.DateInput(attrs={"type": "date"}))
+    death_date = forms.DateField(label=_("Date of death"), widget=DateInput())
     note = forms.CharField(
         label=_("Evidence"),
         max_length=1000,

@@ -2,13 +2,17 @@ from __future__ import annotations
 
 import pghistory
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.idnumbers import mask_id_number, mask_phone, mask_tail
 from core.models import Division
 from core.roles import Cap
+from core.search import chars_index
 
 
 class Sex(models.TextChoices):
@@ -45,7 +49,7 @@ class Person(models.Model):
     scope_citywide_cap = Cap.PEOPLE_CITYWIDE
 
     id_number = models.CharField(_("ID number"), max_length=18, unique=True)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"))
@@ -66,6 +70,10 @@ class Person(models.Model):
             # name prefix search ("张" finds every Zhang) at a million persons
             models.Index(fields=["name"], name="person_name_prefix", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["division", "-id"], name="person_division_recent"),
+            # a fragment anywhere in the name (建国 finds 李建国), one character or more (core.search)
+            chars_index("name", name="person_name_chars"),
+            # the last 4–6 characters of the ID number (core.search.id_number_tail_q)
+            models.Index(OpClass(Reverse("id_number"), name="text_pattern_ops"), name="person_id_number_tail"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(id_number__regex=r"^[0-9]{17}[0-9X]$"), name="person_id_number_format"),
@@ -107,7 +115,11 @@ class Household(models.Model):
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
-        indexes = [models.Index(fields=["community", "-id"], name="household_community_recent")]
+        indexes = [
+            models.Index(fields=["community", "-id"], name="household_community_recent"),
+            # a fragment of the address (演示路12号): trigrams (core.search)
+            GinIndex(fields=["address"], opclasses=["gin_trgm_ops"], name="household_address_trgm"),
+        ]
 
     def __str__(self) -> str:
         return _("Household of %(name)s") % {"name": self.head.name}

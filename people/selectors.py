@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from core import search
 from core.idnumbers import parse_id_number
 from core.models import User
 from core.scoping import get_in_scope, scope
@@ -19,17 +20,24 @@ def _looks_like_id_number(text: str) -> bool:
     return True
 
 
+def match_people(qs: QuerySet[Person], q: str, *, field: str = "") -> QuerySet[Person]:
+    """The one matching of people (the search box and every list's filter, ``core.search``): a full ID number,
+    its last 4–6 characters, or a fragment anywhere in the name. ``field`` prefixes the lookups (``"head__"``)."""
+    q = search.clean_query(q)
+    if not q:
+        return qs
+    if _looks_like_id_number(q.upper()):
+        return qs.filter(**{f"{field}id_number": q.upper()})
+    if search.looks_like_id_tail(q):
+        return search.id_tail_filter(qs, f"{field}id_number", q)
+    return search.fragment_filter(qs, f"{field}name", q)
+
+
 def person_list(
     *, user: User, q: str = "", id_number: str = "", community: str = "", division: str = ""
 ) -> QuerySet[Person]:
-    """People the user may see; ``q`` is a name prefix or an exact ID number."""
-    qs = scope(Person.objects.select_related("division"), user)
-    q = (q or "").strip()
-    if q:
-        if _looks_like_id_number(q.upper()):
-            qs = qs.filter(id_number=q.upper())
-        else:
-            qs = qs.filter(name__startswith=q)
+    """People the user may see; ``q`` is an ID number, its last 4–6 characters, or a fragment of the name."""
+    qs = match_people(scope(Person.objects.select_related("division"), user), q)
     if id_number:
         qs = qs.filter(id_number=id_number.strip().upper())
     if community:
@@ -49,7 +57,8 @@ def person_household(*, person: Person) -> Household | None:
 
 
 def household_list(*, user: User, q: str = "", community: str = "", area_type: str = "") -> QuerySet[Household]:
-    """Households the user may see; ``q`` is the head's name prefix or any member's exact ID number."""
+    """Households the user may see; ``q``: a member's ID number (or its last 4–6 characters), or a fragment
+    of the head's name."""
     # A correlated subquery, evaluated for the rows of one page only; a GROUP BY would
     # aggregate every household in scope before the LIMIT (and again for the page count).
     members = (
@@ -62,12 +71,12 @@ def household_list(*, user: User, q: str = "", community: str = "", area_type: s
     qs = scope(Household.objects.select_related("community", "head"), user).annotate(
         members_count=Coalesce(Subquery(members, output_field=IntegerField()), 0)
     )
-    q = (q or "").strip()
-    if q:
-        if _looks_like_id_number(q.upper()):
-            qs = qs.filter(members__person__id_number=q.upper())
-        else:
-            qs = qs.filter(head__name__startswith=q)
+    q = search.clean_query(q)
+    if q and (_looks_like_id_number(q.upper()) or search.looks_like_id_tail(q)):
+        qs = match_people(qs, q, field="members__person__").distinct()
+    elif q:
+        # joined (not ``head IN (…)``): the planner starts from the name's index, however few match
+        qs = match_people(qs, q, field="head__")
     if community:
         qs = qs.filter(community=community)
     if area_type:

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from core.audit import history_of
 from core.errors import DomainError, Forbidden, NotFound
 from core.exports import export_response, wants_export
+from core.history import rows_for
 from core.models import Division, DivisionLevel
 from core.pagination import paginate
 from core.permissions import can
@@ -123,7 +123,7 @@ def person_detail(request, pk: int):
         {
             "person": person,
             "household": selectors.person_household(person=person),
-            "history": history_of(person),
+            "history": rows_for(person),
             "reveal_form": RevealForm() if can(request.user, "reveal", person) else None,
             "revealed": request.session.pop(f"revealed-{person.pk}", None),
         },
@@ -268,7 +268,7 @@ def household_detail(request, pk: int):
         {
             "household": household,
             "members": list(household.members.all()),
-            "history": history_of(household),
+            "history": rows_for(household),
             "add_member_form": AddMemberForm(prefix="add") if can(request.user, "add_member", household) else None,
         },
     )

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.apis import HistoryMixin
 from core.drf import CapabilityPermission, SelectorFilterSet
 from core.roles import Cap
 from placenames import selectors, services
@@ -49,7 +50,7 @@ class RoadFilter(SelectorFilterSet):
         fields = ["q", "district", "road_type", "status"]
 
 
-class RoadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RoadViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The gazetteer of named roads. A new entry whose name is taken is refused (409 ``name_taken``)."""
 
     serializer_class = RoadSerializer
@@ -102,7 +103,7 @@ class UnnamedRoadFilter(SelectorFilterSet):
         fields = ["district", "status", "q"]
 
 
-class UnnamedRoadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class UnnamedRoadViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The inventory of roads found without a name."""
 
     serializer_class = UnnamedRoadSerializer
@@ -153,7 +154,7 @@ class ApplicationFilter(SelectorFilterSet):
         fields = ["district", "status", "q"]
 
 
-class NamingApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NamingApplicationViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Naming applications: proposed → checked → expert_review → public_notice → approved → published."""
 
     serializer_class = ApplicationSerializer

@@ -7,4 +7,5 @@ class PlacenamesConfig(AppConfig):
     verbose_name = _("Place names")
 
     def ready(self) -> None:
-        from placenames import permissions  # noqa: F401 - registers the rules of place names with core.permissions
+        # its permission rules (core.permissions), work-queue kinds (core.worklist), searchers (core.search)
+        from placenames import permissions, search, worklist  # noqa: F401

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Division
 from core.roles import Cap
+from core.search import chars_index
 
 
 class RoadType(models.TextChoices):
@@ -63,7 +64,10 @@ class Road(models.Model):
     class Meta:
         verbose_name = _("road")
         verbose_name_plural = _("roads")
-        indexes = [models.Index(fields=["district", "name"], name="road_district_name")]
+        indexes = [
+            models.Index(fields=["district", "name"], name="road_district_name"),
+            chars_index("name", name="road_name_chars"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["name"], condition=Q(status="current"), name="road_name_unique_in_city"),
         ]

@@ -37,6 +37,18 @@ def _moves_to(target: str):
     return check
 
 
+def statuses_at_step_of(user) -> set[str]:
+    """The statuses whose next step (not a rejection or a withdrawal) this user may take: the naming queue."""
+    from placenames.services import TRANSITIONS
+
+    steps = set()
+    for action, (target, _cap) in APPLICATION_ACTIONS.items():
+        if action in ("reject", "withdraw") or not permissions.can(user, action, NamingApplication):
+            continue
+        steps |= {source for source, targets in TRANSITIONS.items() if source and target in targets}
+    return steps
+
+
 for _action, (_target, _cap) in APPLICATION_ACTIONS.items():
     permissions.register(NamingApplication, _action, caps=[_cap], check=_moves_to(_target))
 permissions.register(NamingApplication, "create", caps=[Cap.PLACENAME_EDIT])

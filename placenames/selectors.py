@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
+from core import search
 from core.models import User
 from core.scoping import get_in_scope, scope
 from placenames.models import BannedWord, NamingApplication, Road, UnnamedRoad, UnnamedRoadStatus
@@ -11,14 +12,14 @@ from placenames.naming import pinyin_key
 
 
 def road_list(*, user: User, q: str = "", district: str = "", road_type: str = "", status: str = "") -> QuerySet[Road]:
-    """Roads the user may see; ``q`` is a name prefix or a pinyin (tones ignored)."""
+    """Roads the user may see; ``q`` is a keyword of the name (core.search) or a pinyin (tones ignored)."""
     qs = scope(Road.objects.select_related("district"), user)
-    q = (q or "").strip()
+    q = search.clean_query(q)
     if q:
         if q.isascii():
             qs = qs.filter(pinyin_key__startswith=q.replace(" ", "").lower())
         else:
-            qs = qs.filter(Q(name__startswith=q) | Q(pinyin_key=pinyin_key(q)))
+            qs = search.with_chars(qs, "name").filter(search.fragment_q("name", q) | Q(pinyin_key=pinyin_key(q)))
     if district:
         qs = qs.filter(district=district)
     if road_type:
@@ -54,8 +55,15 @@ def unnamed_road_counts(*, user: User) -> dict[str, int]:
     return counts
 
 
-def application_list(*, user: User, district: str = "", status: str = "", q: str = "") -> QuerySet[NamingApplication]:
+def application_list(
+    *, user: User, district: str = "", status: str = "", q: str = "", at_my_step: bool = False
+) -> QuerySet[NamingApplication]:
+    """Applications the user may see; ``at_my_step``: those whose next step is this user's to take."""
     qs = scope(NamingApplication.objects.select_related("district", "unnamed_road"), user)
+    if at_my_step:
+        from placenames.permissions import statuses_at_step_of
+
+        qs = qs.filter(status__in=statuses_at_step_of(user))
     if district:
         qs = qs.filter(district=district)
     if status:

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import permissions
-from core.audit import history_of
 from core.errors import DomainError, Forbidden
+from core.history import rows_for
 from core.models import Division, DivisionLevel
 from core.roles import Cap, has_cap
 from core.scoping import division_in_scope
@@ -102,7 +102,7 @@ def road_detail(request, pk: int):
     return render(
         request,
         "placenames/road_detail.html",
-        {"road": road, "applications": road.applications.all(), "history": history_of(road)},
+        {"road": road, "applications": road.applications.all(), "history": rows_for(road)},
     )
 
 
@@ -153,7 +153,7 @@ def unnamed_detail(request, pk: int):
         {
             "road": road,
             "applications": road.applications.order_by("-id"),
-            "history": history_of(road),
+            "history": rows_for(road),
             "remove_form": ReasonForm() if can_edit and road.status == UnnamedRoadStatus.UNNAMED else None,
             "can_propose": can_edit and road.status == UnnamedRoadStatus.UNNAMED,
         },
@@ -182,13 +182,15 @@ def unnamed_remove(request, pk: int):
 def application_list(request):
     _require(request, Cap.PLACENAME_VIEW)
     filters = {k: request.GET.get(k, "").strip() for k in ("q", "district", "status")}
-    applications = selectors.application_list(user=request.user, **filters)
+    at_my_step = request.GET.get("at_my_step") == "1"
+    applications = selectors.application_list(user=request.user, at_my_step=at_my_step, **filters)
     return render(
         request,
         "placenames/application_list.html",
         {
             "page": _page(request, applications),
             "filters": filters,
+            "at_my_step": at_my_step,
             "districts": districts_for(request.user),
             "statuses": ApplicationStatus.choices,
             "can_edit": permissions.can(request.user, "create", NamingApplication),
@@ -263,7 +265,7 @@ def application_detail(request, pk: int):
             ],
             "steps": [c for c in ApplicationStatus.choices if c[0] not in ("rejected", "withdrawn")],
             "actions": actions,
-            "history": history_of(application),
+            "history": rows_for(application),
         },
     )
 

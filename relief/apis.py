@@ -10,6 +10,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.apis import HistoryMixin
 from core.cases import CaseStatus, current_month, local_today, parse_month
 from core.drf import CapabilityPermission
 from core.errors import Forbidden, NotFound
@@ -71,7 +72,7 @@ class StandardFilter(filters.FilterSet):
     division = filters.CharFilter(method=_noop)
 
 
-class StandardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class StandardViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Standards with effective dates. Everyone signed in reads them; administrators add entries."""
 
     serializer_class = StandardSerializer
@@ -139,7 +140,7 @@ class PriceRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 # --- Cases: what dibao and tekun share --------------------------------------------------------
 
 
-class _CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class _CaseViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated, CapabilityPermission]
     required_caps = {
         "list": Cap.RELIEF_VIEW,
@@ -400,7 +401,9 @@ def _bool_param(value: str | None) -> bool | None:
     return value.lower() in {"1", "true", "yes", "on"}
 
 
-class TemporaryReliefClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class TemporaryReliefClaimViewSet(
+    HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Temporary relief claims: tiered approval, the household's annual cap, the green channel."""
 
     permission_classes = [IsAuthenticated, CapabilityPermission]

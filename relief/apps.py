@@ -7,4 +7,5 @@ class ReliefConfig(AppConfig):
     verbose_name = _("Social assistance")
 
     def ready(self) -> None:
-        from relief import permissions  # noqa: F401 - registers relief's rules with core.permissions
+        # its permission rules (core.permissions), work-queue kinds (core.worklist), searchers (core.search)
+        from relief import history, permissions, worklist  # noqa: F401

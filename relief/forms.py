@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.cases import NOTE_MAX_LENGTH
+from core.forms import DateInput
 from core.models import Division, DivisionLevel
 from people.models import AreaType
 from relief.models import (
@@ -21,10 +22,6 @@ from relief.models import (
 )
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class NoteForm(forms.Form):

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.cases import (
@@ -21,6 +22,7 @@ from core.cases import (
     StateMachine,
     Transition,
     local_today,
+    work_queue_indexes,
 )
 from core.models import Division
 from core.roles import Cap
@@ -180,7 +182,7 @@ class DibaoCase(BenefitCase):
             models.CheckConstraint(condition=Q(monthly_income__gte=0), name="dibao_income_not_negative"),
             models.CheckConstraint(condition=Q(members_count__gte=1), name="dibao_members_at_least_one"),
         ]
-        indexes = [models.Index(fields=["status", "-id"], name="dibao_status_recent")]
+        indexes = [models.Index(fields=["status", "-id"], name="dibao_status_recent"), *work_queue_indexes("dibao")]
 
     def __str__(self) -> str:
         return _("Dibao case %(id)s") % {"id": self.pk}
@@ -275,7 +277,7 @@ class TekunCase(BenefitCase):
                 fields=["person"], condition=Q(status__in=OPEN_STATUSES), name="tekun_one_open_case_per_person"
             ),
         ]
-        indexes = [models.Index(fields=["status", "-id"], name="tekun_status_recent")]
+        indexes = [models.Index(fields=["status", "-id"], name="tekun_status_recent"), *work_queue_indexes("tekun")]
 
     def __str__(self) -> str:
         return _("Tekun case %(id)s") % {"id": self.pk}
@@ -464,7 +466,11 @@ class PriceSubsidyRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.effective_from:%Y-%m-%d} CPI≥{self.cpi_threshold}% / food≥{self.food_cpi_threshold}%"
+        return gettext("From %(day)s: CPI ≥ %(cpi)s%% or food CPI ≥ %(food)s%%") % {
+            "day": f"{self.effective_from:%Y-%m-%d}",
+            "cpi": self.cpi_threshold,
+            "food": self.food_cpi_threshold,
+        }
 
 
 @pghistory.track()
@@ -492,7 +498,11 @@ class PriceIndex(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} CPI {self.cpi_yoy}% / food {self.food_cpi_yoy}%"
+        return gettext("%(month)s: CPI %(cpi)s%%, food CPI %(food)s%%") % {
+            "month": f"{self.month:%Y-%m}",
+            "cpi": self.cpi_yoy,
+            "food": self.food_cpi_yoy,
+        }
 
 
 # --- Vagrant and beggar relief ----------------------------------------------------------------

@@ -17,13 +17,14 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
-from core.cases import OPEN_STATUSES, CaseStatus, local_today, month_start, month_str
+from core.cases import OPEN_STATUSES, CaseStatus, add_months, local_today, month_start, month_str
 from core.errors import Conflict
 from core.models import User
 from core.money import ZERO, money
 from core.roles import Cap, has_cap
 from core.scoping import get_in_scope, scope, scope_prefix
 from people.models import Household
+from people.selectors import match_people
 from relief import rules
 from relief.models import (
     CARE_SCHEMES,
@@ -298,17 +299,33 @@ def _division_filter(qs: QuerySet, field: str, division: str) -> QuerySet:
     return qs.filter(**{f"{field}__gte": division, f"{field}__lt": upper})
 
 
+def recheck_due_q() -> Q:
+    """Active or suspended cases whose periodic review (复核) falls in this month or is overdue."""
+    return Q(
+        status__in=[CaseStatus.ACTIVE, CaseStatus.SUSPENDED],
+        next_review_on__lt=add_months(month_start(local_today()), 1),
+    )
+
+
 def dibao_case_list(
-    *, user: User, status: str = "", household: str | int = "", division: str = "", q: str = ""
+    *,
+    user: User,
+    status: str = "",
+    household: str | int = "",
+    division: str = "",
+    q: str = "",
+    recheck_due: bool = False,
 ) -> QuerySet[DibaoCase]:
     qs = scope(_dibao_qs(), user)
     if status:
         qs = qs.filter(status=status)
+    if recheck_due:
+        qs = qs.filter(recheck_due_q())
     if household:
         qs = qs.filter(household_id=household)
     qs = _division_filter(qs, "household__community", division)
     if q:
-        qs = qs.filter(household__head__name__startswith=q.strip())
+        qs = match_people(qs, q, field="household__head__")
     return qs.order_by("-id")
 
 
@@ -377,16 +394,24 @@ def _tekun_qs() -> QuerySet[TekunCase]:
 
 
 def tekun_case_list(
-    *, user: User, status: str = "", person: str | int = "", division: str = "", q: str = ""
+    *,
+    user: User,
+    status: str = "",
+    person: str | int = "",
+    division: str = "",
+    q: str = "",
+    recheck_due: bool = False,
 ) -> QuerySet[TekunCase]:
     qs = scope(_tekun_qs(), user)
     if status:
         qs = qs.filter(status=status)
+    if recheck_due:
+        qs = qs.filter(recheck_due_q())
     if person:
         qs = qs.filter(person_id=person)
     qs = _division_filter(qs, "person__division", division)
     if q:
-        qs = qs.filter(person__name__startswith=q.strip())
+        qs = match_people(qs, q, field="person__")
     return qs.order_by("-id")
 
 
@@ -456,6 +481,21 @@ def claim_list(
         qs = qs.filter(overdue_paperwork_q())
     qs = _division_filter(qs, "household__community", division)
     return qs.order_by("-id")
+
+
+def claims_to_decide(*, user: User) -> QuerySet[TemporaryReliefClaim]:
+    """The claims waiting for this approver's decision: within a sub-district's power (up to its district's
+    small-claim threshold) for a sub-district approver, above it for a district approver; never one's own."""
+    qs = claim_list(user=user, status=ClaimStatus.SUBMITTED).exclude(created_by=user)
+    district = (scope_prefix(user) or "")[:6]
+    if len(district) != 6:
+        return qs.none()
+    threshold = small_claim_threshold(district, local_today())
+    if has_cap(user, Cap.RELIEF_APPROVE_DISTRICT):
+        return qs.filter(amount__gt=threshold)
+    if has_cap(user, Cap.RELIEF_APPROVE_SUBDISTRICT):
+        return qs.filter(amount__lte=threshold)
+    return qs.none()
 
 
 def claim_get(*, user: User, pk) -> TemporaryReliefClaim:

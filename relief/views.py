@@ -18,6 +18,7 @@ from core import permissions
 from core.cases import OPEN_STATUSES, CaseStatus, current_month, local_today, month_str, parse_month, timeline_of
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from core.exports import export_response, wants_export
+from core.history import rows_for
 from core.roles import Cap, has_cap
 from core.scoping import get_in_scope
 from people import selectors as people_selectors
@@ -201,13 +202,20 @@ def dibao_list(request):
     _require(request, Cap.RELIEF_VIEW)
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()
-    cases = selectors.dibao_case_list(user=request.user, status=status, q=q)
+    recheck_due = request.GET.get("recheck_due") == "1"
+    cases = selectors.dibao_case_list(user=request.user, status=status, q=q, recheck_due=recheck_due)
     if wants_export(request):
         return export_response(request, cases, DIBAO_COLUMNS, name="dibao-cases", title=_("Dibao cases"))
     return render(
         request,
         "relief/dibao_list.html",
-        {"page": _page(request, cases), "status": status, "q": q, "statuses": CaseStatus.choices},
+        {
+            "page": _page(request, cases),
+            "status": status,
+            "q": q,
+            "statuses": CaseStatus.choices,
+            "recheck_due": recheck_due,
+        },
     )
 
 
@@ -324,6 +332,7 @@ def dibao_detail(request, pk: int):
             "allowance": allowance,
             "allowance_error": error,
             "events": timeline_of(case),
+            "history": rows_for(case),
             "actions": _offered_actions(request, case, {a: f for a, (_s, f) in DIBAO_ACTIONS.items()}),
             "incomes": list(case.incomes.all()),
         },
@@ -368,13 +377,20 @@ def tekun_list(request):
     _require(request, Cap.RELIEF_VIEW)
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()
-    cases = selectors.tekun_case_list(user=request.user, status=status, q=q)
+    recheck_due = request.GET.get("recheck_due") == "1"
+    cases = selectors.tekun_case_list(user=request.user, status=status, q=q, recheck_due=recheck_due)
     if wants_export(request):
         return export_response(request, cases, TEKUN_COLUMNS, name="tekun-cases", title=_("Tekun cases"))
     return render(
         request,
         "relief/tekun_list.html",
-        {"page": _page(request, cases), "status": status, "q": q, "statuses": CaseStatus.choices},
+        {
+            "page": _page(request, cases),
+            "status": status,
+            "q": q,
+            "statuses": CaseStatus.choices,
+            "recheck_due": recheck_due,
+        },
     )
 
 
@@ -437,6 +453,7 @@ def tekun_detail(request, pk: int):
             "allowance": allowance,
             "allowance_error": error,
             "events": timeline_of(case),
+            "history": rows_for(case),
             "actions": offered,
             "household": people_selectors.person_household(person=case.person),
         },
@@ -459,7 +476,11 @@ def claim_list(request):
     _require(request, Cap.RELIEF_VIEW)
     status = request.GET.get("status", "")
     overdue = request.GET.get("overdue") == "1"
-    claims = selectors.claim_list(user=request.user, status=status, overdue=overdue)
+    to_decide = request.GET.get("decide") == "1"
+    if to_decide:
+        claims = selectors.claims_to_decide(user=request.user)
+    else:
+        claims = selectors.claim_list(user=request.user, status=status, overdue=overdue)
     if wants_export(request):
         return export_response(
             request, claims, CLAIM_COLUMNS, name="temporary-relief-claims", title=_("Temporary relief claims")
@@ -467,7 +488,13 @@ def claim_list(request):
     return render(
         request,
         "relief/claim_list.html",
-        {"page": _page(request, claims), "status": status, "overdue": overdue, "statuses": ClaimStatus.choices},
+        {
+            "page": _page(request, claims),
+            "status": status,
+            "overdue": overdue,
+            "to_decide": to_decide,
+            "statuses": ClaimStatus.choices,
+        },
     )
 
 
@@ -510,6 +537,7 @@ def claim_detail(request, pk: int):
             "claim": claim,
             "usage": usage,
             "events": timeline_of(claim),
+            "history": rows_for(claim),
             "actions": _offered_actions(request, claim, {a: f for a, (_s, f) in CLAIM_ACTIONS.items()}),
             "threshold": selectors.small_claim_threshold(division[:6], local_today()),
         },
@@ -677,6 +705,7 @@ def vagrant_detail(request, pk: int):
         {
             "admission": admission,
             "events": timeline_of(admission),
+            "history": rows_for(admission),
             "can_edit": can_edit and in_station,
             "service_form": relief_forms.ServiceForm(prefix="service", initial={"given_on": today}),
             "trace_form": relief_forms.TraceForm(prefix="trace", initial={"started_on": today}),

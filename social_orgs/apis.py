@@ -13,6 +13,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.apis import HistoryMixin
 from core.drf import CapabilityPermission, SelectorFilterSet
 from core.roles import Cap
 from social_orgs import selectors, services
@@ -79,7 +80,7 @@ def _bool_param(value: str | None) -> bool | None:
     return value.lower() in {"1", "true", "yes"}
 
 
-class SocialOrgViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class SocialOrgViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The registry of social groups, social service organizations and foundations."""
 
     permission_classes = [IsAuthenticated, CapabilityPermission]
@@ -336,7 +337,7 @@ class DecouplingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(selectors.decoupling_progress(user=request.user))
 
 
-class CommunityOrgViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CommunityOrgViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Community social organizations filed (备案) with their community."""
 
     serializer_class = CommunityOrgSerializer
@@ -389,7 +390,7 @@ class CommunityOrgViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return Response(CommunityOrgSerializer(org).data)
 
 
-class EnforcementCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class EnforcementCaseViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Cases against illegal organizations: reported → investigating → concluded (or dismissed)."""
 
     serializer_class = CaseSerializer

@@ -7,4 +7,5 @@ class SocialOrgsConfig(AppConfig):
     verbose_name = _("Social organizations")
 
     def ready(self) -> None:
-        from social_orgs import permissions  # noqa: F401 - registers the rules of social organizations with core.permissions
+        # its permission rules (core.permissions), work-queue kinds (core.worklist), searchers (core.search)
+        from social_orgs import permissions, search  # noqa: F401

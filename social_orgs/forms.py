@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from core.forms import DateInput
 from social_orgs.models import (
     ApprovalBody,
     CaseOutcome,
@@ -14,7 +16,7 @@ from social_orgs.models import (
     OrgType,
 )
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 
 
 class OrgForm(forms.Form):
@@ -26,7 +28,7 @@ class OrgForm(forms.Form):
     legal_representative = forms.CharField(label=_("Legal representative"), max_length=50)
     supervising_unit = forms.CharField(label=_("Supervising unit"), max_length=100, required=False)
     founded_on = forms.DateField(label=_("Registered on"), widget=DATE_WIDGET)
-    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    address = forms.CharField(label=pgettext_lazy("place", "Address"), max_length=200, required=False)
     business_scope = forms.CharField(label=_("Business scope"), max_length=500, required=False, widget=forms.Textarea)
     registered_capital = forms.DecimalField(
         label=_("Registered capital (CNY)"), max_digits=14, decimal_places=2, min_value=0, required=False

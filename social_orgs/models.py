@@ -15,10 +15,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.idnumbers import mask_phone, validate_credit_code
 from core.models import Division
 from core.roles import Cap
+from core.search import chars_index
 
 
 class OrgType(models.TextChoices):
@@ -57,7 +59,7 @@ class SocialOrg(models.Model):
     legal_representative = models.CharField(_("legal representative"), max_length=50)
     supervising_unit = models.CharField(_("supervising unit"), max_length=100, blank=True)
     founded_on = models.DateField(_("registered on"))
-    address = models.CharField(_("address"), max_length=200, blank=True)
+    address = models.CharField(pgettext_lazy("place", "address"), max_length=200, blank=True)
     business_scope = models.CharField(_("business scope"), max_length=500, blank=True)
     registered_capital = models.DecimalField(
         _("registered capital (CNY)"), max_digits=14, decimal_places=2, null=True, blank=True
@@ -77,6 +79,7 @@ class SocialOrg(models.Model):
         indexes = [
             models.Index(fields=["division", "status"], name="socialorg_division_status"),
             models.Index(fields=["name"], name="socialorg_name_prefix", opclasses=["varchar_pattern_ops"]),
+            chars_index("name", name="socialorg_name_chars"),  # 海洋 finds 青岛市海洋经济促进会 (core.search)
         ]
         constraints = [
             models.CheckConstraint(condition=Q(credit_code__regex=r"^[0-9A-Z]{18}$"), name="socialorg_code_format"),
@@ -315,7 +318,10 @@ class CommunityOrg(models.Model):
     class Meta:
         verbose_name = _("community social organization")
         verbose_name_plural = _("community social organizations")
-        indexes = [models.Index(fields=["community", "status"], name="community_org_community")]
+        indexes = [
+            models.Index(fields=["community", "status"], name="community_org_community"),
+            chars_index("name", name="community_org_name_chars"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["community", "name"], condition=Q(status="filed"), name="community_org_name_once"

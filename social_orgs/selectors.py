@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
+from core import search
 from core.models import User
 from core.scoping import get_in_scope, scope
 from social_orgs.models import (
@@ -36,14 +37,14 @@ def org_list(
     credit_code: str = "",
     is_industry_association: bool | None = None,
 ) -> QuerySet[SocialOrg]:
-    """Organizations the user may see; ``q`` is a name prefix or a credit code."""
+    """Organizations the user may see; ``q`` is a credit code or a keyword of the name (core.search)."""
     qs = scope(SocialOrg.objects.select_related("division"), user)
-    q = (q or "").strip()
+    q = search.clean_query(q)
     if q:
         if len(q) == 18 and q.isascii() and q.isalnum():
-            qs = qs.filter(Q(credit_code=q.upper()) | Q(name__startswith=q))
+            qs = qs.filter(credit_code=q.upper())
         else:
-            qs = qs.filter(name__startswith=q)
+            qs = search.fragment_filter(qs, "name", q)
     if credit_code:
         qs = qs.filter(credit_code=credit_code.strip().upper())
     if org_type:
@@ -163,7 +164,7 @@ def community_org_list(
     if status:
         qs = qs.filter(status=status)
     if q:
-        qs = qs.filter(name__contains=q.strip())
+        qs = search.fragment_filter(qs, "name", q)
     return qs.order_by("-id")
 
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.audit import history_of
 from core.errors import DomainError, Forbidden
+from core.history import rows_for
 from core.models import Division, DivisionLevel
 from core.permissions import can
 from core.roles import Cap, has_cap
@@ -194,7 +194,7 @@ def org_detail(request, pk: int):
             "step_form": StepForm(done=steps) if can_edit and decoupling and not decoupling.completed_on else None,
             "fee_proposed": FeeStatus.PROPOSED,
             "fee_approved": FeeStatus.APPROVED,
-            "history": history_of(org),
+            "history": rows_for(org),
         },
     )
 
@@ -417,7 +417,7 @@ def community_detail(request, pk: int):
     return render(
         request,
         "social_orgs/community_detail.html",
-        {"org": org, "revoke_form": ReasonForm() if can_revoke else None, "history": history_of(org)},
+        {"org": org, "revoke_form": ReasonForm() if can_revoke else None, "history": rows_for(org)},
     )
 
 
@@ -493,7 +493,7 @@ def case_detail(request, pk: int):
     return render(
         request,
         "social_orgs/case_detail.html",
-        {"case": case, "actions": actions, "events": events, "history": history_of(case)},
+        {"case": case, "actions": actions, "events": events, "history": rows_for(case)},
     )
 
 

@@ -10,6 +10,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.apis import HistoryMixin
 from core.cases import CaseStatus, current_month, parse_month
 from core.drf import CapabilityPermission
 from core.errors import Forbidden, InvalidInput, NotFound
@@ -75,7 +76,7 @@ def _guardian_kwargs(request, guardian: dict | None) -> dict:
     return {"guardian": guardian["name"], "guardian_person": person}
 
 
-class _WelfareCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class _WelfareCaseViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """What orphan and disability-subsidy cases share: list, detail, the actions of the case machine."""
 
     permission_classes = [IsAuthenticated, CapabilityPermission]
@@ -299,7 +300,9 @@ class CertificateFilter(filters.FilterSet):
     disability_type = filters.NumberFilter(method=_noop)
 
 
-class DisabilityCertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DisabilityCertificateViewSet(
+    HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Disability certificates (numbers masked); a re-assessment re-checks the nursing subsidy."""
 
     permission_classes = [IsAuthenticated, CapabilityPermission]

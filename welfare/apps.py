@@ -14,4 +14,5 @@ class WelfareConfig(AppConfig):
         from welfare.selectors import orphans_covered
 
         register_covered_group(CoveredGroup.ORPHAN, orphans_covered)
-        from welfare import permissions  # noqa: F401 - registers welfare's rules with core.permissions
+        # its permission rules (core.permissions), work-queue kinds (core.worklist), searchers (core.search)
+        from welfare import panels, permissions, worklist  # noqa: F401

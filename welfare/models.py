@@ -18,8 +18,9 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Cast, Substr
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from core.cases import BENEFIT_CASE_MACHINE, OPEN_STATUSES, BenefitCase, StateMachine, Transition
+from core.cases import BENEFIT_CASE_MACHINE, OPEN_STATUSES, BenefitCase, StateMachine, Transition, work_queue_indexes
 from core.idnumbers import mask_id_number
 from core.models import Division
 from core.roles import Cap
@@ -104,7 +105,7 @@ class OrphanCase(BenefitCase):
                 condition=Q(end_month__isnull=True) | Q(end_month__day=1), name="orphan_end_month_first_day"
             ),
         ]
-        indexes = [models.Index(fields=["status", "-id"], name="orphan_status_recent")]
+        indexes = [models.Index(fields=["status", "-id"], name="orphan_status_recent"), *work_queue_indexes("orphan")]
 
     def __str__(self) -> str:
         return _("Orphan case %(id)s") % {"id": self.pk}
@@ -239,7 +240,10 @@ class DisabilitySubsidyCase(BenefitCase):
                 condition=Q(end_month__isnull=True) | Q(end_month__day=1), name="subsidy_end_month_first_day"
             ),
         ]
-        indexes = [models.Index(fields=["kind", "status", "-id"], name="subsidy_kind_status_recent")]
+        indexes = [
+            models.Index(fields=["kind", "status", "-id"], name="subsidy_kind_status_recent"),
+            *work_queue_indexes("subsidy"),
+        ]
 
     def __str__(self) -> str:
         if self.kind == SubsidyKind.NURSING:
@@ -329,7 +333,7 @@ class ChildSupervisor(models.Model):
     subdistrict = models.ForeignKey(
         Division, verbose_name=_("sub-district"), on_delete=models.PROTECT, related_name="+"
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     phone = models.CharField(_("work phone"), max_length=20, blank=True)
     appointed_on = models.DateField(_("appointed on"))
     ended_on = models.DateField(_("term ended on"), null=True, blank=True)

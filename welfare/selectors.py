@@ -30,6 +30,7 @@ from core.models import Division, DivisionKind, DivisionLevel, User
 from core.roles import Cap, has_cap
 from core.scoping import get_in_scope, scope, scope_prefix
 from people.models import AreaType, Household, HouseholdMember, Person
+from people.selectors import match_people
 from relief import selectors as relief_selectors
 from relief.models import DibaoCase, DibaoMember, Scheme, Standard, TekunCase
 from relief.rules import age_on
@@ -316,7 +317,7 @@ def orphan_case_list(
         qs = qs.filter(person_id=person)
     qs = _division_filter(qs, "person__division", division)
     if q:
-        qs = qs.filter(person__name__startswith=q.strip())
+        qs = match_people(qs, q, field="person__")
     return qs.order_by("-id")
 
 
@@ -345,7 +346,7 @@ def subsidy_case_list(
         qs = qs.filter(person_id=person)
     qs = _division_filter(qs, "person__division", division)
     if q:
-        qs = qs.filter(person__name__startswith=q.strip())
+        qs = match_people(qs, q, field="person__")
     return qs.order_by("-id")
 
 

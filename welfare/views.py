@@ -24,6 +24,7 @@ from core.cases import (
 )
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from core.exports import export_response, wants_export
+from core.history import rows_for
 from core.roles import Cap, has_cap
 from core.scoping import get_in_scope
 from people.models import Person
@@ -316,6 +317,7 @@ def orphan_detail(request, pk: int):
             "payable": selectors.is_payable(case, month),
             "supervisor": selectors.supervisor_for(person=case.person),
             "events": timeline_of(case),
+            "history": rows_for(case),
             "actions": offered,
             "holds": list(case.holds.all()),
         },
@@ -422,6 +424,7 @@ def subsidy_detail(request, pk: int):
             "payable": selectors.is_payable(case, month),
             "dibao_household": selectors.active_dibao_household(case.person),
             "events": timeline_of(case),
+            "history": rows_for(case),
             "actions": _offered_actions(request, case, SUBSIDY_ACTIONS),
             "holds": list(case.holds.all()),
         },

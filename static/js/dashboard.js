@@ -21,7 +21,10 @@
       animation: false,
       color: [colours[figure.kind] || "#1d4ed8"],
       grid: { left: 8, right: 12, top: 16, bottom: 8, containLabel: true },
+      // Tooltips drawn on the canvas (richText), not as HTML: ECharts' HTML tooltip writes style
+      // attributes, which the portal's Content-Security-Policy (style-src 'self') refuses.
       tooltip: {
+        renderMode: "richText",
         trigger: "axis",
         valueFormatter: function (v) {
           return numberFormat.format(v) + (figure.kind === "money" ? " " + data.labels.yuan : "");

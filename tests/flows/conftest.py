@@ -34,13 +34,50 @@ def browser(live_server, monkeypatch):
         browser.close()
 
 
+# Every page a browser test visits is watched: a Content-Security-Policy violation (the browser's
+# ``securitypolicyviolation`` event), a console error or an uncaught script error fails the test,
+# whatever the test itself checks, so every browser test guards the strict policy.
+WATCH_CSP = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline") +
+                " at " + e.sourceFile + ":" + e.lineNumber);
+});
+"""
+
+
+class PageProblems(list):
+    """What went wrong in the browser while a test ran (CSP violations, console errors, page errors)."""
+
+    def allow(self, fragment: str) -> None:
+        """A test that provokes an error on purpose (a 404 page) names it; the rest still fail the test."""
+        self[:] = [p for p in self if fragment not in p]
+
+
 @pytest.fixture
-def page(browser, live_server):
+def page_problems():
+    return PageProblems()
+
+
+@pytest.fixture
+def page(browser, live_server, page_problems):
     context = browser.new_context(locale="zh-CN", base_url=live_server.url)
+    context.add_init_script(WATCH_CSP)
     page = context.new_page()
     page.set_default_timeout(15000)
+
+    def on_console(message):
+        if message.type != "error":
+            return
+        if message.text.startswith("Failed to load resource") and message.location.get("url") == page.url:
+            return  # the page's own status (a 404, a lockout's 429): the test's business; subresources still count
+        page_problems.append(f"console error on {page.url}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: page_problems.append(f"script error on {page.url}: {error}"))
     yield page
     context.close()
+    if page_problems:
+        pytest.fail("The browser reported problems:\n" + "\n".join(page_problems), pytrace=False)
 
 
 @pytest.fixture

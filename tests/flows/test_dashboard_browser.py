@@ -13,7 +13,7 @@ from tests.flows.conftest import screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_leadership_opens_the_dashboard_and_the_charts_render(page, login, make_staff, world):  # noqa: F811
+def test_leadership_opens_the_dashboard_and_the_charts_render(page, login, make_staff, world, page_problems):  # noqa: F811
     problems: list[str] = []
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: problems.append(str(exc)))
@@ -30,6 +30,20 @@ def test_leadership_opens_the_dashboard_and_the_charts_render(page, login, make_
     assert page.locator("[data-chart=split] canvas").count() == cards
     assert page.get_attribute("html", "data-charts-ready") == str(2 * cards)
     assert page.inner_text("[data-testid=total-dibao_households]").strip() == "5"
+    # Hovering a bar shows its tooltip, drawn under the strict policy (no inline style injected).
+    split = page.locator("[data-chart=split]").first
+    box = split.bounding_box()
+    for fraction in (0.3, 0.5, 0.7):
+        page.mouse.move(box["x"] + box["width"] * fraction, box["y"] + box["height"] * 0.6)
+        page.wait_for_timeout(300)
+    shown = page.evaluate(
+        """() => { const el = document.querySelector('[data-chart=split]');
+                   const chart = window.echarts.getInstanceByDom(el);
+                   chart.dispatchAction({type: 'showTip', seriesIndex: 0, dataIndex: 0});
+                   return chart.getOption().tooltip[0].renderMode; }"""
+    )
+    page.wait_for_timeout(500)
+    assert shown == "richText"  # on the canvas: a violation would fail the test (tests/flows/conftest.py)
     path = screenshot(page, "dashboard-city")
     print(f"dashboard screenshot: {path}")
     assert path.exists() and path.stat().st_size > 10000
@@ -47,3 +61,9 @@ def test_leadership_opens_the_dashboard_and_the_charts_render(page, login, make_
     assert "共保障城乡低保对象3户" in page.inner_text("[data-testid=work-summary]")
     assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
     assert not problems, problems
+
+    # The watch itself: an inline style attribute is refused by the policy and reported.
+    page.evaluate("() => document.body.setAttribute('style', 'color: red')")
+    page.wait_for_timeout(300)
+    assert any("style-src" in p for p in page_problems), page_problems
+    page_problems.allow("style-src")  # provoked on purpose; anything else still fails the test

@@ -45,7 +45,7 @@ def test_caseworker_registers_a_household_with_two_members_and_finds_it(page, lo
     page.goto("/people/households/?q=赵建")
     page.click("text=赵建国")
     page.wait_for_url(f"**/people/households/{household.pk}/")
-    history = page.locator("ol.timeline").inner_text()
+    history = page.locator("[data-testid=history]").inner_text()
     assert caseworker.username in history
     screenshot(page, "household-detail")
 

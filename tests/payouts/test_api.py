@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 
 from core.cases import add_months, current_month
 from core.models import RevealLog
+from payouts import bankfiles
 from payouts.models import BankExport, PayoutLine, PayoutRun, ReturnImport
 from people.models import Household
 from tests.payouts.conftest import dibao_case, tekun_case
@@ -223,11 +224,14 @@ def test_the_bank_file_has_every_line_full_accounts_and_a_control_row_and_is_log
     run = approved_run(maker, checker, compute)
     rows = export_csv(maker, run["id"])
     header, body, control = rows[0], rows[1:-1], rows[-1]
-    assert header[:6] == ["batch_ref", "line_ref", "payee_name", "bank_name", "bank_account", "amount"]
+    assert header == bankfiles.HEADER
+    assert header[:6] == ["批次号", "明细号", "收款人姓名", "开户银行", "银行账号", "金额"]
+    assert {r[6] for r in body} == {"最低生活保障（低保）"}  # the scheme's name, not its token
+    assert not any(len(cell) == 18 and cell[:17].isdigit() for row in body for cell in row)  # no ID number
     assert len(body) == 3
     assert {r[4] for r in body} == {"6222020000000001", "6222020000000002", "6222020000000003"}
     assert all(r[0] == f"PR{run['id']:08d}" for r in rows[1:])
-    assert control[1] == "TOTAL" and control[5] == "4680.00"
+    assert control[1] == "合计" and control[5] == "4680.00"
     assert sum(Decimal(r[5]) for r in body) == Decimal("4680.00")
     assert PayoutRun.objects.get(pk=run["id"]).status == "exported"
     export = BankExport.objects.get()
@@ -257,11 +261,11 @@ def test_the_xlsx_bank_file_is_a_workbook_with_text_accounts_and_no_formulas(cas
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(book.worksheets[0].iter_rows(values_only=True))
-    assert rows[0][4] == "bank_account"
+    assert rows[0][4] == "银行账号"
     assert "6222020000000001" in {r[4] for r in rows}
     assert "'=1+2" in {r[3] for r in rows}
     assert not any(isinstance(c, str) and c.startswith("=") for r in rows for c in r)
-    assert rows[-1][1] == "TOTAL" and Decimal(str(rows[-1][5])) == Decimal("4680.00")
+    assert rows[-1][1] == "合计" and Decimal(str(rows[-1][5])) == Decimal("4680.00")
 
 
 def test_export_checks_the_control_totals(cases, maker, checker, compute):
