@@ -99,16 +99,17 @@ def run_sql(qs):
     return go
 
 
-def bare_like(table: str, column: str, q: str, where: str = ""):
-    """The same question with a bare LIKE, which no index answers (one or two characters)."""
+def bare_like(table: str, column: str, q: str, where: str = "", *, count: bool = False):
+    """The same question with a bare LIKE, which no index answers (one or two characters): the first ten
+    matches, newest first (the search), or how many match (what a list's pages count)."""
     from django.db import connection
+
+    select = "SELECT count(*) FROM (SELECT 1" if count else "SELECT id"
+    tail = "LIMIT 10001) counted" if count else "ORDER BY id DESC LIMIT 10"
 
     def go():
         with connection.cursor() as cur:
-            cur.execute(
-                f"SELECT id FROM {table} WHERE {column} LIKE %s {where} ORDER BY id DESC LIMIT 10",  # noqa: S608
-                [f"%{q}%"],
-            )
+            cur.execute(f"{select} FROM {table} WHERE {column} LIKE %s {where} {tail}", [f"%{q}%"])
             cur.fetchall()
 
     return go
@@ -140,7 +141,7 @@ def main() -> int:
 
     header = (
         f"{'who':<12} {'question':<34} {'matches':>8} {'search p50':>11} {'p95':>7} {'LIKE p50':>9} {'p95':>7}"
-        f" {'API p50':>8} {'p95':>7}"
+        f" {'count p50':>10} {'LIKE count':>11} {'API p50':>8} {'p95':>7}"
     )
     print(header)
     for username in ("bq_cw", "bq_leader"):
@@ -164,10 +165,12 @@ def main() -> int:
             search = stats(timed(run_sql(qs[:10]), args.repeat))
             where = scope_sql if table == "people_person" else ""
             like = stats(timed(bare_like(table, column, q, where), args.repeat))
+            counted = stats(timed(run_sql(qs.order_by()[:10001].values("pk")), args.repeat))
+            like_count = stats(timed(bare_like(table, column, q, where, count=True), args.repeat))
             api = stats(timed(lambda c=client, q=q: c.get("/api/v1/search/", {"q": q}), args.repeat))
             print(
                 f"{who:<12} {label:<34} {matches:>8,} {search[0]:>11.2f} {search[1]:>7.2f} {like[0]:>9.2f} "
-                f"{like[1]:>7.2f} {api[0]:>8.2f} {api[1]:>7.2f}",
+                f"{like[1]:>7.2f} {counted[0]:>10.2f} {like_count[0]:>11.2f} {api[0]:>8.2f} {api[1]:>7.2f}",
                 flush=True,
             )
     return 0

@@ -73,7 +73,9 @@ def household_list(*, user: User, q: str = "", community: str = "", area_type: s
     )
     q = search.clean_query(q)
     if q and (_looks_like_id_number(q.upper()) or search.looks_like_id_tail(q)):
-        qs = match_people(qs, q, field="members__person__").distinct()
+        # the households of the people the number finds (few: the index on the number's end finds them)
+        members = HouseholdMember.objects.filter(person__in=match_people(Person.objects.all(), q))
+        qs = qs.filter(pk__in=members.values("household_id"))
     elif q:
         # joined (not ``head IN (…)``): the planner starts from the name's index, however few match
         qs = match_people(qs, q, field="head__")
