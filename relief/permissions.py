@@ -145,10 +145,6 @@ def _paperwork(actor, claim) -> bool:
     return True
 
 
-# The approval queue's bulk approval of claims (a list's action, not one record's).
-permissions.register(TemporaryReliefClaim, "approve_many", caps=APPROVERS)
-
-
 # Vagrant relief: the station's staff record admissions, and while someone is in the station
 # the services given, the family traces started and the discharge (the machine's move).
 def _in_station(actor, admission) -> bool:

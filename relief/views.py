@@ -30,6 +30,7 @@ from relief.models import (
     ClaimStatus,
     PriceIndex,
     Scheme,
+    TemporaryReliefClaim,
     TraceStatus,
 )
 
@@ -149,7 +150,7 @@ def queue(request):
 @login_required
 @require_POST
 def claims_approve_many(request):
-    _require(request, Cap.RELIEF_VIEW)
+    permissions.require_can(request.user, "approve", TemporaryReliefClaim)  # each claim is checked again
     ids = [int(v) for v in request.POST.getlist("claims") if v.isdigit()]
     form = relief_forms.BulkApproveForm(request.POST, claim_ids=ids)
     if not form.is_valid():
