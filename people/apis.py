@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from core.apis import HistoryMixin
 from core.drf import CapabilityPermission, SelectorFilterSet
+from core.permissions import require_can
 from core.roles import Cap
 from marriage.selectors import marital_status_of
 from marriage.serializers import MaritalStatusSerializer
@@ -19,6 +20,8 @@ from people.serializers import (
     HouseholdInputSerializer,
     HouseholdSerializer,
     HouseholdUpdateSerializer,
+    MeansInputSerializer,
+    MeansSerializer,
     PersonInputSerializer,
     PersonSerializer,
     PersonUpdateSerializer,
@@ -118,6 +121,7 @@ class HouseholdViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModel
         "retrieve": Cap.PEOPLE_VIEW,
         "create": Cap.HOUSEHOLD_EDIT,
         "partial_update": Cap.HOUSEHOLD_EDIT,
+        "means": Cap.RELIEF_VIEW,  # recording: the service asks for ``record_means`` (case staff)
     }
 
     def get_serializer_class(self):
@@ -165,3 +169,19 @@ class HouseholdViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModel
         data.is_valid(raise_exception=True)
         services.household_update(actor=request.user, household=self.get_object(), **data.validated_data)
         return Response(HouseholdDetailSerializer(selectors.household_get(user=request.user, pk=pk)).data)
+
+    @extend_schema(methods=["get"], responses={200: MeansSerializer(many=True)})
+    @extend_schema(methods=["post"], request=MeansInputSerializer, responses={201: MeansSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def means(self, request, pk=None):
+        """The household's total monthly income as found out, newest first (the first is the household's);
+        ``POST`` records it outside any case (a visit, an earlier refused application…)."""
+        household = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(selectors.household_means(user=request.user, household=household))
+            return self.get_paginated_response(MeansSerializer(page, many=True).data)
+        require_can(request.user, "record_means", household)  # a role that records nothing: 403 before any 400
+        data = MeansInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        record = services.household_means_record(actor=request.user, household=household, **data.validated_data)
+        return Response(MeansSerializer(record).data, status=status.HTTP_201_CREATED)

@@ -8,7 +8,7 @@ from core.forms import DateInput
 from core.idnumbers import parse_id_number
 from core.models import Division
 from core.textsafety import validate_plain_text
-from people.models import AreaType, Relationship
+from people.models import AreaType, MeansOccasion, Relationship
 
 
 class IdNumberField(forms.CharField):
@@ -113,3 +113,14 @@ class AddMemberForm(MemberForm):
     relationship = forms.ChoiceField(
         label=_("Relationship to head"), choices=[c for c in Relationship.choices if c[0] != Relationship.HEAD]
     )
+
+
+class MeansForm(forms.Form):
+    """A household's total monthly income as found out outside a case (a visit, a refused application)."""
+
+    monthly_income = forms.DecimalField(
+        label=_("Household monthly income"), min_value=0, max_digits=12, decimal_places=2
+    )
+    as_of = forms.DateField(label=_("As of"), required=False, widget=DateInput(), help_text=_("Empty: today."))
+    occasion = forms.ChoiceField(label=_("Found out at"), choices=MeansOccasion.choices, initial=MeansOccasion.VISIT)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False, validators=[validate_plain_text])

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
@@ -13,6 +14,8 @@ from core.idnumbers import mask_id_number, mask_phone, mask_tail
 from core.models import Division
 from core.roles import Cap
 from core.search import chars_index
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 class Sex(models.TextChoices):
@@ -154,3 +157,54 @@ class HouseholdMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} ({self.get_relationship_display()})"
+
+
+class MeansOccasion(models.TextChoices):
+    """Where a household's income was found out (家庭经济状况的来源)."""
+
+    VISIT = "visit", _("Home visit")
+    APPLICATION = "application", _("Dibao application")
+    REFUSED_APPLICATION = "refused_application", _("Earlier refused application")
+    ONLINE_APPLICATION = "online_application", _("Online application")
+    RECHECK = "recheck", _("Periodic review")
+    IMPORT = "import", _("Import")
+    OTHER = "other", _("Other")
+
+
+@pghistory.track(pghistory.InsertEvent())
+class HouseholdMeans(models.Model):
+    """A household's total monthly income as found out on a day (家庭经济状况), in a case or outside one.
+
+    The latest (``as_of``, then the order recorded) is the household's. Append-only: a correction
+    is a new record (the database refuses UPDATE and DELETE). Other apps record means through
+    ``people.services.household_means_record`` (a dibao application, an online application, a
+    visit during monitoring) and read them through ``people.selectors``.
+    """
+
+    scope_field = "household__community"
+    scope_view_cap = Cap.RELIEF_VIEW  # a household's economic situation: social-assistance staff
+
+    household = models.ForeignKey(Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="+")
+    monthly_income = models.DecimalField(_("household monthly income"), **MONEY)
+    as_of = models.DateField(_("as of"))
+    occasion = models.CharField(
+        _("found out at"), max_length=20, choices=MeansOccasion.choices, default=MeansOccasion.VISIT
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("household means")
+        verbose_name_plural = _("household means")
+        ordering = ["-as_of", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(monthly_income__gte=0), name="means_income_not_negative"),
+        ]
+        indexes = [models.Index(fields=["household", "-as_of", "-id"], name="means_household_latest")]
+        triggers = [pgtrigger.Protect(name="householdmeans_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return _("%(income)s a month, as of %(day)s") % {"income": self.monthly_income, "day": self.as_of.isoformat()}

@@ -33,6 +33,8 @@ permissions.register(Household, "create", caps=[Cap.HOUSEHOLD_EDIT])
 permissions.register(Household, "edit", caps=[Cap.HOUSEHOLD_EDIT])
 permissions.register(Household, "add_member", caps=[Cap.HOUSEHOLD_EDIT])
 permissions.register(Household, "reveal_bank", caps=[Cap.BANK_REVEAL])
+# The household's income as found out outside a case (a visit, a refused application): case staff.
+permissions.register(Household, "record_means", caps=[Cap.HOUSEHOLD_EDIT])
 
 
 @permissions.rule(HouseholdMember, "remove", caps=[Cap.HOUSEHOLD_EDIT])

@@ -9,7 +9,7 @@ from core import search
 from core.idnumbers import parse_id_number
 from core.models import User
 from core.scoping import get_in_scope, scope
-from people.models import Household, HouseholdMember, Person
+from people.models import Household, HouseholdMeans, HouseholdMember, Person
 
 
 def _looks_like_id_number(text: str) -> bool:
@@ -106,3 +106,18 @@ def people_by_ids(*, user: User, ids: list[int], field: str = "members") -> dict
         if pk not in found:
             raise InvalidInput(_("Person %(id)s not found.") % {"id": pk}, field=field)
     return found
+
+
+# --- Household means ----------------------------------------------------------------------------
+
+
+def household_means(*, user: User, household: Household) -> QuerySet[HouseholdMeans]:
+    """The household's recorded incomes, newest first (the first is the household's); scoped."""
+    return scope(HouseholdMeans.objects.select_related("recorded_by"), user).filter(household=household)
+
+
+def latest_means(*, household: Household) -> HouseholdMeans | None:
+    """The household's latest recorded income (``as_of``, then the order recorded), or ``None``.
+
+    For the services and selectors of other apps (the household is already in the caller's hands)."""
+    return HouseholdMeans.objects.filter(household=household).order_by("-as_of", "-id").first()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from core.models import Division
-from people.models import AreaType, Household, HouseholdMember, Person, Relationship
+from people.models import AreaType, Household, HouseholdMeans, HouseholdMember, MeansOccasion, Person, Relationship
 
 
 class PersonInputSerializer(serializers.Serializer):
@@ -123,4 +123,37 @@ class HouseholdDetailSerializer(HouseholdSerializer):
 
     class Meta(HouseholdSerializer.Meta):
         fields = [*HouseholdSerializer.Meta.fields, "members"]
+        read_only_fields = fields
+
+
+class MeansInputSerializer(serializers.Serializer):
+    """api.md: ``{"monthly_income", "as_of"?}``; ``occasion`` and ``note`` say where it was found out."""
+
+    reject_unknown_fields = True
+
+    monthly_income = serializers.CharField(max_length=20, help_text='the household\'s total, e.g. "1850.00"')
+    as_of = serializers.DateField(required=False, allow_null=True, default=None, help_text="default: today")
+    occasion = serializers.ChoiceField(choices=MeansOccasion.choices, required=False, default=MeansOccasion.VISIT)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class MeansSerializer(serializers.ModelSerializer):
+    household = serializers.IntegerField(source="household_id", read_only=True)
+    monthly_income = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True)
+    occasion_label = serializers.CharField(source="get_occasion_display", read_only=True)
+    recorded_by = serializers.CharField(source="recorded_by.__str__", read_only=True)
+
+    class Meta:
+        model = HouseholdMeans
+        fields = [
+            "id",
+            "household",
+            "monthly_income",
+            "as_of",
+            "occasion",
+            "occasion_label",
+            "note",
+            "recorded_by",
+            "recorded_at",
+        ]
         read_only_fields = fields

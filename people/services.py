@@ -15,9 +15,10 @@ from core.cases import PERSON_DIED, CaseEvent, clean_note, local_today, run_cons
 from core.errors import Conflict, InvalidInput, NotFound
 from core.idnumbers import parse_id_number
 from core.models import Division, DivisionLevel, RevealLog, User
+from core.money import parse_money
 from core.permissions import require_can
 from core.scoping import division_in_scope, get_in_scope
-from people.models import AreaType, Household, HouseholdMember, Person, Relationship
+from people.models import AreaType, Household, HouseholdMeans, HouseholdMember, MeansOccasion, Person, Relationship
 
 
 def _id_number_or_error(id_number: str):
@@ -384,3 +385,50 @@ def household_add_member_by_row(*, actor: User, household: Household, row: Membe
                 _("This ID number is registered under the name %(name)s.") % {"name": person.name}, field="name"
             )
     return household_add_member(actor=actor, household=household, person=person, relationship=row.relationship)
+
+
+# --- Household means (家庭经济状况) ----------------------------------------------------------------
+
+MEANS_NOTE_MAX = 500
+
+
+@transaction.atomic
+def household_means_record(
+    *,
+    actor: User,
+    household: Household,
+    monthly_income,
+    as_of: datetime.date | str | None = None,
+    occasion: str = MeansOccasion.VISIT,
+    note: str = "",
+) -> HouseholdMeans:
+    """Record a household's total monthly income as found out on ``as_of`` (default today).
+
+    Outside any case (a visit, an earlier refused application, an online application, an import)
+    or for one (a dibao application records its income the same way). The latest record is the
+    household's; a correction is a new record. ``as_of`` cannot lie in the future.
+    """
+    require_can(actor, "record_means", Household)
+    household = get_in_scope(Household.objects.all(), actor, pk=household.pk)
+    income = parse_money(monthly_income, field="monthly_income", label=_("The monthly income"))
+    if as_of in (None, ""):
+        day = local_today()
+    elif isinstance(as_of, datetime.date):
+        day = as_of
+    else:
+        try:
+            day = datetime.date.fromisoformat(str(as_of).strip())
+        except ValueError:
+            raise InvalidInput(_("Give a date as YYYY-MM-DD."), field="as_of") from None
+    if day > local_today():
+        raise InvalidInput(_("This date is in the future."), field="as_of")
+    if occasion not in MeansOccasion.values:
+        raise InvalidInput(
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(MeansOccasion.values)}, field="occasion"
+        )
+    note = (note or "").strip()
+    _check_lengths(note=(note, MEANS_NOTE_MAX))
+    with audit_context(actor, action="record_means"):
+        return HouseholdMeans.objects.create(
+            household=household, monthly_income=income, as_of=day, occasion=occasion, note=note, recorded_by=actor
+        )

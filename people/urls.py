@@ -16,6 +16,7 @@ urlpatterns = [
     path("households/<int:pk>/", views.household_detail, name="household-detail"),
     path("households/<int:pk>/edit/", views.household_edit, name="household-edit"),
     path("households/<int:pk>/members/", views.household_add_member, name="household-add-member"),
+    path("households/<int:pk>/means/", views.household_record_means, name="household-record-means"),
     path(
         "households/<int:pk>/members/<int:member_pk>/remove/",
         views.household_remove_member,

@@ -24,6 +24,7 @@ from people.forms import (
     DeathForm,
     HouseholdEditForm,
     HouseholdForm,
+    MeansForm,
     MemberFormSet,
     PersonEditForm,
     PersonForm,
@@ -270,8 +271,30 @@ def household_detail(request, pk: int):
             "members": list(household.members.all()),
             "history": rows_for(household),
             "add_member_form": AddMemberForm(prefix="add") if can(request.user, "add_member", household) else None,
+            "means": list(selectors.household_means(user=request.user, household=household)[:5]),
+            "means_form": MeansForm(prefix="means") if can(request.user, "record_means", household) else None,
         },
     )
+
+
+@login_required
+@require_POST
+def household_record_means(request, pk: int):
+    """The household's monthly income as found out outside a case (``people.services.household_means_record``)."""
+    household = _get_or_404(selectors.household_get, user=request.user, pk=pk)
+    form = MeansForm(request.POST, prefix="means")
+    if form.is_valid():
+        try:
+            services.household_means_record(actor=request.user, household=household, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("The household's income is recorded."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("people:household-detail", pk=household.pk)
 
 
 @login_required
