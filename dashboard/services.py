@@ -9,6 +9,7 @@ lines. See ``dashboard/models.py`` for what the tables hold.
 from __future__ import annotations
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 APPROVED_STATUSES = ("approved", "exported", "reconciled")
 
@@ -37,9 +38,9 @@ def fold_run(run_id: int) -> bool:
         cur.execute(
             """
             INSERT INTO dashboard_paidrun (run_id, scheme, period, lines, folded_at)
-            VALUES (%s, %s, %s, 0, now()) ON CONFLICT (run_id) DO NOTHING RETURNING run_id
+            VALUES (%s, %s, %s, 0, %s) ON CONFLICT (run_id) DO NOTHING RETURNING run_id
             """,
-            [run_id, scheme, period],
+            [run_id, scheme, period, timezone.now()],
         )
         if cur.fetchone() is None:
             return False

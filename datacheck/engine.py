@@ -11,6 +11,7 @@ extract of a register that lists the same person each month adds no duplicate to
 from __future__ import annotations
 
 from django.db import connection
+from django.utils import timezone
 
 from core.cases import CaseStatus
 from datacheck.models import ExtractRow, ItemStatus, ReviewItem
@@ -59,7 +60,7 @@ def match_extract(*, run_id: int | None, source_id: int, extract_id: int) -> int
         SELECT %(run)s, %(source)s, r.extract_id, r.line, p.id,
                CASE WHEN length(p.division_id) >= 9 THEN left(p.division_id, 9) ELSE p.division_id END,
                jsonb_agg(jsonb_build_object('benefit', b.benefit, 'case', b.case_id) ORDER BY b.benefit, b.case_id),
-               r.event_date, r.detail, %(open)s, '', now()
+               r.event_date, r.detail, %(open)s, '', %(now)s
         FROM {rows} r
         JOIN {people} p ON p.id_number = r.id_number
         JOIN ({beneficiaries_sql()}) b ON b.person_id = p.id
@@ -74,5 +75,5 @@ def match_extract(*, run_id: int | None, source_id: int, extract_id: int) -> int
     """  # noqa: S608 - table names from the models, values as parameters
     with connection.cursor() as cur:
         params = {"run": run_id, "source": source_id, "extract": extract_id}
-        cur.execute(sql, {**params, "open": ItemStatus.OPEN, "dismissed": ItemStatus.DISMISSED})
+        cur.execute(sql, {**params, "open": ItemStatus.OPEN, "dismissed": ItemStatus.DISMISSED, "now": timezone.now()})
         return cur.rowcount

@@ -33,6 +33,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from payouts.models import LIVE_LINE_KEY
 from payouts.schemes import FOLLOW_UP, LINE_COLUMNS, SCHEMES
@@ -174,10 +175,18 @@ def record_chunk(run_id: int, chunk: Chunk, result: ChunkResult, *, next_cursor:
             UPDATE payouts_payoutrun
                SET pass_index = %s, cursor = %s, chunks_done = chunks_done + 1,
                    line_count = line_count + %s, total_amount = total_amount + %s,
-                   skipped_count = skipped_count + %s, heartbeat_at = now()
+                   skipped_count = skipped_count + %s, heartbeat_at = %s
              WHERE id = %s AND status = 'computing'
             """,
-            [chunk.pass_index, next_cursor, result.inserted, result.amount, result.selected - result.inserted, run_id],
+            [
+                chunk.pass_index,
+                next_cursor,
+                result.inserted,
+                result.amount,
+                result.selected - result.inserted,
+                timezone.now(),  # the application's clock, as the staleness check reads it
+                run_id,
+            ],
         )
         return cur.rowcount == 1
 

@@ -66,7 +66,9 @@ class Standard(models.Model):
     """One entry of a standards table: from ``effective_from`` on, ``amount`` applies.
 
     ``area_type`` is blank when the entry applies to urban and rural alike; ``division`` is
-    null for the whole city, or a district whose own entry overrides the city's.
+    null for the whole city, or a district's own entry: for a benefit standard the district's
+    applies only where it is higher than the city's in force (a district may pay more, never less);
+    the annual cap and the small-claim threshold take the district's entry where there is one.
     """
 
     scope_field = None  # reference data: the same for everyone signed in (api.md: everyone reads)

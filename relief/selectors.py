@@ -49,6 +49,9 @@ from relief.models import (
 
 CITY_CODE = "370200"
 
+# Standards where a district's own entry replaces the city's whatever its amount (api.md "Standards").
+MOST_SPECIFIC_SCHEMES = frozenset({Scheme.TEMPORARY_RELIEF_CAP, Scheme.TEMPORARY_RELIEF_SMALL_CLAIM})
+
 
 # --- Standards --------------------------------------------------------------------------------
 
@@ -78,20 +81,35 @@ class StandardsTable:
     def get(
         self, scheme: str, on: datetime.date, *, area_type: str | None = None, division: str | None = None
     ) -> Standard | None:
+        """The entry in force on ``on``.
+
+        A benefit standard (dibao, its supplements, tekun and its care standards, orphans,
+        disability subsidies): the city's latest entry in force and the district's latest
+        entry in force each answer, and the district's applies only if it is higher — a
+        district may pay more than the city, never less (api.md "Standards"). The annual cap
+        and the small-claim threshold keep the older rule: the most specific division's entry.
+        """
         chain = division_chain(division)
         rank = {code: len(chain) - i for i, code in enumerate(chain)}  # most specific ranks highest
-        best, best_key = None, None
+        best_city, city_key, best_local, local_key = None, None, None, None
         for entry in self._by_scheme.get(scheme, ()):
             if entry.effective_from > on:
                 continue
             if entry.area_type and entry.area_type != (area_type or ""):
                 continue
-            if entry.division_id is not None and entry.division_id not in rank:
-                continue
-            key = (rank.get(entry.division_id, 0), bool(entry.area_type), entry.effective_from)
-            if best_key is None or key > best_key:
-                best, best_key = entry, key
-        return best
+            if entry.division_id is None:
+                key = (entry.effective_from, bool(entry.area_type))
+                if city_key is None or key > city_key:
+                    best_city, city_key = entry, key
+            elif entry.division_id in rank:
+                key = (rank[entry.division_id], entry.effective_from, bool(entry.area_type))
+                if local_key is None or key > local_key:
+                    best_local, local_key = entry, key
+        if best_local is None:
+            return best_city
+        if best_city is None or scheme in MOST_SPECIFIC_SCHEMES or best_local.amount > best_city.amount:
+            return best_local
+        return best_city
 
     def amount(self, scheme: str, on: datetime.date, **kwargs) -> Decimal | None:
         entry = self.get(scheme, on, **kwargs)

@@ -39,9 +39,11 @@ def city_standard(area: str, month: datetime.date) -> Decimal:
 
 
 def dibao_standard(community: str, area: str, month: datetime.date) -> Decimal:
-    # A district's own entry is more specific than the city's, whatever their dates.
+    # The city's latest entry and the district's latest entry each answer; the district's
+    # applies only if higher (a district may pay more, never less): 900 over 880 until the
+    # city's raise to 940 in April 2020, the city's 940 after it.
     if community.startswith(OVERRIDE_DISTRICT) and area == "urban":
-        return OVERRIDE_URBAN
+        return max(OVERRIDE_URBAN, city_standard(area, month))
     return city_standard(area, month)
 
 
@@ -95,9 +97,8 @@ def expected_tekun(month: datetime.date) -> dict[int, Decimal]:
             continue
         if case.person.death_date is not None and case.person.death_date < month:
             continue
-        basic = max(TEKUN_BASIC[case.area_type], city_standard(case.area_type, month) * Decimal("1.3"))
-        if case.person.division_id.startswith(OVERRIDE_DISTRICT) and case.area_type == "urban":
-            basic = max(TEKUN_BASIC["urban"], OVERRIDE_URBAN * Decimal("1.3"))
+        dibao = dibao_standard(case.person.division_id, case.area_type, month)
+        basic = max(TEKUN_BASIC[case.area_type], dibao * Decimal("1.3"))
         out[case.person_id] = (basic + TEKUN_CARE[case.care_level]).quantize(Decimal("0.01"))
     return out
 

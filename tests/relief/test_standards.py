@@ -30,7 +30,7 @@ def test_the_annual_cap_is_shipped_with_the_portal_and_raised_in_2020(db):
     assert standard_for("temporary_relief_cap", datetime.date(2020, 1, 1)).amount == D("30000.00")
 
 
-def test_a_districts_own_entry_overrides_the_citys(standards, admin_user):
+def test_a_districts_higher_entry_applies_until_a_city_raise_passes_it(standards, admin_user):
     standard_create(
         actor=admin_user,
         scheme="dibao",
@@ -40,12 +40,49 @@ def test_a_districts_own_entry_overrides_the_citys(standards, admin_user):
         amount="900.00",
     )
     community = "370211001001"
-    assert standard_for("dibao", datetime.date(2020, 5, 1), area_type="urban", division=community).amount == D("900")
+    # Before July 2019 only the city's 880 is in force; then the district's 900 is higher.
     assert standard_for("dibao", datetime.date(2019, 6, 1), area_type="urban", division=community).amount == D("880")
+    assert standard_for("dibao", datetime.date(2019, 8, 1), area_type="urban", division=community).amount == D("900")
+    # The city's raise to 940 in April 2020 is paid in that district too: an older, lower
+    # district figure never keeps its households below the city's standard.
+    assert standard_for("dibao", datetime.date(2020, 5, 1), area_type="urban", division=community).amount == D("940")
     # Other districts keep the city's standard.
     assert standard_for("dibao", datetime.date(2020, 5, 1), area_type="urban", division="370202001001").amount == D(
         "940"
     )
+
+
+def test_a_district_entry_below_the_citys_never_applies(standards, admin_user):
+    standard_create(
+        actor=admin_user,
+        scheme="dibao",
+        area_type="rural",
+        division="370211",
+        effective_from="2021-01-01",
+        amount="500",
+    )
+    on = datetime.date(2021, 2, 1)
+    assert standard_for("dibao", on, area_type="rural", division="370211001001").amount == D("760.00")
+
+
+def test_a_later_district_raise_above_the_city_applies_again(standards, admin_user):
+    for day, amount in (("2019-07-01", "900.00"), ("2021-01-01", "990.00")):
+        standard_create(
+            actor=admin_user, scheme="dibao", area_type="urban", division="370211", effective_from=day, amount=amount
+        )
+    on = datetime.date(2021, 2, 1)
+    assert standard_for("dibao", on, area_type="urban", division="370211001001").amount == D("990.00")
+
+
+def test_the_small_claim_threshold_of_a_district_applies_even_below_the_citys(admin_user):
+    standard_create(
+        actor=admin_user,
+        scheme="temporary_relief_small_claim",
+        division="370202",
+        effective_from="2020-01-01",
+        amount="500",
+    )
+    assert small_claim_threshold("370202", local_today()) == D("500.00")
 
 
 def test_small_claim_threshold_is_the_districts_or_the_city_default(admin_user):
