@@ -12,6 +12,7 @@ from datacheck.apis import (
     ExtractViewSet,
     ReviewItemViewSet,
 )
+from elderly.apis import ElderlyCentreViewSet, LeftBehindElderViewSet
 from imports.apis import ImportViewSet as BulkImportViewSet
 from marriage.apis import AppointmentViewSet, HouseholdChangeViewSet, OfficeViewSet, RegistrationViewSet
 from payouts.apis import PayoutRunViewSet
@@ -89,6 +90,10 @@ router.register("roads", RoadViewSet, basename="road")
 router.register("unnamed-roads", UnnamedRoadViewSet, basename="unnamed-road")
 router.register("road-naming-applications", NamingApplicationViewSet, basename="road-naming-application")
 router.register("road-banned-words", BannedWordViewSet, basename="road-banned-word")
+
+# Elderly care: the sub-district centres, the rural left-behind elderly register and its visits.
+router.register("elderly-centres", ElderlyCentreViewSet, basename="elderly-centre")
+router.register("left-behind-elderly", LeftBehindElderViewSet, basename="left-behind-elder")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "placenames",
     "dashboard",
     "imports",
+    "elderly",
 ]
 
 MIDDLEWARE = [
@@ -274,6 +275,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ImportJobKindEnum": "imports.models.ImportKind.choices",
         "ImportJobStatusEnum": "imports.models.ImportStatus.choices",
+        "LeftBehindClosedReasonEnum": "elderly.models.ClosedReason.choices",
     },
 }
 
@@ -296,6 +298,9 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # Payouts: the day of the month the schedule creates every recurring scheme's run; the id
 # span of one computation chunk (one INSERT … SELECT); how long a run may show no sign of
 # life before it counts as stuck (then the page, and the sweep below, may restart it).
+# The visiting rule of the rural left-behind elderly register (elderly/): at least every N days.
+LEFT_BEHIND_VISIT_DAYS_HIGH = int(os.environ.get("LEFT_BEHIND_VISIT_DAYS_HIGH", "30"))
+LEFT_BEHIND_VISIT_DAYS_NORMAL = int(os.environ.get("LEFT_BEHIND_VISIT_DAYS_NORMAL", "90"))
 PAYOUTS_MONTHLY_RUN_DAY = int(os.environ.get("PAYOUTS_MONTHLY_RUN_DAY", "5"))
 PAYOUTS_CHUNK_SIZE = int(os.environ.get("PAYOUTS_CHUNK_SIZE", "50000"))
 PAYOUTS_CHUNK_PAUSE_SECONDS = float(os.environ.get("PAYOUTS_CHUNK_PAUSE_SECONDS", "0"))

@@ -22,6 +22,7 @@ urlpatterns = [
     path("marriage/", include("marriage.urls")),
     path("placenames/", include("placenames.urls")),
     path("imports/", include("imports.urls")),
+    path("elderly/", include("elderly.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("", include("core.urls")),
 ]

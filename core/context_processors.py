@@ -15,6 +15,7 @@ NAVIGATION = [
     (_("Standards"), "relief:standards", Cap.STANDARDS_EDIT),
     (_("Price indices"), "relief:price-indices", Cap.PRICE_INDEX_EDIT),
     (_("Payouts"), "payouts:run-list", Cap.PAYOUT_VIEW),
+    (_("Elderly care"), "elderly:centre-list", Cap.ELDERLY_VIEW),
     (_("Data checking"), "datacheck:home", Cap.DATACHECK_VIEW),
     (_("Social organizations"), "social_orgs:org-list", Cap.SOCIALORG_VIEW),
     (_("Marriage registration"), "marriage:registration-list", Cap.MARRIAGE_VIEW),

@@ -87,6 +87,13 @@ class Cap(StrEnum):
     DATACHECK_CONFIGURE = "datacheck.configure"  # register sources, load extracts, start cross-check runs
     # Bulk imports (imports/): households and existing cases from spreadsheets, inside one's geography.
     IMPORT_DATA = "imports.run"
+    # Elderly care (elderly/): elderly-care centres, the rural left-behind elderly register and its visits.
+    ELDERLY_VIEW = "elderly.view"
+    ELDERLY_CENTRE_EDIT = "elderly.centres"  # record a centre and move it site → operator → built → operating
+    LEFT_BEHIND_EDIT = "elderly.left_behind"  # register left-behind elderly persons, record visits
+    # Charity (charity/): donations, their custodians and uses, the public disclosure; volunteers.
+    CHARITY_VIEW = "charity.view"
+    CHARITY_EDIT = "charity.edit"
     # The leadership dashboard: the bureau's figures for one's own geography (whole city for leadership).
     DASHBOARD_VIEW = "dashboard.view"
 
@@ -94,6 +101,7 @@ class Cap(StrEnum):
 _RELIEF_STAFF = {Cap.RELIEF_VIEW, Cap.RELIEF_APPLY, Cap.VAGRANT_VIEW, Cap.VAGRANT_EDIT}
 _WELFARE_STAFF = {Cap.WELFARE_VIEW, Cap.WELFARE_APPLY}
 _DATACHECK_STAFF = {Cap.DATACHECK_VIEW, Cap.DATACHECK_ITEMS, Cap.DATACHECK_REVIEW}
+_ELDERLY_STAFF = {Cap.ELDERLY_VIEW, Cap.LEFT_BEHIND_EDIT}
 _CASE_STAFF = {
     Cap.PEOPLE_VIEW,
     Cap.PEOPLE_EDIT,
@@ -104,14 +112,16 @@ _CASE_STAFF = {
 }
 
 CAPABILITIES: dict[str, frozenset[Cap]] = {
-    Role.CASEWORKER: frozenset(_CASE_STAFF | _RELIEF_STAFF | _WELFARE_STAFF | _DATACHECK_STAFF),
+    Role.CASEWORKER: frozenset(_CASE_STAFF | _RELIEF_STAFF | _WELFARE_STAFF | _DATACHECK_STAFF | _ELDERLY_STAFF),
     Role.SUBDISTRICT_APPROVER: frozenset(
         _CASE_STAFF
         | _RELIEF_STAFF
         | _WELFARE_STAFF
         | _DATACHECK_STAFF
+        | _ELDERLY_STAFF
         | {
             Cap.DASHBOARD_VIEW,
+            Cap.ELDERLY_CENTRE_EDIT,
             Cap.RELIEF_REVIEW,
             Cap.RELIEF_APPROVE_SUBDISTRICT,
             Cap.RELIEF_DECIDE,
@@ -124,8 +134,11 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
         | _RELIEF_STAFF
         | _WELFARE_STAFF
         | _DATACHECK_STAFF
+        | _ELDERLY_STAFF
         | {
             Cap.DASHBOARD_VIEW,
+            Cap.ELDERLY_CENTRE_EDIT,
+            Cap.CHARITY_VIEW,
             Cap.RELIEF_APPROVE_DISTRICT,
             Cap.RELIEF_DECIDE,
             Cap.WELFARE_APPROVE,
@@ -146,6 +159,8 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
             Cap.DATACHECK_VIEW,
             Cap.DATACHECK_ITEMS,
             Cap.DASHBOARD_VIEW,
+            Cap.ELDERLY_VIEW,
+            Cap.CHARITY_VIEW,
         }
     ),
     Role.FINANCE: frozenset(
@@ -178,7 +193,7 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
     Role.PLACENAME_OFFICER: frozenset(
         {Cap.PLACENAME_VIEW, Cap.PLACENAME_EDIT, Cap.PLACENAME_APPROVE, Cap.PLACENAME_CONFIGURE}
     ),
-    Role.SOCIALORG_OFFICER: frozenset({Cap.SOCIALORG_VIEW, Cap.SOCIALORG_EDIT}),
+    Role.SOCIALORG_OFFICER: frozenset({Cap.SOCIALORG_VIEW, Cap.SOCIALORG_EDIT, Cap.CHARITY_VIEW, Cap.CHARITY_EDIT}),
     Role.ADMIN: frozenset(
         {
             Cap.PEOPLE_VIEW,

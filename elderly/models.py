@@ -1,0 +1,256 @@
+"""Elderly care (养老服务): the sub-district elderly-care centres and the rural left-behind elderly.
+
+* ``ElderlyCentre``: a sub-district home and community elderly-care service centre
+  (街道级居家社区养老服务中心). It moves site chosen → operator contracted → built → operating
+  through ``elderly.services`` alone, by the explicit ``CENTRE_MACHINE`` (``core.cases``: a
+  compare-and-set move and a ``CaseEvent`` per step); the date of each stage is kept, and the
+  database refuses dates out of order or a date of a stage the centre has not reached.
+* ``LeftBehindElder``: a person aged 60 or more living in a rural household, registered for
+  care visits (农村留守老年人关爱), with a risk level; ``Visit``: one visit by a social worker
+  or village staff, with findings and follow-up. The visiting rule (high risk at least every
+  30 days, others every 90; ``LEFT_BEHIND_VISIT_DAYS_*`` settings) decides who is overdue.
+"""
+
+from __future__ import annotations
+
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from core.cases import StateMachine, Transition
+from core.models import Division
+from core.roles import Cap
+from core.search import chars_index
+
+
+class CentreStage(models.TextChoices):
+    SITE = "site", _("Site chosen")  # 选址
+    OPERATOR = "operator", _("Operator contracted")  # 确定运营方
+    BUILT = "built", _("Built")  # 建成
+    OPERATING = "operating", _("Operating")  # 运营
+
+
+STAGE_ORDER = [CentreStage.SITE, CentreStage.OPERATOR, CentreStage.BUILT, CentreStage.OPERATING]
+# The date field that records when a centre reached each stage.
+STAGE_DATE_FIELD = {
+    CentreStage.SITE: "site_chosen_on",
+    CentreStage.OPERATOR: "operator_contracted_on",
+    CentreStage.BUILT: "built_on",
+    CentreStage.OPERATING: "operating_since",
+}
+
+_C = CentreStage
+CENTRE_MACHINE = StateMachine(
+    [
+        Transition("contract", frozenset({_C.SITE}), _C.OPERATOR, _("Operator contracted")),
+        Transition("complete", frozenset({_C.OPERATOR}), _C.BUILT, _("Construction completed")),
+        Transition("open", frozenset({_C.BUILT}), _C.OPERATING, _("Opened")),
+    ],
+    initial=_C.SITE,
+    labels=dict(CentreStage.choices),
+)
+# The move that leads into each stage (the page's one "next step" button).
+NEXT_ACTION = {_C.SITE: "contract", _C.OPERATOR: "complete", _C.BUILT: "open"}
+
+
+def _reached_only(stage: str, later: list[str]) -> Q:
+    """While the centre is at ``stage``, the dates of the stages after it are empty."""
+    return ~Q(status=stage) | Q(**{f"{STAGE_DATE_FIELD[s]}__isnull": True for s in later})
+
+
+def _not_before(field: str, earlier: str) -> Q:
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{earlier}__isnull": True}) | Q(**{f"{field}__gte": F(earlier)})
+
+
+@pghistory.track()
+class ElderlyCentre(models.Model):
+    """A sub-district home and community elderly-care service centre, from its site to its operation."""
+
+    scope_field = "subdistrict"
+    scope_view_cap = Cap.ELDERLY_VIEW
+    state_machine = CENTRE_MACHINE
+
+    name = models.CharField(_("name"), max_length=100)
+    subdistrict = models.ForeignKey(
+        Division, verbose_name=_("sub-district"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    address = models.CharField(pgettext_lazy("place", "address"), max_length=200, blank=True)
+    # The machine's state (core.cases moves a ``status``); the API calls it ``stage``.
+    status = models.CharField(_("stage"), max_length=10, choices=CentreStage.choices, default=CentreStage.SITE)
+    site_chosen_on = models.DateField(_("site chosen on"), null=True, blank=True)
+    operator = models.CharField(_("operator"), max_length=100, blank=True)
+    operator_contracted_on = models.DateField(_("operator contracted on"), null=True, blank=True)
+    built_on = models.DateField(_("built on"), null=True, blank=True)
+    operating_since = models.DateField(_("operating since"), null=True, blank=True)
+    beds = models.PositiveIntegerField(_("beds"), null=True, blank=True)
+    services = models.CharField(_("services offered"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("elderly-care centre")
+        verbose_name_plural = _("elderly-care centres")
+        indexes = [
+            models.Index(fields=["subdistrict", "status"], name="elderlycentre_sd_stage"),
+            chars_index("name", name="elderlycentre_name_chars"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["subdistrict", "name"], name="elderlycentre_name_unique_in_sd"),
+            models.CheckConstraint(condition=Q(status__in=CentreStage.values), name="elderlycentre_stage_known"),
+            models.CheckConstraint(
+                condition=_reached_only(_C.SITE, [_C.OPERATOR, _C.BUILT, _C.OPERATING]),
+                name="elderlycentre_site_no_later_dates",
+            ),
+            models.CheckConstraint(
+                condition=_reached_only(_C.OPERATOR, [_C.BUILT, _C.OPERATING]),
+                name="elderlycentre_operator_no_later_dates",
+            ),
+            models.CheckConstraint(
+                condition=_reached_only(_C.BUILT, [_C.OPERATING]), name="elderlycentre_built_no_later_dates"
+            ),
+            models.CheckConstraint(
+                condition=_not_before("operator_contracted_on", "site_chosen_on"),
+                name="elderlycentre_contract_after_site",
+            ),
+            models.CheckConstraint(
+                condition=_not_before("built_on", "operator_contracted_on"), name="elderlycentre_built_after_contract"
+            ),
+            models.CheckConstraint(
+                condition=_not_before("operating_since", "built_on"), name="elderlycentre_open_after_built"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def stage(self) -> str:
+        return self.status
+
+    def get_stage_display(self) -> str:
+        return self.get_status_display()
+
+    def stage_date(self, stage: str):
+        return getattr(self, STAGE_DATE_FIELD[stage])
+
+
+class Risk(models.TextChoices):
+    HIGH = "high", _("High risk")
+    NORMAL = "normal", _("Normal")
+
+
+class ElderStatus(models.TextChoices):
+    ACTIVE = "active", pgettext_lazy("register status", "On the register")
+    CLOSED = "closed", _("Left the register")
+
+
+class ClosedReason(models.TextChoices):
+    DIED = "died", _("Died")
+    MOVED = "moved", _("Moved away")
+    FAMILY_RETURNED = "family_returned", _("Family returned home")
+    OTHER = "other", _("Other")
+
+
+@pghistory.track()
+class LeftBehindElder(models.Model):
+    """A rural left-behind elderly person on the care register (农村留守老年人), one active entry per person."""
+
+    scope_field = "community"
+    scope_view_cap = Cap.ELDERLY_VIEW
+
+    person = models.ForeignKey(
+        "people.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="left_behind_entries"
+    )
+    household = models.ForeignKey(
+        "people.Household", verbose_name=_("household"), on_delete=models.PROTECT, related_name="+"
+    )
+    community = models.ForeignKey(
+        Division, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    risk = models.CharField(_("risk level"), max_length=6, choices=Risk.choices, default=Risk.NORMAL)
+    living_situation = models.CharField(_("living situation"), max_length=500, blank=True)
+    family_contact = models.CharField(_("family contact"), max_length=100, blank=True)
+    registered_on = models.DateField(_("registered on"))
+    last_visited_on = models.DateField(_("last visited on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=6, choices=ElderStatus.choices, default=ElderStatus.ACTIVE)
+    closed_on = models.DateField(_("left the register on"), null=True, blank=True)
+    closed_reason = models.CharField(_("reason for leaving"), max_length=16, choices=ClosedReason.choices, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("registered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("left-behind elderly person")
+        verbose_name_plural = _("left-behind elderly persons")
+        indexes = [
+            models.Index(fields=["community", "status"], name="leftbehind_community_status"),
+            models.Index(
+                fields=["risk", "last_visited_on"],
+                condition=Q(status="active"),
+                name="leftbehind_active_visits",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(status="active"), name="leftbehind_one_active_per_person"
+            ),
+            models.CheckConstraint(condition=Q(risk__in=Risk.values), name="leftbehind_risk_known"),
+            models.CheckConstraint(
+                condition=(
+                    Q(status="active", closed_on__isnull=True, closed_reason="")
+                    | (Q(status="closed", closed_on__isnull=False) & ~Q(closed_reason=""))
+                ),
+                name="leftbehind_closed_has_date_and_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.person.name
+
+
+class VisitorRole(models.TextChoices):
+    SOCIAL_WORKER = "social_worker", _("Social worker")
+    VILLAGE_STAFF = "village_staff", _("Village staff")
+    CIVIL_AFFAIRS = "civil_affairs", _("Civil-affairs staff")
+    VOLUNTEER = "volunteer", _("Volunteer")
+
+
+@pghistory.track()
+class Visit(models.Model):
+    """One care visit to a left-behind elderly person: when, by whom, what was found, what follows."""
+
+    scope_field = "elder__community"
+    scope_view_cap = Cap.ELDERLY_VIEW
+
+    elder = models.ForeignKey(
+        LeftBehindElder, verbose_name=_("left-behind elderly person"), on_delete=models.PROTECT, related_name="visits"
+    )
+    visited_on = models.DateField(_("visited on"))
+    visitor = models.CharField(_("visitor"), max_length=50)
+    visitor_role = models.CharField(
+        _("visitor's role"), max_length=16, choices=VisitorRole.choices, default=VisitorRole.SOCIAL_WORKER
+    )
+    findings = models.CharField(_("findings"), max_length=1000)
+    follow_up = models.CharField(_("follow-up"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("care visit")
+        verbose_name_plural = _("care visits")
+        ordering = ["-visited_on", "-id"]
+        indexes = [models.Index(fields=["elder", "visited_on"], name="visit_elder_day")]
+        constraints = [models.CheckConstraint(condition=~Q(findings=""), name="visit_findings_given")]
+
+    def __str__(self) -> str:
+        return f"{self.visited_on} {self.visitor}"

@@ -1,0 +1,35 @@
+"""Who may do what in elderly care: rules for ``core.permissions.can``; imported by ``ElderlyConfig.ready``.
+
+Sub-district and district approvers keep the elderly-care centres and move them through their
+stages (the stage itself decides which step is possible: ``CENTRE_MACHINE``, 409 otherwise);
+caseworkers and approvers keep the left-behind elderly register and record visits; leadership reads.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from core import permissions
+from core.errors import Conflict
+from core.roles import Cap
+from elderly.models import CENTRE_MACHINE, ElderlyCentre, ElderStatus, LeftBehindElder
+
+CENTRES = [Cap.ELDERLY_CENTRE_EDIT]
+REGISTER = [Cap.LEFT_BEHIND_EDIT]
+
+permissions.register(ElderlyCentre, "create", caps=CENTRES)
+permissions.register(ElderlyCentre, "edit", caps=CENTRES)
+for _action in CENTRE_MACHINE.transitions:
+    permissions.register(ElderlyCentre, _action, caps=CENTRES)  # the machine refuses a wrong stage (409)
+
+
+def _on_register(actor, elder) -> bool:
+    if elder is not None and elder.status != ElderStatus.ACTIVE:
+        raise Conflict(_("This person has left the register."), code="invalid_transition")
+    return True
+
+
+permissions.register(LeftBehindElder, "create", caps=REGISTER)
+for _action in ("edit", "visit", "close"):
+    permissions.register(LeftBehindElder, _action, caps=REGISTER, check=_on_register)
+permissions.register(LeftBehindElder, "export", caps=[Cap.ELDERLY_VIEW])

@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from core.idnumbers import mask_id_number
+from elderly import selectors
+from elderly.models import CentreStage, ClosedReason, ElderlyCentre, LeftBehindElder, Risk, Visit, VisitorRole
+
+
+class CentreInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    subdistrict = serializers.CharField(max_length=9, required=False, allow_blank=True, default="")
+    stage = serializers.ChoiceField(choices=CentreStage.choices, default=CentreStage.SITE)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    operator = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    beds = serializers.IntegerField(min_value=0, max_value=5000, required=False, allow_null=True, default=None)
+    services = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    site_chosen_on = serializers.DateField(required=False, allow_null=True, default=None)
+    operator_contracted_on = serializers.DateField(required=False, allow_null=True, default=None)
+    built_on = serializers.DateField(required=False, allow_null=True, default=None)
+    operating_since = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class CentreUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, required=False)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    operator = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    beds = serializers.IntegerField(min_value=0, max_value=5000, required=False)
+    services = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class CentreStepSerializer(serializers.Serializer):
+    on = serializers.DateField(required=False, allow_null=True, default=None, help_text="default: today")
+    operator = serializers.CharField(max_length=100, required=False, help_text="needed to contract an operator")
+    beds = serializers.IntegerField(min_value=0, max_value=5000, required=False)
+    services = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class CentreSerializer(serializers.ModelSerializer):
+    subdistrict = serializers.CharField(source="subdistrict_id", read_only=True)
+    subdistrict_name = serializers.CharField(source="subdistrict.name", read_only=True)
+    stage = serializers.CharField(source="status", read_only=True)
+    stage_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = ElderlyCentre
+        fields = [
+            "id",
+            "name",
+            "subdistrict",
+            "subdistrict_name",
+            "address",
+            "stage",
+            "stage_label",
+            "site_chosen_on",
+            "operator",
+            "operator_contracted_on",
+            "built_on",
+            "operating_since",
+            "beds",
+            "services",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ReachedSerializer(serializers.Serializer):
+    site = serializers.IntegerField()
+    operator = serializers.IntegerField()
+    built = serializers.IntegerField()
+    operating = serializers.IntegerField()
+
+
+class CentreSummarySerializer(ReachedSerializer):
+    total = serializers.IntegerField()
+    reached = ReachedSerializer(help_text="centres that have reached each stage (those further along included)")
+
+
+class ElderInputSerializer(serializers.Serializer):
+    person = serializers.IntegerField()
+    risk = serializers.ChoiceField(choices=Risk.choices, default=Risk.NORMAL)
+    living_situation = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    family_contact = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    registered_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ElderUpdateSerializer(serializers.Serializer):
+    risk = serializers.ChoiceField(choices=Risk.choices, required=False)
+    living_situation = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    family_contact = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class ElderCloseSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=ClosedReason.choices)
+    on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ElderSerializer(serializers.ModelSerializer):
+    person = serializers.IntegerField(source="person_id", read_only=True)
+    name = serializers.CharField(source="person.name", read_only=True)
+    id_number_masked = serializers.SerializerMethodField()
+    household = serializers.IntegerField(source="household_id", read_only=True)
+    community = serializers.CharField(source="community_id", read_only=True)
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    next_visit_due = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LeftBehindElder
+        fields = [
+            "id",
+            "person",
+            "name",
+            "id_number_masked",
+            "household",
+            "community",
+            "community_name",
+            "risk",
+            "living_situation",
+            "family_contact",
+            "registered_on",
+            "last_visited_on",
+            "next_visit_due",
+            "overdue",
+            "status",
+            "closed_on",
+            "closed_reason",
+        ]
+        read_only_fields = fields
+
+    def get_id_number_masked(self, obj) -> str:
+        return mask_id_number(obj.person.id_number)
+
+    def get_next_visit_due(self, obj) -> str:
+        return selectors.next_visit_due(obj).isoformat()
+
+    def get_overdue(self, obj) -> bool:
+        return selectors.is_overdue(obj)
+
+
+class VisitInputSerializer(serializers.Serializer):
+    visited_on = serializers.DateField()
+    visitor = serializers.CharField(max_length=50)
+    visitor_role = serializers.ChoiceField(choices=VisitorRole.choices, default=VisitorRole.SOCIAL_WORKER)
+    findings = serializers.CharField(max_length=1000)
+    follow_up = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    elder = serializers.IntegerField(source="elder_id", read_only=True)
+    recorded_by = serializers.CharField(source="recorded_by.__str__", read_only=True)
+
+    class Meta:
+        model = Visit
+        fields = ["id", "elder", "visited_on", "visitor", "visitor_role", "findings", "follow_up", "recorded_by"]
+        read_only_fields = fields

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from elderly import views
+
+app_name = "elderly"
+
+urlpatterns = [
+    path("", views.centre_list, name="centre-list"),
+    path("centres/new/", views.centre_create, name="centre-create"),
+    path("centres/<int:pk>/", views.centre_detail, name="centre-detail"),
+    path("centres/<int:pk>/edit/", views.centre_edit, name="centre-edit"),
+    path("centres/<int:pk>/step/<str:action>/", views.centre_step, name="centre-step"),
+    path("left-behind/", views.elder_list, name="elder-list"),
+    path("left-behind/new/", views.elder_create, name="elder-create"),
+    path("left-behind/<int:pk>/", views.elder_detail, name="elder-detail"),
+    path("left-behind/<int:pk>/edit/", views.elder_edit, name="elder-edit"),
+    path("left-behind/<int:pk>/visits/", views.visit_create, name="visit-create"),
+    path("left-behind/<int:pk>/close/", views.elder_close, name="elder-close"),
+]

@@ -1,0 +1,324 @@
+"""Browser pages of elderly care: the centres and their stages, the left-behind elderly register and visits."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core import permissions
+from core.cases import timeline_of
+from core.errors import DomainError, Forbidden
+from core.exports import export_response, wants_export
+from core.history import rows_for
+from core.idnumbers import mask_id_number
+from core.models import Division, DivisionLevel
+from core.roles import Cap, has_cap
+from core.scoping import scope_prefix
+from elderly import selectors, services
+from elderly.forms import (
+    CentreEditForm,
+    CentreForm,
+    CentreStepForm,
+    CloseForm,
+    ElderEditForm,
+    ElderForm,
+    VisitForm,
+)
+from elderly.models import CENTRE_MACHINE, NEXT_ACTION, CentreStage, ElderlyCentre, ElderStatus, LeftBehindElder, Risk
+
+PAGE_SIZE = 25
+
+CENTRE_COLUMNS = [
+    (gettext_lazy("Name"), lambda c: c.name),
+    (gettext_lazy("District"), lambda c: c.subdistrict.parent.name if c.subdistrict.parent_id else ""),
+    (gettext_lazy("Sub-district"), lambda c: c.subdistrict.name),
+    (gettext_lazy("Stage"), lambda c: c.get_status_display()),
+    (gettext_lazy("Site chosen on"), lambda c: c.site_chosen_on),
+    (gettext_lazy("Operator"), lambda c: c.operator),
+    (gettext_lazy("Operator contracted on"), lambda c: c.operator_contracted_on),
+    (gettext_lazy("Built on"), lambda c: c.built_on),
+    (gettext_lazy("Operating since"), lambda c: c.operating_since),
+    (gettext_lazy("Beds"), lambda c: c.beds),
+    (gettext_lazy("Services offered"), lambda c: c.services),
+]
+ELDER_COLUMNS = [
+    (gettext_lazy("Name"), lambda e: e.person.name),
+    (gettext_lazy("ID number"), lambda e: mask_id_number(e.person.id_number)),
+    (gettext_lazy("Community"), lambda e: e.community.name),
+    (gettext_lazy("Risk level"), lambda e: e.get_risk_display()),
+    (gettext_lazy("Registered on"), lambda e: e.registered_on),
+    (gettext_lazy("Last visited on"), lambda e: e.last_visited_on),
+    (gettext_lazy("Next visit due"), lambda e: selectors.next_visit_due(e) if e.status == ElderStatus.ACTIVE else None),
+    (gettext_lazy("Status"), lambda e: e.get_status_display()),
+]
+
+
+def _require(request, cap: Cap) -> None:
+    if not has_cap(request.user, cap):
+        raise Forbidden()
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _form_error(form, exc: DomainError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+
+
+def subdistricts_for(user) -> list[Division]:
+    prefix = scope_prefix(user)
+    if prefix is None:
+        return []
+    qs = Division.objects.filter(level=DivisionLevel.SUBDISTRICT, active=True, code__startswith=prefix)
+    return list(qs.select_related("parent").order_by("code"))
+
+
+# --- Centres ---------------------------------------------------------------------------------------
+
+
+@login_required
+def centre_list(request):
+    _require(request, Cap.ELDERLY_VIEW)
+    filters = {k: request.GET.get(k, "").strip() for k in ("q", "subdistrict", "stage")}
+    centres = selectors.centre_list(user=request.user, **filters)
+    if wants_export(request):
+        return export_response(
+            request, centres, CENTRE_COLUMNS, name="elderly-centres", title=_("Elderly-care centres")
+        )
+    summary = selectors.centre_summary(user=request.user)
+    return render(
+        request,
+        "elderly/centre_list.html",
+        {
+            "page": _page(request, centres),
+            "filters": filters,
+            "subdistricts": subdistricts_for(request.user),
+            "stages": [
+                (value, label, summary[value], summary["reached"][value]) for value, label in CentreStage.choices
+            ],
+            "stage_choices": CentreStage.choices,
+            "total": summary["total"],
+            "can_create": permissions.can(request.user, "create", ElderlyCentre),
+        },
+    )
+
+
+@login_required
+def centre_create(request):
+    _require(request, Cap.ELDERLY_CENTRE_EDIT)
+    subdistricts = subdistricts_for(request.user)
+    initial = {"subdistrict": request.user.division_id} if len(request.user.division_id) == 9 else {}
+    form = CentreForm(request.POST or None, subdistricts=subdistricts, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            centre = services.centre_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s is recorded.") % {"name": centre.name})
+            return redirect("elderly:centre-detail", pk=centre.pk)
+    return render(request, "elderly/form.html", {"form": form, "title": _("Record an elderly-care centre")})
+
+
+@login_required
+def centre_detail(request, pk: int):
+    _require(request, Cap.ELDERLY_VIEW)
+    centre = selectors.centre_get(user=request.user, pk=pk)
+    next_action = NEXT_ACTION.get(centre.status)
+    step_form = None
+    if next_action and permissions.can(request.user, next_action, centre):
+        step_form = CentreStepForm(action=next_action, initial={"operator": centre.operator, "beds": centre.beds})
+    return render(
+        request,
+        "elderly/centre_detail.html",
+        {
+            "centre": centre,
+            "stages": [(value, label, centre.stage_date(value)) for value, label in CentreStage.choices],
+            "next_action": next_action,
+            "next_label": CENTRE_MACHINE.action_label(next_action) if next_action else "",
+            "step_form": step_form,
+            "can_edit": permissions.can(request.user, "edit", centre),
+            "events": timeline_of(centre),
+            "history": rows_for(centre),
+        },
+    )
+
+
+@login_required
+def centre_edit(request, pk: int):
+    _require(request, Cap.ELDERLY_CENTRE_EDIT)
+    centre = selectors.centre_get(user=request.user, pk=pk)
+    permissions.require_can(request.user, "edit", centre)
+    initial = {f: getattr(centre, f) for f in ("name", "address", "operator", "beds", "services")}
+    form = CentreEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.centre_update(actor=request.user, centre=centre, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The centre's particulars are saved."))
+            return redirect("elderly:centre-detail", pk=centre.pk)
+    return render(request, "elderly/form.html", {"form": form, "title": _("Edit %(name)s") % {"name": centre.name}})
+
+
+@login_required
+@require_POST
+def centre_step(request, pk: int, action: str):
+    _require(request, Cap.ELDERLY_CENTRE_EDIT)
+    if action not in CENTRE_MACHINE.transitions:
+        raise Http404
+    centre = selectors.centre_get(user=request.user, pk=pk)
+    form = CentreStepForm(request.POST, action=action)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("elderly:centre-detail", pk=pk)
+    data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "") or k == "note"}
+    try:
+        services.centre_advance(actor=request.user, centre=centre, action=action, **data)
+    except DomainError as exc:
+        if exc.status_code == 403:
+            raise
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, CENTRE_MACHINE.action_label(action))
+    return redirect("elderly:centre-detail", pk=pk)
+
+
+# --- Left-behind elderly -------------------------------------------------------------------------------
+
+
+@login_required
+def elder_list(request):
+    _require(request, Cap.ELDERLY_VIEW)
+    filters = {k: request.GET.get(k, "").strip() for k in ("q", "risk", "status")}
+    overdue = request.GET.get("overdue", "") in ("1", "true", "on")
+    elders = selectors.elder_list(user=request.user, overdue=overdue, **filters)
+    if wants_export(request):
+        return export_response(
+            request, elders, ELDER_COLUMNS, name="left-behind-elderly", title=_("Left-behind elderly")
+        )
+    page = _page(request, elders)
+    rows = [(e, mask_id_number(e.person.id_number), selectors.next_visit_due(e), selectors.is_overdue(e)) for e in page]
+    return render(
+        request,
+        "elderly/elder_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "overdue": overdue,
+            "risks": Risk.choices,
+            "statuses": ElderStatus.choices,
+            "can_create": permissions.can(request.user, "create", LeftBehindElder),
+            "high_days": selectors.visit_interval_days(Risk.HIGH),
+            "normal_days": selectors.visit_interval_days(Risk.NORMAL),
+        },
+    )
+
+
+@login_required
+def elder_create(request):
+    _require(request, Cap.LEFT_BEHIND_EDIT)
+    form = ElderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        from people import selectors as people_selectors
+
+        data = dict(form.cleaned_data)
+        number = data.pop("id_number").strip().upper()
+        person = people_selectors.person_list(user=request.user, id_number=number).first()
+        if person is None:
+            form.add_error("id_number", _("No person with this ID number in your area."))
+        else:
+            try:
+                elder = services.elder_register(actor=request.user, person=person, **data)
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("%(name)s is on the register.") % {"name": person.name})
+                return redirect("elderly:elder-detail", pk=elder.pk)
+    return render(request, "elderly/form.html", {"form": form, "title": _("Register a left-behind elderly person")})
+
+
+@login_required
+def elder_detail(request, pk: int):
+    _require(request, Cap.ELDERLY_VIEW)
+    elder = selectors.elder_get(user=request.user, pk=pk)
+    may_visit = permissions.can(request.user, "visit", elder)
+    return render(
+        request,
+        "elderly/elder_detail.html",
+        {
+            "elder": elder,
+            "id_number_masked": mask_id_number(elder.person.id_number),
+            "visits": selectors.visit_list(user=request.user, elder=elder)[:100],
+            "next_due": selectors.next_visit_due(elder),
+            "overdue": selectors.is_overdue(elder),
+            "interval": selectors.visit_interval_days(elder.risk),
+            "visit_form": VisitForm() if may_visit else None,
+            "close_form": CloseForm() if permissions.can(request.user, "close", elder) else None,
+            "can_edit": permissions.can(request.user, "edit", elder),
+            "history": rows_for(elder),
+        },
+    )
+
+
+@login_required
+def elder_edit(request, pk: int):
+    _require(request, Cap.LEFT_BEHIND_EDIT)
+    elder = selectors.elder_get(user=request.user, pk=pk)
+    permissions.require_can(request.user, "edit", elder)
+    initial = {f: getattr(elder, f) for f in ("risk", "living_situation", "family_contact")}
+    form = ElderEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.elder_update(actor=request.user, elder=elder, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The file is saved."))
+            return redirect("elderly:elder-detail", pk=elder.pk)
+    title = _("Edit the file of %(name)s") % {"name": elder.person.name}
+    return render(request, "elderly/form.html", {"form": form, "title": title})
+
+
+def _post_on_elder(request, pk: int, form_class, service, success: str):
+    elder = selectors.elder_get(user=request.user, pk=pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            service(actor=request.user, elder=elder, **form.cleaned_data)
+        except DomainError as exc:
+            if exc.status_code == 403:
+                raise
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, success)
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("elderly:elder-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def visit_create(request, pk: int):
+    _require(request, Cap.LEFT_BEHIND_EDIT)
+    return _post_on_elder(request, pk, VisitForm, services.visit_record, _("The visit is recorded."))
+
+
+@login_required
+@require_POST
+def elder_close(request, pk: int):
+    _require(request, Cap.LEFT_BEHIND_EDIT)
+    return _post_on_elder(request, pk, CloseForm, services.elder_close, _("The person has left the register."))
