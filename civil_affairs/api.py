@@ -15,6 +15,7 @@ from datacheck.apis import (
 from elderly.apis import ElderlyCentreViewSet, LeftBehindElderViewSet
 from imports.apis import ImportViewSet as BulkImportViewSet
 from marriage.apis import AppointmentViewSet, HouseholdChangeViewSet, OfficeViewSet, RegistrationViewSet
+from monitoring.apis import HouseholdExpenseViewSet, LowIncomeViewSet
 from payouts.apis import PayoutRunViewSet
 from people.apis import HouseholdViewSet, PersonViewSet
 from placenames.apis import BannedWordViewSet, NamingApplicationViewSet, RoadViewSet, UnnamedRoadViewSet
@@ -71,6 +72,9 @@ router.register("cross-check-runs", CrossCheckRunViewSet, basename="cross-check-
 router.register("review-items", ReviewItemViewSet, basename="review-item")
 router.register("coverage-gaps", CoverageGapViewSet, basename="coverage-gap")
 
+# Low-income population monitoring (低收入人口动态监测).
+router.register("low-income", LowIncomeViewSet, basename="low-income")
+
 # Bulk imports (households, existing cases) from spreadsheets.
 router.register("imports", BulkImportViewSet, basename="import")
 
@@ -100,6 +104,11 @@ urlpatterns = [
     path("my/tasks/", MyTasksView.as_view(), name="my-tasks"),
     path("search/", SearchView.as_view(), name="api-search"),
     path("households/<int:pk>/relief-usage/", HouseholdReliefUsageView.as_view(), name="household-relief-usage"),
+    path(
+        "households/<int:pk>/expenses/",
+        HouseholdExpenseViewSet.as_view({"get": "list", "post": "create"}),
+        name="household-expenses",
+    ),
     path("welfare-cross-check/", CrossCheckView.as_view(), name="welfare-cross-check"),
     path("dashboard/summary/", DashboardSummaryView.as_view(), name="dashboard-summary"),
     path("", include(router.urls)),

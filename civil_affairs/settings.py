@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "dashboard",
     "imports",
     "elderly",
+    "monitoring",
 ]
 
 MIDDLEWARE = [

@@ -97,11 +97,17 @@ class Cap(StrEnum):
     # The leadership dashboard: the bureau's figures for one's own geography (whole city for leadership).
     DASHBOARD_VIEW = "dashboard.view"
 
+    # Low-income population monitoring (低收入人口动态监测): the population, its warnings, expenses.
+    MONITORING_VIEW = "monitoring.view"  # the low-income population and warnings of one's geography
+    MONITORING_RECORD = "monitoring.record"  # record a household's rigid expenses
+    MONITORING_HANDLE = "monitoring.handle"  # handle a warning (the household's sub-district)
+
 
 _RELIEF_STAFF = {Cap.RELIEF_VIEW, Cap.RELIEF_APPLY, Cap.VAGRANT_VIEW, Cap.VAGRANT_EDIT}
 _WELFARE_STAFF = {Cap.WELFARE_VIEW, Cap.WELFARE_APPLY}
 _DATACHECK_STAFF = {Cap.DATACHECK_VIEW, Cap.DATACHECK_ITEMS, Cap.DATACHECK_REVIEW}
 _ELDERLY_STAFF = {Cap.ELDERLY_VIEW, Cap.LEFT_BEHIND_EDIT}
+_MONITORING_STAFF = {Cap.MONITORING_VIEW, Cap.MONITORING_RECORD}
 _CASE_STAFF = {
     Cap.PEOPLE_VIEW,
     Cap.PEOPLE_EDIT,
@@ -112,14 +118,24 @@ _CASE_STAFF = {
 }
 
 CAPABILITIES: dict[str, frozenset[Cap]] = {
-    Role.CASEWORKER: frozenset(_CASE_STAFF | _RELIEF_STAFF | _WELFARE_STAFF | _DATACHECK_STAFF | _ELDERLY_STAFF),
+    Role.CASEWORKER: frozenset(
+        _CASE_STAFF
+        | _RELIEF_STAFF
+        | _WELFARE_STAFF
+        | _DATACHECK_STAFF
+        | _ELDERLY_STAFF
+        | _MONITORING_STAFF
+        | {Cap.MONITORING_HANDLE}
+    ),
     Role.SUBDISTRICT_APPROVER: frozenset(
         _CASE_STAFF
         | _RELIEF_STAFF
         | _WELFARE_STAFF
         | _DATACHECK_STAFF
         | _ELDERLY_STAFF
+        | _MONITORING_STAFF
         | {
+            Cap.MONITORING_HANDLE,
             Cap.DASHBOARD_VIEW,
             Cap.ELDERLY_CENTRE_EDIT,
             Cap.RELIEF_REVIEW,
@@ -135,6 +151,7 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
         | _WELFARE_STAFF
         | _DATACHECK_STAFF
         | _ELDERLY_STAFF
+        | _MONITORING_STAFF
         | {
             Cap.DASHBOARD_VIEW,
             Cap.ELDERLY_CENTRE_EDIT,
@@ -161,6 +178,7 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
             Cap.DASHBOARD_VIEW,
             Cap.ELDERLY_VIEW,
             Cap.CHARITY_VIEW,
+            Cap.MONITORING_VIEW,
         }
     ),
     Role.FINANCE: frozenset(

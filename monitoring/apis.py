@@ -1,0 +1,96 @@
+"""The low-income monitoring REST API (api.md "Low-income monitoring"): thin views over selectors and services."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from core.cases import current_month, parse_month
+from core.drf import CapabilityPermission, SelectorFilterSet
+from core.errors import InvalidInput
+from core.permissions import require_can
+from core.roles import Cap
+from monitoring import selectors, services
+from monitoring.models import HouseholdExpense
+from monitoring.serializers import TIER_HELP, ExpenseInputSerializer, ExpenseSerializer, LowIncomePersonSerializer
+from people.models import Person
+from people.selectors import household_get
+
+
+def _month(params):
+    value = params.get("month", "")
+    return parse_month(value, field="month") if value else current_month()
+
+
+def _tier(params) -> str:
+    tier = params.get("tier", "")
+    if tier and tier not in selectors.TIERS:
+        raise InvalidInput(_("Choose one of: %(choices)s.") % {"choices": ", ".join(selectors.TIERS)}, field="tier")
+    return tier
+
+
+class LowIncomeFilter(SelectorFilterSet):
+    tier = filters.ChoiceFilter(choices=[(t, t) for t in selectors.TIERS], method="noop", help_text=TIER_HELP)
+    month = filters.CharFilter(method="noop", help_text='"YYYY-MM"; default: the current month')
+    q = filters.CharFilter(method="noop", help_text="a fragment of the name, or the ID number's last 4–6 characters")
+
+    class Meta:
+        model = Person
+        fields = ["tier", "month", "q"]
+
+
+class LowIncomeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """``GET low-income/?tier=dibao|tekun|marginal|expenditure``: persons of the low-income population, scoped."""
+
+    serializer_class = LowIncomePersonSerializer
+    permission_classes = [IsAuthenticated, CapabilityPermission]
+    filterset_class = LowIncomeFilter
+    required_caps = {"list": Cap.MONITORING_VIEW}
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Person.objects.none()
+        params = self.request.query_params
+        return selectors.low_income_list(
+            user=self.request.user, tier=_tier(params), month=_month(params), q=params.get("q", "")
+        )
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        facts = selectors.low_income_facts(user=request.user, persons=page, month=_month(request.query_params))
+        return self.get_paginated_response(LowIncomePersonSerializer(page, many=True, context={"facts": facts}).data)
+
+
+class HouseholdExpenseViewSet(viewsets.GenericViewSet):
+    """``GET|POST households/{id}/expenses/``: a household's expenses by month, recorded outside any case."""
+
+    serializer_class = ExpenseSerializer
+    permission_classes = [IsAuthenticated, CapabilityPermission]
+    required_caps = {"list": Cap.MONITORING_VIEW, "create": Cap.MONITORING_RECORD}
+
+    def _household(self):
+        return household_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return HouseholdExpense.objects.none()
+        return selectors.household_expenses(user=self.request.user, household=self.kwargs["pk"])
+
+    @extend_schema(responses={200: ExpenseSerializer(many=True)})
+    def list(self, request, pk=None):
+        self._household()  # outside the user's area: 404, like the household
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(ExpenseSerializer(page, many=True).data)
+
+    @extend_schema(request=ExpenseInputSerializer, responses={201: ExpenseSerializer})
+    def create(self, request, pk=None):
+        household = self._household()
+        require_can(request.user, "record_expense", household)  # a role that records nothing: 403 before any 400
+        data = ExpenseInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        expense = services.household_expense_record(actor=request.user, household=household, **data.validated_data)
+        return Response(ExpenseSerializer(expense).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,14 @@
+"""Who may do what in low-income monitoring: rules for ``core.permissions.can``.
+
+Imported by ``MonitoringConfig.ready``. Case staff record a household's expenses; the household's
+sub-district handles its warnings.
+"""
+
+from __future__ import annotations
+
+from core import permissions
+from core.roles import Cap
+from people.models import Household
+
+# A household's rigid expenses (medical, education), found out outside any case: case staff.
+permissions.register(Household, "record_expense", caps=[Cap.MONITORING_RECORD])
