@@ -40,6 +40,19 @@ ORPHANS = 887
 LIVING_SUBSIDIES = 39_000
 NURSING_SUBSIDIES = 89_000
 RELIEF_CLAIMS = 5_222
+MARRIAGES = 21_631  # registered in January–June 2020
+DIVORCES = 9_918  # registered in January–June 2020, each ending a marriage registered before 2020
+ROADS_NAMED = 237  # unnamed roads of the inventory named in January–June 2020
+ROADS_STILL_UNNAMED = 120  # found in the 2019 survey and still waiting for a name on 30 June
+COMMUNITY_ORGS = 10_363  # community social organizations filed in January–June 2020
+STATION_ADMISSIONS = 611  # vagrants and beggars helped at the relief stations
+REUNITED = 16  # of them, family found (寻亲成功)
+# Calibration (what the rules alone do not decide; docs in bench/README.md, "The demo city"):
+TEKUN_CARE = (0.57, 0.30)  # shares of tekun persons fully / partly able to care for themselves; the rest: none
+ORPHANS_IN_INSTITUTIONS = 0.10  # the others live with a guardian
+ORPHANS_NEW_IN_2020 = 0.075  # cases starting February–June 2020 (the others earlier)
+NURSING_GRADE1 = 0.24  # share of nursing-subsidy holders with a grade-1 certificate (the rest grade 2)
+PRICE_FLOOR_2020 = "79.00"  # the 2020 price-linkage rule's least amount a person (46.57 M / 6 / ≈ 98,300 covered)
 PRICE_INDICES_2020 = [
     ("2020-01-01", "5.4", "20.6"),
     ("2020-02-01", "5.2", "21.9"),
@@ -59,9 +72,24 @@ ROLES = {
     "orphan": (5, "2003-06-01", "2019-06-30"),
     "guardian": (6, "1950-01-01", "1985-12-31"),
     "nursing": (7, "1930-01-01", "2010-12-31"),
+    # (8 is bench.worklist's filler residents.) The parties of 2020's marriages and divorces:
+    "spouse_a": (9, "1955-01-01", "1996-06-30"),
+    "spouse_b": (0, "1955-01-01", "1996-06-30"),
 }
 MAX_SCALE = 30
+MIN_SCALE = 0.001  # a tiny city for tests (every figure × S, at least one of each)
 TABLES = [
+    "marriage_marriageparty",
+    "marriage_registrationtransition",
+    "marriage_householdchange",
+    "marriage_registration",
+    "marriage_certificatecounter",
+    "placenames_unnamedroad",
+    "placenames_road",
+    "social_orgs_communityorg",
+    "relief_familytrace",
+    "relief_stationservice",
+    "relief_stationadmission",
     "payouts_payoutline",
     "payouts_runevent",
     "payouts_bankexport",
@@ -93,15 +121,20 @@ class Command(BaseCommand):
     help = "Build a synthetic city of the bureau's 2020 figures × SCALE (deterministic for a seed)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", type=int, default=1, help="multiply every 2020 figure by this (1–30)")
+        parser.add_argument(
+            "--scale", type=float, default=1, help="multiply every 2020 figure by this (0.001–30; below 1 for tests)"
+        )
         parser.add_argument("--seed", type=int, default=2020, help="the same seed gives the same city")
         parser.add_argument(
             "--replace", action="store_true", help="empty the people, relief, welfare and payouts tables first"
         )
 
-    def handle(self, *args, scale: int, seed: int, replace: bool, **options):
-        if not 1 <= scale <= MAX_SCALE:
-            raise CommandError(f"--scale must be between 1 and {MAX_SCALE} (ID numbers stay unique up to there).")
+    def handle(self, *args, scale: float, seed: int, replace: bool, **options):
+        if not MIN_SCALE <= scale <= MAX_SCALE:
+            raise CommandError(
+                f"--scale must be between {MIN_SCALE} and {MAX_SCALE} (ID numbers stay unique up to there)."
+            )
+        scale = int(scale) if float(scale).is_integer() else scale
         if not 0 <= seed < 2**31:
             raise CommandError("--seed must be a non-negative 32-bit integer.")
         from core.services import divisions_load
@@ -149,11 +182,36 @@ class Command(BaseCommand):
         from relief.services import standards_seed
 
         standards_seed(demo=True)
+        _price_rule_2020()
         try:
             from welfare.demo import welfare_standards_seed
         except ImportError:
             return
         welfare_standards_seed()
+
+
+def _price_rule_2020() -> None:
+    """The demo city's price-linkage rule from 1 January 2020, calibrated on the report (written down as its source).
+
+    The national rule alone (the dibao standard × the CPI's rise, dibao and tekun persons) pays
+    ≈ 19 million in the half year, 0.41 of the report's 46.57 million: in 2020 the standards were
+    raised for the epidemic and more groups were covered. The demo says so plainly instead of
+    guessing the bureau's table: orphans covered too, and at least 79 yuan a person a month.
+    """
+    from relief.models import CoveredGroup, PriceSubsidyRule
+    from relief.services import price_rule_create
+
+    if PriceSubsidyRule.objects.filter(effective_from="2020-01-01").exists():
+        return
+    price_rule_create(
+        actor=None,
+        effective_from="2020-01-01",
+        cpi_threshold="3.5",
+        food_cpi_threshold="6.0",
+        floor=PRICE_FLOOR_2020,
+        covered_groups=[CoveredGroup.DIBAO, CoveredGroup.TEKUN, CoveredGroup.ORPHAN],
+        source="演示校准：2020年上半年工作总结 6次 4657万元；覆盖低保、特困、孤儿，每人每月不低于79元",
+    )
 
 
 def _history_tables() -> list[str]:
@@ -184,18 +242,27 @@ def _role_sql(role: str) -> tuple[int, str, int]:
     return digit, start, days
 
 
-def build_city(*, scale: int, seed: int, actor_id: int) -> dict[str, int]:  # noqa: PLR0915 - one script, in order
-    n_households = DIBAO_HOUSEHOLDS * scale
-    n_members = (DIBAO_PERSONS - DIBAO_HOUSEHOLDS) * scale
-    n_inactive = DIBAO_INACTIVE * scale
-    n_tekun = TEKUN_PERSONS * scale
-    n_orphans = ORPHANS * scale
-    n_living = LIVING_SUBSIDIES * scale
-    n_nursing = NURSING_SUBSIDIES * scale
-    n_claims = RELIEF_CLAIMS * scale
+def scaled(figure: int, scale: float) -> int:
+    """A figure of the report × the scale, at least 1."""
+    return max(1, round(figure * scale))
+
+
+def build_city(*, scale: float, seed: int, actor_id: int) -> dict[str, int]:  # noqa: PLR0915 - one script, in order
+    n_households = scaled(DIBAO_HOUSEHOLDS, scale)
+    n_members = scaled(DIBAO_PERSONS, scale) - n_households
+    n_inactive = scaled(DIBAO_INACTIVE, scale)
+    n_tekun = scaled(TEKUN_PERSONS, scale)
+    n_orphans = scaled(ORPHANS, scale)
+    n_living = scaled(LIVING_SUBSIDIES, scale)
+    n_nursing = scaled(NURSING_SUBSIDIES, scale)
+    n_claims = scaled(RELIEF_CLAIMS, scale)
+    n_marriages = scaled(MARRIAGES, scale)
+    n_divorces = scaled(DIVORCES, scale)
+    n_couples = n_marriages + n_divorces
     for role in ROLES:
         _digit, _start, days = _role_sql(role)
-        if days * 100 < {"head": n_households, "nursing": n_nursing}.get(role, 0):
+        needed = {"head": n_households, "nursing": n_nursing, "spouse_a": n_couples, "spouse_b": n_couples}
+        if days * 100 < needed.get(role, 0):
             raise CommandError(f"scale {scale} is too large for unique {role} ID numbers")
 
     tables = [t for t in TABLES if not t.startswith("payouts_")]
@@ -283,7 +350,7 @@ def build_city(*, scale: int, seed: int, actor_id: int) -> dict[str, int]:  # no
         relationship_sql="'head'",
     )
     # Orphans: 20% in an institution; the others live with a guardian who heads their household.
-    orphans_home = n_orphans - n_orphans // 5
+    orphans_home = n_orphans - round(n_orphans * ORPHANS_IN_INSTITUTIONS)
     guardian_first_household, _gl = households("orphan", orphans_home, 7)
     guardian_first = persons(
         "guardian",
@@ -312,10 +379,18 @@ def build_city(*, scale: int, seed: int, actor_id: int) -> dict[str, int]:  # no
     )
     overlap = min(_scalar("SELECT count(*) FROM gen_living WHERE grade <= 2"), n_nursing)
     n_nursing_only = n_nursing - overlap
+    # Grade 1 among the nursing-only persons: what makes NURSING_GRADE1 of all holders grade 1.
+    grade1_overlap = _scalar("SELECT count(*) FROM gen_living WHERE grade = 1")
+    grade1_share = max(0.0, NURSING_GRADE1 * n_nursing - grade1_overlap) / max(n_nursing_only, 1)
     nursing_home_first, _nl = households("nursing", n_nursing_only, 8)
     nursing_first = persons(
         "nursing", n_nursing_only, household_sql=f"g - {next_person} + {nursing_home_first}", relationship_sql="'head'"
     )
+    # The parties of the half year's marriages and divorces (persons of their own, no household).
+    spouse_a_first = persons("spouse_a", n_couples, household_sql="NULL", relationship_sql="NULL")
+    if n_couples % 2 == 0:
+        next_person += 1  # the parties of a couple then differ in sex (it follows the row's parity)
+    spouse_b_first = persons("spouse_b", n_couples, household_sql="NULL", relationship_sql="NULL")
     _execute("ANALYZE gen_person; ANALYZE gen_household;")
 
     # --- People, households, members ---------------------------------------------------------------
@@ -420,8 +495,9 @@ def build_city(*, scale: int, seed: int, actor_id: int) -> dict[str, int]:  # no
         f"""
         INSERT INTO relief_tekuncase ({benefit_cols}, person_id, care_level, placement, institution, area_type)
         SELECT {benefit_values("p.id", 60)}, p.id,
-               (ARRAY['full','full','full','full','full','partial','partial','partial','none','none'])
-                 [1 + pg_temp.pick(p.id, 61, 10)],
+               CASE WHEN pg_temp.rnd(hashint8(p.id), 61) < {TEKUN_CARE[0]} THEN 'full'
+                    WHEN pg_temp.rnd(hashint8(p.id), 61) < {TEKUN_CARE[0] + TEKUN_CARE[1]} THEN 'partial'
+                    ELSE 'none' END,
                CASE WHEN p.household IS NULL THEN 'institution' ELSE 'home' END,
                CASE WHEN p.household IS NULL THEN '合成社会福利中心' ELSE '' END, c.area
         FROM gen_person p JOIN people_person pp ON pp.id = p.id
@@ -454,13 +530,21 @@ def build_city(*, scale: int, seed: int, actor_id: int) -> dict[str, int]:  # no
                    notice_until = greatest(o.start_month, (date_trunc('month', p.birth_date)
                    + interval '1 month')::date) + 7
               FROM people_person p WHERE p.id = o.person_id;
+            UPDATE welfare_orphancase o  -- new cases of the half year: from February to June 2020
+               SET start_month = s.start, notice_until = s.start + 7, last_review_on = s.start
+              FROM (SELECT id, (date '2020-02-01' + make_interval(months => pg_temp.pick(hashint8(id), 72, 5)))::date
+                           AS start
+                    FROM welfare_orphancase
+                    WHERE pg_temp.rnd(hashint8(id), 71) < {ORPHANS_NEW_IN_2020}) s
+             WHERE s.id = o.id;
             INSERT INTO welfare_disabilitycertificate (person_id, number, disability_type, grade, issued_on,
                                                        created_by_id, created_at, updated_at)
             SELECT p.id, p.id_number || s.type || s.grade, s.type, s.grade, date '2018-06-01',
                    {actor_id}, {STAMP}, {STAMP}
             FROM (SELECT person, type, grade FROM gen_living
                   UNION ALL
-                  SELECT id, 1 + pg_temp.pick(id, 80, 7), 1 + pg_temp.pick(id, 81, 2)
+                  SELECT id, 1 + pg_temp.pick(id, 80, 7),
+                         CASE WHEN pg_temp.rnd(hashint8(id), 81) < {grade1_share} THEN 1 ELSE 2 END
                   FROM gen_person WHERE role = 'nursing') s
             JOIN people_person p ON p.id = s.person ORDER BY p.id;
             INSERT INTO welfare_disabilitysubsidycase ({benefit_cols}, person_id, kind, certificate_id, household_id)
@@ -491,7 +575,9 @@ def build_city(*, scale: int, seed: int, actor_id: int) -> dict[str, int]:  # no
                CASE WHEN a.amount <= 1000 THEN 'subdistrict' ELSE 'district' END, 2020
         FROM (SELECT id FROM gen_household WHERE kind = 'dibao' ORDER BY pg_temp.rnd(id, 90), id LIMIT {n_claims}) h
         CROSS JOIN LATERAL (
-          SELECT (500 + pg_temp.pick(h.id, 92, 6521))::numeric AS amount,
+          -- hashint8: the draw independent of the one that chose the household (purposes 90 and 92
+          -- of the same row are correlated), so the average is the report's ≈ 3,760.
+          SELECT (500 + pg_temp.pick(hashint8(h.id), 92, 6521))::numeric AS amount,
                  {STAMP} + make_interval(days => pg_temp.pick(h.id, 93, 180)) AS at
         ) a ORDER BY h.id;
         INSERT INTO relief_priceindex (month, cpi_yoy, food_cpi_yoy, published_on, created_by_id, created_at)
@@ -502,6 +588,16 @@ def build_city(*, scale: int, seed: int, actor_id: int) -> dict[str, int]:  # no
     counts["temporary relief claims"] = _scalar("SELECT count(*) FROM relief_temporaryreliefclaim")
     counts["price indices"] = _scalar("SELECT count(*) FROM relief_priceindex")
 
+    counts.update(
+        build_registries(
+            scale=scale,
+            actor_id=actor_id,
+            spouse_a_first=spouse_a_first,
+            spouse_b_first=spouse_b_first,
+            n_marriages=n_marriages,
+            n_divorces=n_divorces,
+        )
+    )
     for table in tables:
         if _has_table(table):
             _execute(
@@ -511,6 +607,241 @@ def build_city(*, scale: int, seed: int, actor_id: int) -> dict[str, int]:  # no
     _check_references()
     del heads, tekun_first, guardian_first, orphan_first, nursing_first, dibao_last
     return counts
+
+
+COMMUNITY_ORG_KINDS = [  # (name ending, category)
+    ("志愿服务队", "charity"),
+    ("爱心互助会", "charity"),
+    ("广场舞队", "culture_sports"),
+    ("书画社", "culture_sports"),
+    ("合唱团", "culture_sports"),
+    ("太极拳队", "culture_sports"),
+    ("老年协会", "life_service"),
+    ("邻里互助中心", "life_service"),
+    ("调解小组", "mediation"),
+    ("读书会", "other"),
+]
+ROAD_WORDS = (
+    "松岭 桃源 金水 银杏 丹山 青云 海棠 紫荆 观澜 听涛 望岳 春晖 秋实 明德 兴业 安乐 和谐 康宁 锦绣 翠竹".split()
+)
+ROAD_GENERICS = [("路", "road"), ("街", "street"), ("道", "avenue"), ("巷", "lane")]
+ROAD_SERIALS = "一二三四五六七八九十"
+STATION_CODES = ["370200", "370200", "370200", "370211", "370214", "370215", "370281", "370283", "370285"]
+
+
+def build_registries(
+    *, scale: float, actor_id: int, spouse_a_first: int, spouse_b_first: int, n_marriages: int, n_divorces: int
+) -> dict[str, int]:
+    """The registers of the half year: marriages and divorces, roads named, community organizations, station stays."""
+    n_couples = n_marriages + n_divorces
+    base = _scalar("SELECT coalesce(max(id), 0) FROM marriage_registration")
+    # Couple k (0 … n_couples - 1): the first n_marriages marry in 2020; the others married before
+    # 2020 (ids after the new marriages) and divorce in 2020 (ids after those).
+    _execute(
+        f"""
+        DROP TABLE IF EXISTS gen_couple;
+        CREATE TEMP TABLE gen_couple AS
+          SELECT k, a.id AS a, b.id AS b, substr(a.division_id, 1, 6) AS office,
+                 greatest(a.birth_date, b.birth_date) AS younger_born
+          FROM generate_series(0, {n_couples - 1}) k
+          JOIN people_person a ON a.id = {spouse_a_first} + k
+          JOIN people_person b ON b.id = {spouse_b_first} + k;
+        INSERT INTO marriage_registration (id, kind, status, party_a_id, party_b_id, office_id, applied_on,
+                   registered_on, certificate_number, declarations_signed, note, end_reason, ended_on,
+                   registrar_id, review_status, review_reason, created_at, updated_at)
+        SELECT {base} + 1 + k, 'marriage', 'registered', a, b, office, d, d, NULL, true, '',
+               CASE WHEN k >= {n_marriages} THEN 'divorce' ELSE '' END,
+               CASE WHEN k >= {n_marriages} THEN date '2020-01-02' + pg_temp.pick(hashint8(k), 101, 180) END,
+               {actor_id}, 'passed', '', {STAMP}, {STAMP}
+        FROM gen_couple
+        CROSS JOIN LATERAL (SELECT CASE WHEN k < {n_marriages}
+                  THEN date '2020-01-02' + pg_temp.pick(hashint8(k), 100, 180)
+                  ELSE least(date '2019-12-20', younger_born + 8400 + pg_temp.pick(hashint8(k), 102, 4000)) END AS d) x
+        ORDER BY k;
+        INSERT INTO marriage_registration (id, kind, status, party_a_id, party_b_id, office_id, applied_on,
+                   registered_on, certificate_number, declarations_signed, note, end_reason, marriage_id,
+                   registrar_id, review_status, review_reason, created_at, updated_at)
+        SELECT {base} + 1 + {n_divorces} + k, 'divorce', 'registered', r.party_a_id, r.party_b_id, r.office_id,
+               r.ended_on, r.ended_on, NULL, true, '', '', r.id, {actor_id}, 'passed', '', {STAMP}, {STAMP}
+        FROM generate_series({n_marriages}, {n_couples - 1}) k
+        JOIN marriage_registration r ON r.id = {base} + 1 + k
+        ORDER BY k;
+        UPDATE marriage_registration r
+           SET certificate_number = CASE r.kind WHEN 'marriage' THEN 'J' ELSE 'L' END || r.office_id || '-'
+                 || extract(year FROM r.registered_on) || '-' || lpad(n.n::text, 6, '0')
+          FROM (SELECT id, row_number() OVER (PARTITION BY kind, office_id, extract(year FROM registered_on)
+                                              ORDER BY registered_on, id) AS n
+                FROM marriage_registration WHERE id > {base}) n
+         WHERE n.id = r.id;
+        INSERT INTO marriage_marriageparty (marriage_id, person_id, current)
+        SELECT r.id, p.person, r.ended_on IS NULL
+        FROM marriage_registration r CROSS JOIN LATERAL (VALUES (r.party_a_id), (r.party_b_id)) p(person)
+        WHERE r.id > {base} AND r.kind = 'marriage' ORDER BY r.id;
+        INSERT INTO marriage_certificatecounter (office_id, year, series, last_number)
+        SELECT office_id, extract(year FROM registered_on), CASE kind WHEN 'marriage' THEN 'J' ELSE 'L' END,
+               count(*)
+        FROM marriage_registration WHERE id > {base} GROUP BY 1, 2, 3
+        ON CONFLICT (office_id, year, series) DO UPDATE
+           SET last_number = marriage_certificatecounter.last_number + excluded.last_number;
+        """
+    )
+    _execute(f"SELECT setval(pg_get_serial_sequence('marriage_registration', 'id'), {base + n_couples + n_divorces})")
+    counts = {
+        "marriages (2020)": _scalar(
+            "SELECT count(*) FROM marriage_registration WHERE kind = 'marriage' AND registered_on >= '2020-01-01'"
+        ),
+        "divorces (2020)": _scalar("SELECT count(*) FROM marriage_registration WHERE kind = 'divorce'"),
+    }
+
+    # Community social organizations filed with their communities in the half year.
+    kinds = ", ".join(f"({i}, '{name}', '{category}')" for i, (name, category) in enumerate(COMMUNITY_ORG_KINDS))
+    communities = _scalar("SELECT count(*) FROM gen_community")
+    _execute(
+        f"""
+        INSERT INTO social_orgs_communityorg (community_id, name, category, person_in_charge, phone, members_count,
+                   filed_on, status, note, created_by_id, created_at, updated_at)
+        SELECT community, community_name || kind_name
+                 || CASE WHEN n > 1 THEN '（' || n || '）' ELSE '' END,
+               category,
+               substr('{SURNAMES}', 1 + pg_temp.pick(g, 110, {len(SURNAMES)}), 1)
+                 || substr('{GIVEN}', 1 + pg_temp.pick(g, 111, {len(GIVEN)}), 1),
+               '', 8 + pg_temp.pick(hashint8(g), 112, 60), filed_on, 'filed', '', {actor_id}, {STAMP}, {STAMP}
+        FROM (
+          SELECT g, c.code AS community, d.name AS community_name, k.name AS kind_name, k.category,
+                 date '2020-01-02' + pg_temp.pick(hashint8(g), 113, 180) AS filed_on,
+                 row_number() OVER (PARTITION BY c.code, k.idx ORDER BY g) AS n
+          FROM generate_series(1, {scaled(COMMUNITY_ORGS, scale)}) g
+          JOIN gen_community c ON c.idx = pg_temp.pick(hashint8(g), 114, {communities})
+          JOIN core_division d ON d.code = c.code
+          JOIN (VALUES {kinds}) k(idx, name, category)
+            ON k.idx = pg_temp.pick(hashint8(g), 115, {len(COMMUNITY_ORG_KINDS)})
+        ) s ORDER BY g
+        """
+    )
+    counts["community organizations"] = _scalar("SELECT count(*) FROM social_orgs_communityorg")
+    counts.update(_roads(scale=scale, actor_id=actor_id))
+    counts.update(_station_stays(scale=scale, actor_id=actor_id))
+    return counts
+
+
+def _roads(*, scale: float, actor_id: int) -> dict[str, int]:
+    """The unnamed-road inventory of the 2019 survey, and the roads named from it in the half year."""
+    import datetime
+
+    from core.models import Division
+    from placenames.models import Road, RoadStatus, UnnamedRoad, UnnamedRoadStatus
+    from placenames.naming import pinyin_key, romanize
+
+    districts = list(Division.objects.filter(level="district", active=True).order_by("code"))
+    subdistricts = {}
+    for sub in Division.objects.filter(level="subdistrict", active=True).order_by("code"):
+        subdistricts.setdefault(sub.code[:6], []).append(sub)
+    taken = set(Road.objects.filter(status=RoadStatus.CURRENT).values_list("name", flat=True))
+    names = [
+        (word + serial + generic, road_type)
+        for serial in ["", *ROAD_SERIALS]
+        for generic, road_type in ROAD_GENERICS
+        for word in ROAD_WORDS
+        if word + serial + generic not in taken
+    ]
+    n_named, n_open = scaled(ROADS_NAMED, scale), scaled(ROADS_STILL_UNNAMED, scale)
+    names += [  # past 880 names (scale 4 and more): numbered branch roads
+        (f"{ROAD_WORDS[i % len(ROAD_WORDS)]}支{i}路", "road")
+        for i in range(n_named - len(names))
+        if f"{ROAD_WORDS[i % len(ROAD_WORDS)]}支{i}路" not in taken
+    ]
+    roads, unnamed = [], []
+    for i in range(n_named + n_open):
+        district = districts[(i * 7) % len(districts)]
+        subs = subdistricts.get(district.code) or [None]
+        sub = subs[(i * 3) % len(subs)]
+        found = datetime.date(2019, 3, 1) + datetime.timedelta(days=(i * 37) % 270)
+        length = 150 + (i * 97) % 1800
+        entry = UnnamedRoad(
+            location=f"{(sub or district).name}第{i + 1}号无名路",
+            district=district,
+            subdistrict=sub,
+            found_on=found,
+            length_m=length,
+            description="2019年无名路摸排（合成数据）",
+            created_by_id=actor_id,
+        )
+        if i < n_named:
+            name, road_type = names[i]
+            approved = datetime.date(2020, 1, 6) + datetime.timedelta(days=(i * 53) % 175)
+            road = Road(
+                name=name,
+                pinyin=romanize(name),
+                pinyin_key=pinyin_key(name),
+                district=district,
+                road_type=road_type,
+                length_m=length,
+                approved_on=approved,
+                meaning="以美好寓意命名（合成数据）",
+                created_by_id=actor_id,
+            )
+            roads.append(road)
+            entry.status, entry.closed_on = UnnamedRoadStatus.NAMED, approved
+        unnamed.append(entry)
+    Road.objects.bulk_create(roads)
+    for entry, road in zip(unnamed, roads, strict=False):
+        entry.named_as = road
+    UnnamedRoad.objects.bulk_create(unnamed)
+    return {"roads named (2020)": len(roads), "unnamed roads still open": n_open}
+
+
+def _station_stays(*, scale: float, actor_id: int) -> dict[str, int]:
+    """Stays at the relief stations in the half year; family traces, some of them successful."""
+    import datetime
+
+    from relief.models import FamilyTrace, StationAdmission
+
+    n, n_found = scaled(STATION_ADMISSIONS, scale), scaled(REUNITED, scale)
+    sources = ["self", "police", "police", "urban_management", "public", "outreach"]
+    outcomes = ["returned_home", "returned_home", "returned_home", "transferred", "left"]
+    admissions = []
+    for i in range(n):
+        admitted = datetime.date(2020, 1, 2) + datetime.timedelta(days=(i * 131) % 178)
+        found = i % max(1, n // n_found) == 0 and i // max(1, n // n_found) < n_found
+        stay = 3 + (i * 11) % 9
+        left = admitted + datetime.timedelta(days=stay)
+        if found:
+            left = min(left, datetime.date(2020, 6, 30))  # found within the half year
+        in_station = left > datetime.date(2020, 6, 30) and not found
+        admissions.append(
+            StationAdmission(
+                station_id=STATION_CODES[i % len(STATION_CODES)],
+                name=(SURNAMES[(i * 13) % len(SURNAMES)] + "某") if i % 4 else "无名氏",
+                sex="male" if i % 5 else "female",
+                estimated_age=18 + (i * 29) % 60,
+                admitted_on=admitted,
+                source=sources[i % len(sources)],
+                circumstances="合成数据",
+                status="in_station" if in_station else "discharged",
+                outcome="" if in_station else ("reunited" if found else outcomes[i % len(outcomes)]),
+                discharged_on=None if in_station else left,
+                destination="",
+                created_by_id=actor_id,
+            )
+        )
+    StationAdmission.objects.bulk_create(admissions)
+    traces = []
+    for i, admission in enumerate(admissions):
+        if admission.outcome == "reunited" or (admission.name == "无名氏" and i % 3 == 0):
+            reunited = admission.outcome == "reunited"
+            traces.append(
+                FamilyTrace(
+                    admission=admission,
+                    method=["police", "dna", "face", "internet"][i % 4],
+                    started_on=admission.admitted_on,
+                    status="found" if reunited else "not_found",
+                    concluded_on=admission.discharged_on or admission.admitted_on + datetime.timedelta(days=2),
+                    note="合成数据",
+                    created_by_id=actor_id,
+                )
+            )
+    FamilyTrace.objects.bulk_create(traces)
+    return {"station stays (2020)": n, "families found": sum(t.status == "found" for t in traces)}
 
 
 def _triggers_off(tables: list[str]) -> bool:
