@@ -16,7 +16,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m civil_affairs.launcher run
+	DEMO=$(DEMO) $(PY) -m civil_affairs.launcher run
 
 test: $(STAMP)
 	$(PY) -m civil_affairs.launcher test $(ARGS)

@@ -30,11 +30,16 @@ def _check(cmd: list[str], env: dict[str, str]) -> None:
     subprocess.run(cmd, env=env, check=True, cwd=BASE_DIR)
 
 
-def _supervise(commands: dict[str, list[str]], env: dict[str, str]) -> int:
-    """Run the commands side by side; when one ends or Ctrl-C comes, stop them all."""
-    procs = {
-        name: subprocess.Popen(cmd, env=env, cwd=BASE_DIR, start_new_session=True) for name, cmd in commands.items()
-    }
+def _start(cmd: list[str], env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(cmd, env=env, cwd=BASE_DIR, start_new_session=True)
+
+
+def _supervise(
+    commands: dict[str, list[str]], env: dict[str, str], started: dict[str, subprocess.Popen] | None = None
+) -> int:
+    """Run the commands side by side (and those already ``started``); when one ends or Ctrl-C comes, stop all."""
+    procs = dict(started or {})
+    procs.update({name: _start(cmd, env) for name, cmd in commands.items()})
     stopping = False
 
     def stop(*_args) -> None:
@@ -67,25 +72,58 @@ def _supervise(commands: dict[str, list[str]], env: dict[str, str]) -> int:
     return exit_code
 
 
+# ``make run DEMO=…``: the demo city's scale (the report's city, a small one, or none).
+DEMO_SCALES = {"": "1", "full": "1", "small": "0.05", "none": "0"}
+
+
+def demo_scale(value: str) -> str:
+    value = (value or "").strip().lower()
+    if value in DEMO_SCALES:
+        return DEMO_SCALES[value]
+    try:
+        float(value)
+    except ValueError:
+        raise SystemExit(f"DEMO={value!r}: use full, small, none or a scale such as 0.2") from None
+    return value
+
+
 def run(args: list[str]) -> int:
+    started = time.perf_counter()
+    scale = demo_scale(os.environ.get("DEMO", ""))
     services = Services()
     env = _env(services)
     env.setdefault("DEBUG", "1")
     env.setdefault("CIVIL_AFFAIRS_DEV", "1")
     addr = os.environ.get("PORTAL_ADDR", "127.0.0.1:8000")
+    worker = None
     try:
         _check([*MANAGE, "migrate", "--noinput"], env)
-        _check([*MANAGE, "seed_demo"], env)
-        print(f"[launcher] portal on http://{addr}/  (Ctrl-C stops the web server, worker, beat and local services)")
+        print(f"[launcher] services up, database migrated ({time.perf_counter() - started:.1f} s)", flush=True)
+        # The worker first: the demo city's runs are computed by it, as every run is.
+        worker = _start(
+            [PYTHON, "-m", "celery", "-A", "civil_affairs", "worker", "-l", "warning", "--concurrency", "2"], env
+        )
+        _check([*MANAGE, "seed_demo", "--scale", scale], env)
+        print(
+            f"[launcher] portal on http://{addr}/  ready {time.perf_counter() - started:.0f} s after start"
+            "  (Ctrl-C stops the web server, worker, beat and local services)",
+            flush=True,
+        )
         return _supervise(
             {
                 "web": [*MANAGE, "runserver", addr, "--noreload"],
-                "worker": [PYTHON, "-m", "celery", "-A", "civil_affairs", "worker", "-l", "info", "--concurrency", "2"],
                 "beat": [PYTHON, "-m", "celery", "-A", "civil_affairs", "beat", "-l", "info"],
             },
             env,
+            started={"worker": worker},
         )
     finally:
+        if worker is not None and worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGTERM)
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
         services.down()
 
 

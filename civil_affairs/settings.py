@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "imports",
     "elderly",
     "monitoring",
+    # The project package: what wires the apps together for a demo (``manage.py seed_demo``); no models.
+    "civil_affairs",
 ]
 
 MIDDLEWARE = [

@@ -163,7 +163,9 @@ def work_summary(summary: dict, *, city_code: str = "370200") -> list[str]:
         f"共救助流浪乞讨人员{vagrant['helped']}人、寻亲成功{vagrant['reunited']}人。"
         f"为{cn_count(living['persons'], '名')}困难残疾人发放生活补贴{cn_money(living['amount'])}，"
         f"为{cn_count(nursing['persons'], '名')}重度残疾人发放护理补贴{cn_money(nursing['amount'])}。",
-        f"新登记社会组织{orgs['registered']}家，培育发展社区社会组织{orgs['community_filed']}家。"
+        # A clause of nothing is left out (the report names no new registrations in its half year).
+        (f"新登记社会组织{orgs['registered']}家，" if orgs["registered"] else "")
+        + f"培育发展社区社会组织{orgs['community_filed']}家。"
         f"完成{summary['roads_named']}条道路命名工作。"
         f"{where}结婚登记{marriage['marriages']}对，离婚{marriage['divorces']}对。",
     ]

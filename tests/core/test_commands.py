@@ -46,7 +46,8 @@ def test_seed_demo_is_idempotent_and_prints_passwords_once(divisions, capsys, tm
     assert counts == (Division.objects.count(), User.objects.count(), Person.objects.count(), Household.objects.count())
     assert "demo_caseworker" in first and "Demo-" in first
     assert "Demo-" not in second
-    assert User.objects.filter(username__startswith="demo_").count() == 11
+    # every role, with two finance officers and two approvers a level
+    assert User.objects.filter(username__startswith="demo_").count() == 14
     assert all(User.objects.filter(username__startswith="demo_").values_list("must_change_password", flat=True))
     assert Household.objects.count() == 6
 

@@ -535,7 +535,7 @@ def build_city(*, scale: float, seed: int, actor_id: int) -> dict[str, int]:  # 
               FROM (SELECT id, (date '2020-02-01' + make_interval(months => pg_temp.pick(hashint8(id), 72, 5)))::date
                            AS start
                     FROM welfare_orphancase
-                    WHERE pg_temp.rnd(hashint8(id), 71) < {ORPHANS_NEW_IN_2020}) s
+                    ORDER BY pg_temp.rnd(hashint8(id), 71), id LIMIT {round(n_orphans * ORPHANS_NEW_IN_2020)}) s
              WHERE s.id = o.id;
             INSERT INTO welfare_disabilitycertificate (person_id, number, disability_type, grade, issued_on,
                                                        created_by_id, created_at, updated_at)

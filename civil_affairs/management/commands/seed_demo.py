@@ -1,4 +1,10 @@
-"""Demo accounts (one per role) and a small demo data set. Idempotent."""
+"""Demo accounts (every role; two finance officers and two approvers per level), the demo city and demo data.
+
+``manage.py seed_demo --scale 1`` (what ``make run`` calls; ``make run DEMO=small``: ``--scale 0.05``)
+builds Qingdao's first half of 2020 on an empty database and pays its six months through the
+payouts services (``civil_affairs.demo``); without ``--scale`` only the small demo data of each
+app is loaded. Idempotent: a second call adds nothing and prints one line a step.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import datetime
 import os
 import random
 import secrets
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -22,9 +29,12 @@ from people.services import MemberSpec, household_create, person_create
 DEMO_ACCOUNTS = [
     ("demo_caseworker", Role.CASEWORKER, "370202001", "演示经办人"),
     ("demo_sd_approver", Role.SUBDISTRICT_APPROVER, "370202001", "演示街道审批人"),
+    ("demo_sd_approver2", Role.SUBDISTRICT_APPROVER, "370202001", "演示街道审批人乙"),
     ("demo_district_approver", Role.DISTRICT_APPROVER, "370202", "演示区审批人"),
+    ("demo_district_approver2", Role.DISTRICT_APPROVER, "370202", "演示区审批人乙"),
     ("demo_leader", Role.LEADER, "370200", "演示市局领导"),
     ("demo_finance", Role.FINANCE, "370200", "演示财务"),
+    ("demo_finance2", Role.FINANCE, "370200", "演示财务乙"),
     ("demo_registrar", Role.REGISTRAR, "370202", "演示婚姻登记员"),
     ("demo_placename", Role.PLACENAME_OFFICER, "370200", "演示地名管理员"),
     ("demo_socialorg", Role.SOCIALORG_OFFICER, "370200", "演示社会组织管理员"),
@@ -51,11 +61,28 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--households", type=int, default=12, help="demo households per demo sub-district")
+        parser.add_argument(
+            "--scale",
+            type=float,
+            default=0,
+            help="build the demo city of H1 2020 at this scale (1: the report's; 0: no city) and pay its six months",
+        )
+        parser.add_argument(
+            "--compute-here",
+            action="store_true",
+            help="compute the city's runs in this process instead of waiting for the Celery worker",
+        )
+
+    def step(self, label: str, started: float) -> None:
+        self.stdout.write(f"[demo] {label} ({time.perf_counter() - started:.1f} s)")
 
     def handle(self, *args, **options):
+        from civil_affairs import demo
+
+        started = time.perf_counter()
         created, _updated = divisions_load()
-        if created:
-            self.stdout.write(f"divisions: {created} loaded")
+        self.step(f"divisions: {created} loaded" if created else "divisions: already loaded", started)
+        started = time.perf_counter()
         new_accounts = []
         for username, role, division, full_name in DEMO_ACCOUNTS:
             if User.objects.filter(username=username).exists():
@@ -84,6 +111,10 @@ class Command(BaseCommand):
                     fh.write(header + "\n")
                 fh.write("\n".join(lines) + "\n")
             os.chmod(path, 0o600)
+        self.step(f"accounts: {len(new_accounts)} created, {len(DEMO_ACCOUNTS)} in all", started)
+        if options["scale"]:
+            demo.build_city(scale=options["scale"], say=self.stdout.write)
+        started = time.perf_counter()
         self._seed_households(options["households"])
         from relief.demo import seed_relief_demo  # the social-assistance demo data (standards, cases)
 
@@ -95,6 +126,16 @@ class Command(BaseCommand):
             for line in seed_welfare_demo():
                 self.stdout.write(line)
         self._seed_registries()
+        self.step("small demo data of every app: loaded", started)
+        if demo.city_built():
+            # The city's half year, paid; this month's runs are left to the schedule and the finance officers.
+            maker, checker = User.objects.get(username="demo_finance"), User.objects.get(username="demo_finance2")
+            started = time.perf_counter()
+            approved = demo.pay_half_year(
+                maker=maker, checker=checker, say=self.stdout.write, compute_here=options["compute_here"]
+            )
+            self.step(f"demo payouts January–June 2020: {approved} runs approved now", started)
+            return
         from payouts.demo import seed_payouts_demo  # this month's runs, computed in-process
 
         for line in seed_payouts_demo():
