@@ -15,7 +15,7 @@ from datacheck.apis import (
 from elderly.apis import ElderlyCentreViewSet, LeftBehindElderViewSet
 from imports.apis import ImportViewSet as BulkImportViewSet
 from marriage.apis import AppointmentViewSet, HouseholdChangeViewSet, OfficeViewSet, RegistrationViewSet
-from monitoring.apis import HouseholdExpenseViewSet, LowIncomeViewSet
+from monitoring.apis import HouseholdExpenseViewSet, LowIncomeViewSet, WarningViewSet
 from payouts.apis import PayoutRunViewSet
 from people.apis import HouseholdViewSet, PersonViewSet
 from placenames.apis import BannedWordViewSet, NamingApplicationViewSet, RoadViewSet, UnnamedRoadViewSet
@@ -74,6 +74,7 @@ router.register("coverage-gaps", CoverageGapViewSet, basename="coverage-gap")
 
 # Low-income population monitoring (低收入人口动态监测).
 router.register("low-income", LowIncomeViewSet, basename="low-income")
+router.register("warnings", WarningViewSet, basename="warning")
 
 # Bulk imports (households, existing cases) from spreadsheets.
 router.register("imports", BulkImportViewSet, basename="import")

@@ -24,6 +24,7 @@ urlpatterns = [
     path("imports/", include("imports.urls")),
     path("elderly/", include("elderly.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("", include("core.urls")),
 ]
 

@@ -339,6 +339,9 @@ def system_actor():
 
 PERSON_DIED = "person_died"  # kwargs: person, death_date, actor, note
 DIBAO_ENDED = "dibao_ended"  # kwargs: case (a DibaoCase just suspended or ended), from_month, actor, note
+EXTRACT_COMMITTED = "extract_committed"  # kwargs: extract (a data-source extract just committed), actor
+PAYMENTS_RETURNED = "payments_returned"  # kwargs: run (a payout run whose bank returns were just recorded), actor
+APPLICATION_REFUSED = "application_refused"  # kwargs: case (a DibaoCase or TekunCase just rejected), actor
 
 # Which services react to which cause, in the order they run. Each takes the cause's keyword
 # arguments and returns the case events it wrote. Kept as dotted paths so that core depends
@@ -346,6 +349,9 @@ DIBAO_ENDED = "dibao_ended"  # kwargs: case (a DibaoCase just suspended or ended
 CONSEQUENCES: dict[str, tuple[str, ...]] = {
     PERSON_DIED: ("relief.services.relief_on_death", "welfare.services.welfare_on_death"),
     DIBAO_ENDED: ("welfare.services.living_subsidies_on_dibao_end",),
+    EXTRACT_COMMITTED: ("monitoring.services.warnings_from_extract",),
+    PAYMENTS_RETURNED: ("monitoring.services.warnings_from_payment_failures",),
+    APPLICATION_REFUSED: ("monitoring.services.warning_on_refusal",),
 }
 
 

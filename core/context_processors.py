@@ -17,6 +17,7 @@ NAVIGATION = [
     (_("Payouts"), "payouts:run-list", Cap.PAYOUT_VIEW),
     (_("Elderly care"), "elderly:centre-list", Cap.ELDERLY_VIEW),
     (_("Data checking"), "datacheck:home", Cap.DATACHECK_VIEW),
+    (_("Low-income monitoring"), "monitoring:home", Cap.MONITORING_VIEW),
     (_("Social organizations"), "social_orgs:org-list", Cap.SOCIALORG_VIEW),
     (_("Marriage registration"), "marriage:registration-list", Cap.MARRIAGE_VIEW),
     (_("Place names"), "placenames:road-list", Cap.PLACENAME_VIEW),

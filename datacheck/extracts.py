@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from core.cases import local_today
 from core.errors import InvalidInput
 from core.idnumbers import parse_id_number
+from core.money import parse_money
 from core.uploads import Limits, cell_text, iter_table
 from datacheck.models import Effect
 
@@ -31,13 +33,18 @@ HEADINGS = {
     "id_number": ("id_number", "公民身份号码", "身份证号码", "身份证号"),
     "event_date": ("event_date", "死亡日期", "日期", "发生日期", "登记日期"),
     "detail": ("detail", "说明", "详情", "备注"),
+    # a risk extract's (low-income monitoring): what happened and, where the source says, what it cost
+    "kind": ("kind", "类别", "事件类别", "风险类别", "事项"),
+    "amount": ("amount", "金额", "费用", "医疗费用"),
 }
 DETAIL_MAX = 200
+KIND_MAX = 40
 
 
 @dataclass
 class ParsedExtract:
-    rows: list[tuple[int, str, datetime.date | None, str]] = field(default_factory=list)
+    # (line, id_number, event_date, detail, kind, amount)
+    rows: list[tuple[int, str, datetime.date | None, str, str, Decimal | None]] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
     error_count: int = 0
     row_count: int = 0
@@ -80,8 +87,8 @@ def _date(value) -> datetime.date:
 class _RowCheck:
     """Checks one row at a time; a good row joins ``parsed.rows``, a bad one ``parsed.errors``."""
 
-    def __init__(self, parsed: ParsedExtract, columns: dict[str, int], *, needs_date: bool):
-        self.parsed, self.columns, self.needs_date = parsed, columns, needs_date
+    def __init__(self, parsed: ParsedExtract, columns: dict[str, int], *, needs_date: bool, risk: bool = False):
+        self.parsed, self.columns, self.needs_date, self.risk = parsed, columns, needs_date, risk
         self.today = local_today()
         self.seen: dict[str, int] = {}
 
@@ -106,7 +113,8 @@ class _RowCheck:
         raw = self._cell(values, "event_date")
         if not _text(raw):
             if self.needs_date:
-                self.parsed.error(line, "event_date", _("A death record needs the date of death."))
+                message = _("A risk record needs the date of the event.") if self.risk else None
+                self.parsed.error(line, "event_date", message or _("A death record needs the date of death."))
                 return False, None
             return True, None
         try:
@@ -119,12 +127,34 @@ class _RowCheck:
             return False, None
         return True, day
 
+    def _kind_and_amount(self, line: int, values: list) -> tuple[bool, str, Decimal | None]:
+        """A risk record's kind (required) and amount (optional: a medical bill's, say)."""
+        if not self.risk:
+            return True, "", None
+        kind = _text(self._cell(values, "kind"))
+        if not kind:
+            self.parsed.error(line, "kind", _("A risk record needs the kind of event."))
+            return False, "", None
+        if len(kind) > KIND_MAX:
+            self.parsed.error(line, "kind", _("At most %(n)d characters.") % {"n": KIND_MAX})
+            return False, "", None
+        raw = self._cell(values, "amount")
+        if not _text(raw):
+            return True, kind, None
+        try:
+            amount = parse_money(_text(raw), field="amount")
+        except InvalidInput as exc:
+            self.parsed.error(line, "amount", str(exc.message))
+            return False, "", None
+        return True, kind, amount
+
     def row(self, line: int, values: list) -> None:
         number = self._id_number(line, values)
         date_ok, day = self._event_date(line, values)
-        if number is not None and date_ok:
+        risk_ok, kind, amount = self._kind_and_amount(line, values)
+        if number is not None and date_ok and risk_ok:
             detail = _text(self._cell(values, "detail"))[:DETAIL_MAX]
-            self.parsed.rows.append((line, number, day, detail))
+            self.parsed.rows.append((line, number, day, detail, kind, amount))
 
 
 def _read_header(rows, *, effect: str) -> dict[str, int]:
@@ -132,8 +162,12 @@ def _read_header(rows, *, effect: str) -> dict[str, int]:
     if first is None:
         raise InvalidInput(_("The file is empty."), field="file")
     columns = _columns(first[1])
-    needs_date = effect == Effect.DEATH
-    required = ["id_number", "event_date"] if needs_date else ["id_number"]
+    if effect == Effect.RISK:
+        required = ["id_number", "event_date", "kind"]
+    elif effect == Effect.DEATH:
+        required = ["id_number", "event_date"]
+    else:
+        required = ["id_number"]
     missing = [c for c in required if c not in columns]
     if missing:
         raise InvalidInput(
@@ -150,12 +184,13 @@ def check_header(file_name: str, content: bytes, *, effect: str) -> None:
 
 
 def parse_extract(file_name: str, content: bytes, *, effect: str) -> ParsedExtract:
-    """Every row checked: a valid ID number, once per extract; a death record's date, not in the future."""
+    """Every row checked: a valid ID number, once per extract; a death record's date, not in the future;
+    a risk record's date and kind, and its amount where given."""
     rows = iter_table(file_name, content, limits=LIMITS)
     columns = _read_header(rows, effect=effect)
-    needs_date = effect == Effect.DEATH
+    needs_date = effect in (Effect.DEATH, Effect.RISK)
     parsed = ParsedExtract()
-    check = _RowCheck(parsed, columns, needs_date=needs_date)
+    check = _RowCheck(parsed, columns, needs_date=needs_date, risk=effect == Effect.RISK)
     for line, values in rows:  # blank lines are skipped; ``line`` is the spreadsheet's own line number
         parsed.row_count += 1
         check.row(line, values)

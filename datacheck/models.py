@@ -29,6 +29,11 @@ from people.models import Person
 class Effect(models.TextChoices):
     DEATH = "death", _("Death record: benefits end from the month after the death")
     REVIEW = "review", _("Caseworker review: the benefits are suspended or ended if confirmed")
+    RISK = "risk", _("Risk signal: a warning for the household's sub-district (low-income monitoring)")
+
+
+# Sources whose hits are about benefits paid in error (cross-check runs); a risk source raises warnings instead.
+BENEFIT_EFFECTS = (Effect.DEATH, Effect.REVIEW)
 
 
 class MatchingKey(models.TextChoices):
@@ -60,7 +65,7 @@ class DataSource(models.Model):
         ordering = ["department", "item"]
         constraints = [
             models.UniqueConstraint(fields=["department", "item"], name="datasource_unique_item"),
-            models.CheckConstraint(condition=Q(effect__in=["death", "review"]), name="datasource_effect_known"),
+            models.CheckConstraint(condition=Q(effect__in=["death", "review", "risk"]), name="datasource_effect_known"),
         ]
 
     def __str__(self) -> str:
@@ -130,6 +135,9 @@ class ExtractRow(models.Model):
     id_number = models.CharField(_("ID number"), max_length=18)
     event_date = models.DateField(_("date"), null=True, blank=True)
     detail = models.CharField(_("detail"), max_length=200, blank=True)
+    # A risk extract's (low-income monitoring): what happened, and what it cost where the source says.
+    kind = models.CharField(_("kind"), max_length=40, blank=True, default="")
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, null=True, blank=True)
 
     class Meta:
         verbose_name = _("extract row")

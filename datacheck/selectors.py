@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.cases import OPEN_STATUSES, CaseStatus
 from core.models import Division
 from core.scoping import scope
-from datacheck.models import CrossCheckRun, DataSource, Extract, ExtractStatus, ItemStatus, ReviewItem
+from datacheck.models import BENEFIT_EFFECTS, CrossCheckRun, DataSource, Extract, ExtractStatus, ItemStatus, ReviewItem
 from people.models import HouseholdMember, Person
 from relief.models import DibaoCase, DibaoMember
 from welfare.models import DisabilitySubsidyCase, SubsidyKind
@@ -31,10 +31,12 @@ def extracts(*, user, source: DataSource | None = None) -> QuerySet[Extract]:
 
 
 def latest_extracts() -> list[Extract]:
-    """The latest committed extract of each active source: what a cross-check run checks."""
+    """The latest committed extract of each active source: what a cross-check run checks.
+
+    Risk sources are not checked against beneficiaries: their rows raise warnings when committed."""
     return list(
         Extract.objects.defer("content")
-        .filter(status=ExtractStatus.COMMITTED, source__active=True)
+        .filter(status=ExtractStatus.COMMITTED, source__active=True, source__effect__in=BENEFIT_EFFECTS)
         .order_by("source_id", "-committed_at", "-id")
         .distinct("source_id")
     )

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_context
-from core.cases import CaseStatus, clean_note, transition
+from core.cases import EXTRACT_COMMITTED, CaseStatus, clean_note, run_consequences, transition
 from core.errors import Conflict, InvalidInput
 from core.models import User
 from core.permissions import require_can
@@ -86,13 +86,23 @@ def _copy_rows(extract_id: int, rows) -> None:
     """Stage the rows with one COPY (a million rows take seconds; one INSERT per row, minutes)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    for line, number, event_date, detail in rows:
-        writer.writerow((extract_id, line, number, event_date.isoformat() if event_date else "", detail))
+    for line, number, event_date, detail, kind, amount in rows:
+        writer.writerow(
+            (
+                extract_id,
+                line,
+                number,
+                event_date.isoformat() if event_date else "",
+                detail,
+                kind,
+                "" if amount is None else str(amount),
+            )
+        )
     buffer.seek(0)
-    columns = "extract_id, line, id_number, event_date, detail"
+    columns = "extract_id, line, id_number, event_date, detail, kind, amount"
     with connection.cursor() as cur:
         cur.copy_expert(
-            f"COPY {ExtractRow._meta.db_table} ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (detail))",
+            f"COPY {ExtractRow._meta.db_table} ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (detail, kind))",
             buffer,
         )
 
@@ -197,6 +207,8 @@ def extract_commit(*, actor: User, extract: Extract) -> Extract:
     extract.committed_at = timezone.now()
     with audit_context(actor, action="commit_extract"):
         extract.save(update_fields=["status", "committed_by", "committed_at"])
+        # A risk source's rows raise warnings for the households concerned (low-income monitoring).
+        run_consequences(EXTRACT_COMMITTED, extract=extract, actor=actor)
     return extract
 
 

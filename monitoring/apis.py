@@ -6,17 +6,27 @@ from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.apis import HistoryMixin
 from core.cases import current_month, parse_month
 from core.drf import CapabilityPermission, SelectorFilterSet
 from core.errors import InvalidInput
 from core.permissions import require_can
 from core.roles import Cap
 from monitoring import selectors, services
-from monitoring.models import HouseholdExpense
-from monitoring.serializers import TIER_HELP, ExpenseInputSerializer, ExpenseSerializer, LowIncomePersonSerializer
+from monitoring.models import HouseholdExpense, RiskWarning, WarningKind, WarningStatus
+from monitoring.serializers import (
+    TIER_HELP,
+    ExpenseInputSerializer,
+    ExpenseSerializer,
+    LowIncomePersonSerializer,
+    WarningHandleSerializer,
+    WarningSerializer,
+    WarningSummarySerializer,
+)
 from people.models import Person
 from people.selectors import household_get
 
@@ -94,3 +104,65 @@ class HouseholdExpenseViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         expense = services.household_expense_record(actor=request.user, household=household, **data.validated_data)
         return Response(ExpenseSerializer(expense).data, status=status.HTTP_201_CREATED)
+
+
+class WarningFilter(SelectorFilterSet):
+    status = filters.ChoiceFilter(choices=WarningStatus.choices, method="noop")
+    kind = filters.ChoiceFilter(choices=WarningKind.choices, method="noop")
+    household = filters.NumberFilter(method="noop")
+
+    class Meta:
+        model = RiskWarning
+        fields = ["status", "kind", "household"]
+
+
+class WarningViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """``GET warnings/?status=open``, ``GET warnings/{id}/``, ``POST warnings/{id}/handle/``: risk warnings, scoped."""
+
+    serializer_class = WarningSerializer
+    permission_classes = [IsAuthenticated, CapabilityPermission]
+    filterset_class = WarningFilter
+    required_caps = {
+        "list": Cap.MONITORING_VIEW,
+        "retrieve": Cap.MONITORING_VIEW,
+        "handle": Cap.MONITORING_VIEW,
+        "summary": Cap.MONITORING_VIEW,
+    }
+
+    def get_queryset(self):
+        params = self.request.query_params
+        status_ = params.get("status", "")
+        if status_ and status_ not in WarningStatus.values:
+            raise InvalidInput(
+                _("Choose one of: %(choices)s.") % {"choices": ", ".join(WarningStatus.values)}, field="status"
+            )
+        household = params.get("household", "")
+        if household and not household.isdigit():
+            raise InvalidInput(_("Give the household's number."), field="household")
+        return selectors.warning_list(
+            user=self.request.user, status=status_, kind=params.get("kind", ""), household=household or None
+        )
+
+    def get_object(self):
+        return selectors.warning_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    @extend_schema(responses={200: WarningSummarySerializer})
+    @action(detail=False, methods=["get"])
+    def summary(self, request):
+        """Warnings by the next division level down (``?division=CODE``, default one's own): open, overdue,
+        handled on time and late."""
+        return Response(
+            WarningSummarySerializer(
+                selectors.warning_summary(user=request.user, division=request.query_params.get("division", ""))
+            ).data
+        )
+
+    @extend_schema(request=WarningHandleSerializer, responses={200: WarningSerializer})
+    @action(detail=True, methods=["post"])
+    def handle(self, request, pk=None):
+        warning = self.get_object()
+        require_can(request.user, "handle", warning)  # 403 role, 409 handled: before any 400
+        data = WarningHandleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.warning_handle(actor=request.user, warning=warning, **data.validated_data)
+        return Response(WarningSerializer(selectors.warning_get(user=request.user, pk=warning.pk)).data)

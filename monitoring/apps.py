@@ -7,5 +7,5 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Low-income population monitoring")
 
     def ready(self) -> None:
-        # its permission rules (core.permissions)
-        from monitoring import permissions  # noqa: F401
+        # its permission rules (core.permissions), work-queue kind (core.worklist), how its history reads
+        from monitoring import history, permissions, worklist  # noqa: F401

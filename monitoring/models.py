@@ -4,6 +4,9 @@
   month, recorded outside any case. With the household's latest income (``people.HouseholdMeans``)
   it places a household in the expenditure-hardship tier (支出型困难). Append-only: a correction
   is a new record.
+* ``RiskWarning``: a risk signal (another department's data of kind "risk", payments failed twice
+  in a row, a refused application whose household stays in hardship) for the household's
+  sub-district to handle within 10 days: open → handled, with an outcome.
 
 The tiers themselves are not stored: they follow from the portal's data each time they are read
 (``monitoring.selectors``), so that they are always current.
@@ -18,8 +21,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.cases import StateMachine, Transition, local_today
+from core.models import Division
 from core.roles import Cap
-from people.models import Household
+from people.models import Household, Person
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -67,3 +72,161 @@ class HouseholdExpense(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.month:%Y-%m} {self.amount}"
+
+
+# --- Risk warnings (风险预警) -------------------------------------------------------------------
+
+
+class WarningKind(models.TextChoices):
+    ILLNESS = "illness", _("Serious illness")
+    MEDICAL_BILL = "medical_bill", _("Large medical bill")
+    UNEMPLOYMENT = "unemployment", _("Registered unemployment")
+    DEATH = "death", _("Death of a household member")
+    DISABILITY = "disability", _("Disability certificate issued")
+    PAYMENT_FAILED = "payment_failed", _("Benefit payment failed twice in a row")
+    REFUSED_APPLICATION = "refused_application", _("Refused application, household still in hardship")
+    OTHER = "other", _("Other risk")
+
+
+class WarningStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    HANDLED = "handled", _("Handled")
+
+
+class Outcome(models.TextChoices):
+    ASSISTED = "assisted", _("Assisted")
+    VISITED_NO_NEED = "visited_no_need", _("Visited, no need of assistance")
+    REFERRED = "referred", _("Referred to another department")
+
+
+WARNING_DUE_DAYS = 10  # a warning is handled within 10 days of being raised
+
+WARNING_MACHINE = StateMachine(
+    [Transition("handle", frozenset({WarningStatus.OPEN}), WarningStatus.HANDLED, _("Warning handled"))],
+    initial=WarningStatus.OPEN,
+    labels=dict(WarningStatus.choices),
+)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class RiskWarning(models.Model):
+    """A risk signal about a household (or a person in none), for its sub-district to handle within 10 days.
+
+    ``signal`` names what raised it (``extract:<row>``, ``payment:<scheme>:<person>:<month>``,
+    ``refusal:dibao:<case>``): the database keeps one warning per signal, so raising again from
+    the same data (a rerun, a retried task) adds nothing. ``division`` is the household's community
+    (the person's division for someone in no household), ``subdistrict`` the sub-district it is
+    assigned to. ``assisted`` names the case or claim the warning led to.
+    """
+
+    scope_field = "division"
+    scope_view_cap = Cap.MONITORING_VIEW
+    state_machine = WARNING_MACHINE
+
+    signal = models.CharField(_("signal"), max_length=80, unique=True)
+    kind = models.CharField(_("kind of risk"), max_length=20, choices=WarningKind.choices)
+    facts = models.JSONField(_("what raised it"), default=dict, blank=True)
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    division = models.ForeignKey(
+        Division, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    subdistrict = models.ForeignKey(
+        Division, verbose_name=_("sub-district"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    amount = models.DecimalField(_("amount"), **MONEY, null=True, blank=True)
+    event_date = models.DateField(_("date of the event"), null=True, blank=True)
+    raised_on = models.DateField(_("raised on"))
+    due = models.DateField(_("to be handled by"))
+    status = models.CharField(_("status"), max_length=8, choices=WarningStatus.choices, default=WarningStatus.OPEN)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    note = models.CharField(_("note"), max_length=1000, blank=True)
+    dibao_case = models.ForeignKey(
+        "relief.DibaoCase",
+        verbose_name=_("dibao case it led to"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    tekun_case = models.ForeignKey(
+        "relief.TekunCase",
+        verbose_name=_("tekun case it led to"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    claim = models.ForeignKey(
+        "relief.TemporaryReliefClaim",
+        verbose_name=_("temporary relief claim it led to"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    handled_on = models.DateField(_("handled on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("risk warning")
+        verbose_name_plural = _("risk warnings")
+        ordering = ["due", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["open", "handled"]), name="warning_status_known"),
+            models.CheckConstraint(
+                condition=Q(status="open", outcome="", handled_on__isnull=True)
+                | Q(
+                    status="handled", outcome__in=["assisted", "visited_no_need", "referred"], handled_on__isnull=False
+                ),
+                name="warning_handled_has_outcome",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="assisted")
+                | Q(dibao_case__isnull=False)
+                | Q(tekun_case__isnull=False)
+                | Q(claim__isnull=False),
+                name="warning_assisted_names_what",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["division", "status", "due"], name="warning_division_status_due"),
+            models.Index(fields=["household", "-raised_on"], name="warning_household"),
+            models.Index(fields=["status", "due"], name="warning_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Warning %(id)s") % {"id": self.pk}
+
+    @property
+    def overdue(self) -> bool:
+        return self.status == WarningStatus.OPEN and self.due < local_today()
+
+    @property
+    def handled_on_time(self) -> bool:
+        return self.status == WarningStatus.HANDLED and self.handled_on is not None and self.handled_on <= self.due
+
+    def status_label(self) -> str:
+        return self.state_machine.state_label(self.status)
+
+    @property
+    def reason(self) -> str:
+        """What raised the warning, in plain words in the reader's language."""
+        from monitoring.reasons import reason_of
+
+        return reason_of(self)
+
+    def assisted_with(self):
+        return self.dibao_case or self.tekun_case or self.claim

@@ -282,3 +282,138 @@ def household_tiers(*, user: User, household: Household, month: datetime.date | 
 def household_expenses(*, user: User, household: Household) -> QuerySet[HouseholdExpense]:
     """The household's recorded expenses, newest month first; scoped."""
     return scope(HouseholdExpense.objects.select_related("recorded_by"), user).filter(household=household)
+
+
+def refusal_check(*, household: Household, case_income: Decimal) -> tuple[Decimal, Decimal] | None:
+    """After a refused dibao application: ``(per-capita income, standard)`` when the household stays at most
+    1.5 times the standard this month (its latest recorded income, else the application's), else ``None``."""
+    from people.selectors import latest_means
+
+    month = current_month()
+    means = latest_means(household=household)
+    income = means.monthly_income if means is not None else case_income
+    members = (
+        HouseholdMember.objects.filter(household=household)
+        .filter(Q(person__death_date__isnull=True) | Q(person__death_date__gte=month))
+        .count()
+    )
+    standard = relief.StandardsTable.load([Scheme.DIBAO]).amount(
+        Scheme.DIBAO, month, area_type=household.area_type, division=household.community_id
+    )
+    if not members or standard is None or income > MARGINAL_FACTOR * standard * members:
+        return None
+    return money(income / members), standard
+
+
+# --- Warnings -------------------------------------------------------------------------------
+
+
+def warning_list(*, user: User, status: str = "", kind: str = "", household: int | str | None = None):
+    """The warnings the user may see (their geography), the soonest due first."""
+    from monitoring.models import RiskWarning
+
+    qs = scope(
+        RiskWarning.objects.select_related(
+            "household__head", "person", "division", "subdistrict", "handled_by", "dibao_case", "tekun_case", "claim"
+        ),
+        user,
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if household:
+        qs = qs.filter(household_id=household)
+    return qs.order_by("due", "id")
+
+
+def warning_get(*, user: User, pk):
+    from core.scoping import get_in_scope
+    from monitoring.models import RiskWarning
+
+    return get_in_scope(
+        RiskWarning.objects.select_related("household__head", "person", "division", "subdistrict", "handled_by"),
+        user,
+        pk=pk,
+    )
+
+
+def assistance_options(*, user: User, warning) -> list[tuple[str, str]]:
+    """The household's cases and claims a handled warning may name as the help it led to (newest first)."""
+    from django.utils.translation import gettext as _
+
+    from relief.models import TemporaryReliefClaim
+
+    if warning.household_id is None:
+        return []
+    members = HouseholdMember.objects.filter(household_id=warning.household_id).values("person_id")
+    options = []
+    for case in scope(DibaoCase.objects.filter(household_id=warning.household_id), user).order_by("-id")[:10]:
+        options.append(
+            (
+                f"dibao_case:{case.pk}",
+                _("Dibao case %(id)s (%(status)s)") % {"id": case.pk, "status": case.status_label()},
+            )
+        )
+    for case in scope(TekunCase.objects.filter(person_id__in=members).select_related("person"), user).order_by("-id")[
+        :10
+    ]:
+        options.append(
+            (
+                f"tekun_case:{case.pk}",
+                _("Tekun case %(id)s of %(name)s (%(status)s)")
+                % {"id": case.pk, "name": case.person.name, "status": case.status_label()},
+            )
+        )
+    claims = scope(TemporaryReliefClaim.objects.filter(household_id=warning.household_id), user).order_by("-id")[:10]
+    for claim in claims:
+        options.append(
+            (
+                f"claim:{claim.pk}",
+                _("Temporary relief claim %(id)s, %(amount)s (%(status)s)")
+                % {"id": claim.pk, "amount": money(claim.amount), "status": claim.status_label()},
+            )
+        )
+    return options
+
+
+# --- The warnings' summary by division (the leadership's view) --------------------------------
+
+
+def warning_summary(*, user: User, division: str = "") -> dict:
+    """Warnings by the next level down from ``division`` (default the user's own): open, of them overdue,
+    handled, of them on time and late. One GROUP BY over the scoped warnings; "today" is the application's."""
+    from django.db.models import Count, F
+    from django.db.models.functions import Substr
+
+    from core.cases import local_today
+    from monitoring.models import RiskWarning
+
+    own = getattr(user, "division_id", "") or ""
+    prefix = scope_prefix(user) or "-"
+    code = division if division and division.startswith(prefix) and len(division) in (6, 9, 12) else own
+    city = len(code) == 6 and code.endswith("00")
+    length = 6 if city else {6: 9, 9: 12}.get(len(code), 12)
+    today = local_today()
+    qs = scope(RiskWarning.objects.all(), user)
+    if not city:
+        qs = qs.filter(division__code__startswith=code)
+    rows = (
+        qs.annotate(unit=Substr("division_id", 1, length))
+        .values("unit")
+        .annotate(
+            open=Count("id", filter=Q(status="open")),
+            overdue=Count("id", filter=Q(status="open", due__lt=today)),
+            handled=Count("id", filter=Q(status="handled")),
+            on_time=Count("id", filter=Q(status="handled", handled_on__lte=F("due"))),
+            late=Count("id", filter=Q(status="handled", handled_on__gt=F("due"))),
+        )
+        .order_by("unit")
+    )
+    names = dict(Division.objects.filter(code__in=[r["unit"] for r in rows]).values_list("code", "name"))
+    units = [{"code": r["unit"], "name": names.get(r["unit"], r["unit"]), **{k: r[k] for k in _COUNTS}} for r in rows]
+    total = {k: sum(u[k] for u in units) for k in _COUNTS}
+    return {"division": code, "today": today, **total, "by_division": units}
+
+
+_COUNTS = ("open", "overdue", "handled", "on_time", "late")

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from core.cases import month_str
 from core.money import money_str
-from monitoring.models import ExpenseKind, HouseholdExpense
+from monitoring.models import ExpenseKind, HouseholdExpense, Outcome, WarningKind
 
 TIER_HELP = "dibao | tekun | marginal (低保边缘) | expenditure (支出型困难)"
 
@@ -96,3 +96,73 @@ class LowIncomePersonSerializer(serializers.Serializer):
 
 
 __all__ = ["ExpenseInputSerializer", "ExpenseKind", "ExpenseSerializer", "LowIncomePersonSerializer"]
+
+
+class WarningSerializer(serializers.Serializer):
+    """api.md: ``{"id", "household", "person", "kind", "reason", "due", "status"}``, and what a page shows."""
+
+    id = serializers.IntegerField()
+    household = serializers.IntegerField(source="household_id", allow_null=True)
+    person = serializers.IntegerField(source="person_id", allow_null=True)
+    person_name = serializers.SerializerMethodField()
+    kind = serializers.CharField(help_text=" | ".join(WarningKind.values))
+    kind_label = serializers.CharField(source="get_kind_display")
+    reason = serializers.CharField(help_text="what raised it, in plain words")
+    raised_on = serializers.DateField()
+    due = serializers.DateField()
+    overdue = serializers.BooleanField()
+    status = serializers.CharField(help_text="open | handled")
+    status_label = serializers.CharField()
+    subdistrict = serializers.CharField(source="subdistrict_id")
+    subdistrict_name = serializers.CharField(source="subdistrict.name")
+    amount = serializers.SerializerMethodField()
+    event_date = serializers.DateField(allow_null=True)
+    outcome = serializers.CharField(help_text="assisted | visited_no_need | referred (once handled)")
+    outcome_label = serializers.CharField(source="get_outcome_display")
+    note = serializers.CharField()
+    handled_by = serializers.SerializerMethodField()
+    handled_on = serializers.DateField(allow_null=True)
+    handled_on_time = serializers.BooleanField()
+    dibao_case = serializers.IntegerField(source="dibao_case_id", allow_null=True)
+    tekun_case = serializers.IntegerField(source="tekun_case_id", allow_null=True)
+    claim = serializers.IntegerField(source="claim_id", allow_null=True)
+
+    def get_person_name(self, obj) -> str | None:
+        return obj.person.name if obj.person_id else None
+
+    def get_amount(self, obj) -> str | None:
+        return money_str(obj.amount)
+
+    def get_handled_by(self, obj) -> str | None:
+        return str(obj.handled_by) if obj.handled_by_id else None
+
+
+class WarningHandleSerializer(serializers.Serializer):
+    """api.md: ``{"outcome": "assisted"|"visited_no_need"|"referred", "note"}``; an assisted outcome names
+    the case or claim it led to (one of ``dibao_case``, ``tekun_case``, ``claim``)."""
+
+    reject_unknown_fields = True
+
+    outcome = serializers.CharField(max_length=20, help_text=" | ".join(Outcome.values))
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    dibao_case = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    tekun_case = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    claim = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+
+
+class _Counts(serializers.Serializer):
+    open = serializers.IntegerField()
+    overdue = serializers.IntegerField(help_text="open and past their due day")
+    handled = serializers.IntegerField()
+    on_time = serializers.IntegerField(help_text="handled by their due day")
+    late = serializers.IntegerField()
+
+
+class WarningSummaryRowSerializer(_Counts):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class WarningSummarySerializer(_Counts):
+    division = serializers.CharField()
+    by_division = WarningSummaryRowSerializer(many=True)

@@ -26,7 +26,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_context
-from core.cases import add_months, clean_note, current_month, month_str, parse_month
+from core.cases import (
+    PAYMENTS_RETURNED,
+    add_months,
+    clean_note,
+    current_month,
+    month_str,
+    parse_month,
+    run_consequences,
+)
 from core.errors import Conflict, InvalidInput
 from core.models import RevealLog, User
 from core.permissions import require_can
@@ -702,6 +710,8 @@ def run_import_returns(*, actor: User, run: PayoutRun, filename: str, content: b
         "paid": paid,
         "failed": len(updates) - paid,
     }
+    if paid < len(updates):
+        run_consequences(PAYMENTS_RETURNED, run=run, actor=actor)  # failed twice in a row: a warning (monitoring)
     if run.lines.filter(status=LineStatus.PENDING).exists():
         _move(run, "record_returns", actor=actor, note=note)
     else:

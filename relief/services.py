@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_context
 from core.cases import (
+    APPLICATION_REFUSED,
     DIBAO_ENDED,
     OPEN_STATUSES,
     PENDING_STATUSES,
@@ -547,7 +548,9 @@ def _dibao_management(actor: User, case_pk, action: str, note: str, changes_for=
 
 @transaction.atomic
 def dibao_case_reject(*, actor: User, case: DibaoCase, note: str = "") -> DibaoCase:
-    return _dibao_decision(actor, case.pk, "reject", note)
+    case = _dibao_decision(actor, case.pk, "reject", note)
+    run_consequences(APPLICATION_REFUSED, case=case, actor=actor)  # still in hardship: a warning (monitoring)
+    return case
 
 
 @transaction.atomic
