@@ -165,9 +165,65 @@ def exception_handler(exc, context):
     return response
 
 
+class DivisionCodeFilter(filters.CharFilter):
+    """A division-code filter (``?division=370202``, ``?community=…``): up to 12 ASCII digits, else 400."""
+
+    def __init__(self, *args, **kwargs):
+        from django.core.validators import RegexValidator
+
+        kwargs.setdefault("max_length", 12)
+        kwargs.setdefault(
+            "validators", [RegexValidator(r"^[0-9]{1,12}\Z", _("A division code is written in digits (at most 12)."))]
+        )
+        super().__init__(*args, **kwargs)
+
+
 class SelectorFilterSet(filters.FilterSet):
     """A filter set that only documents a list's query parameters (for the OpenAPI schema and the
     browsable API): the view's selector applies them, inside its scoped queryset."""
 
     def noop(self, queryset, name, value):
         return queryset
+
+
+# --- Every filter validates its value before any selector reads it ---------------------------
+
+
+def validate_query_filters(view, request) -> None:
+    """Run the view's filter set over the query string and refuse what it cannot read (400 naming
+    each parameter, api.md's shape). Lists read their filters in their selectors (``SelectorFilterSet``
+    only documents them), so this must happen before ``get_queryset``: an id filter given ``abc``
+    or a year given ``1.5e999`` is a clear 400, never a failed lookup and a 500."""
+    filterset_class = getattr(view, "filterset_class", None)
+    if filterset_class is None or request.method not in ("GET", "HEAD"):
+        return
+    if getattr(view, "action", "list") not in (None, "list"):
+        return
+    # A filter set that only names parameters has no model; its form needs none, django-filter a queryset.
+    model = filterset_class._meta.model or _any_model()
+    filterset = filterset_class(data=request.query_params, queryset=model._default_manager.none(), request=request)
+    if not filterset.is_valid():
+        raise exceptions.ValidationError({name: [str(m) for m in errors] for name, errors in filterset.errors.items()})
+
+
+def _any_model():
+    from core.models import Division
+
+    return Division
+
+
+def install_filter_validation() -> None:
+    """Called once from ``CoreConfig.ready``: every API view checks its filters right after its
+    permissions (``APIView.initial``), whichever app it belongs to."""
+    from rest_framework.views import APIView
+
+    original = APIView.initial
+    if getattr(original, "_validates_filters", False):
+        return
+
+    def initial(self, request, *args, **kwargs):
+        original(self, request, *args, **kwargs)
+        validate_query_filters(self, request)
+
+    initial._validates_filters = True
+    APIView.initial = initial

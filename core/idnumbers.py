@@ -7,6 +7,7 @@ this module wraps it once with the bureau's messages, sex and birth date, and ma
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -14,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
+
+ID_FORMAT = re.compile(r"[0-9]{17}[0-9X]\Z")
 
 MALE = "male"
 FEMALE = "female"
@@ -37,7 +40,8 @@ def parse_id_number(value: str, *, today: datetime.date | None = None) -> Reside
     number = (value or "").strip().upper().replace(" ", "")
     if len(number) != 18:
         raise ValidationError(_("An ID number has 18 characters."), code="length")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    # ASCII digits only: str.isdigit() also takes Arabic-Indic, Devanagari and full-width digits.
+    if not ID_FORMAT.match(number):
         raise ValidationError(_("An ID number is 17 digits followed by a digit or X."), code="format")
     try:
         birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))

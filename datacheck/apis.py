@@ -6,12 +6,13 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.apis import HistoryMixin
-from core.drf import CapabilityPermission, SelectorFilterSet
+from core.drf import CapabilityPermission, DivisionCodeFilter, SelectorFilterSet
+from core.parsers import DepthLimitedJSONParser
 from core.roles import Cap
 from core.scoping import get_in_scope
 from core.uploads import read_upload
@@ -43,7 +44,7 @@ class DataSourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     serializer_class = DataSourceSerializer
     permission_classes = [IsAuthenticated, CapabilityPermission]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [DepthLimitedJSONParser, MultiPartParser, FormParser]
     required_caps = {
         "list": Cap.DATACHECK_VIEW,
         "retrieve": Cap.DATACHECK_VIEW,
@@ -138,7 +139,7 @@ class ReviewItemViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     class Filter(SelectorFilterSet):
         status = filters.ChoiceFilter(choices=ItemStatus.choices, method="noop")
-        division = filters.CharFilter(method="noop")
+        division = DivisionCodeFilter(method="noop")
         source = filters.NumberFilter(method="noop")
 
         class Meta:

@@ -6,11 +6,12 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.drf import CapabilityPermission, SelectorFilterSet
+from core.parsers import DepthLimitedJSONParser
 from core.roles import Cap
 from core.uploads import read_upload
 from imports import selectors, services
@@ -45,7 +46,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     }
     filterset_class = ImportFilter
 
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, DepthLimitedJSONParser]
 
     def get_serializer_class(self):
         return ImportJobListSerializer if self.action == "list" else ImportJobSerializer

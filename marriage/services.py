@@ -691,7 +691,7 @@ def appointment_book(
     if kind != Kind.REISSUE and not name_b:
         raise InvalidInput(_("Both parties' names are needed for this appointment."), field="name_b")
     phone = (phone or "").replace(" ", "").replace("-", "")
-    if not phone.isdigit() or not 7 <= len(phone) <= 20:
+    if not (phone.isascii() and phone.isdigit()) or not 7 <= len(phone) <= 20:
         raise InvalidInput(_("A phone number has 7 to 20 digits."), field="phone")
     if len(name_a) > 50 or len(name_b) > 50:
         raise InvalidInput(_("At most 50 characters."), field="name_a" if len(name_a) > 50 else "name_b")

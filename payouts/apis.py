@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, renderers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -20,6 +20,7 @@ from core.apis import HistoryMixin
 from core.cases import parse_month
 from core.drf import CapabilityPermission
 from core.errors import InvalidInput
+from core.parsers import DepthLimitedJSONParser
 from core.roles import Cap
 from payouts import selectors, services
 from payouts.models import ImportOutcome
@@ -208,7 +209,7 @@ class PayoutRunViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModel
         return Response({"import": body, "run": PayoutRunSerializer(run).data})
 
     @extend_schema(request=RunNoteSerializer, responses={200: PayoutRunDetailSerializer})
-    @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser, MultiPartParser])
+    @action(detail=True, methods=["post"], parser_classes=[DepthLimitedJSONParser, FormParser, MultiPartParser])
     def restart(self, request, pk=None):
         """Queue a failed run, or one stuck past its time, again (it resumes where it was)."""
         values = _valid(RunNoteSerializer, request.data)

@@ -8,7 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.apis import HistoryMixin
-from core.drf import CapabilityPermission, SelectorFilterSet
+from core.drf import CapabilityPermission, DivisionCodeFilter, SelectorFilterSet
 from core.permissions import require_can
 from core.roles import Cap
 from marriage.selectors import marital_status_of
@@ -33,8 +33,8 @@ from people.serializers import (
 class PersonFilter(SelectorFilterSet):
     q = filters.CharFilter(method="noop", label="name prefix or exact ID number")
     id_number = filters.CharFilter(method="noop")
-    community = filters.CharFilter(method="noop")
-    division = filters.CharFilter(method="noop")
+    community = DivisionCodeFilter(method="noop")
+    division = DivisionCodeFilter(method="noop")
     sex = filters.CharFilter()
 
     class Meta:
@@ -105,7 +105,7 @@ class PersonViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
 
 class HouseholdFilter(SelectorFilterSet):
     q = filters.CharFilter(method="noop", label="head's name prefix or a member's exact ID number")
-    community = filters.CharFilter(method="noop")
+    community = DivisionCodeFilter(method="noop")
     area_type = filters.ChoiceFilter(choices=AreaType.choices, method="noop")
 
     class Meta:

@@ -211,7 +211,7 @@ def household_create(
     if area_type not in AreaType.values:
         raise InvalidInput(_("Choose urban or rural."), field="area_type")
     bank_account = (bank_account or "").replace(" ", "")
-    if bank_account and not bank_account.isdigit():
+    if bank_account and not (bank_account.isascii() and bank_account.isdigit()):
         raise InvalidInput(_("A bank account number has digits only."), field="bank_account")
     _check_lengths(address=(address, 200), bank_name=(bank_name, 60), bank_account=(bank_account, 32))
     _validate_members(actor, head, members)
@@ -259,7 +259,7 @@ def household_update(
         household.bank_name = bank_name.strip()
     if bank_account is not None:
         bank_account = bank_account.replace(" ", "")
-        if bank_account and not bank_account.isdigit():
+        if bank_account and not (bank_account.isascii() and bank_account.isdigit()):
             raise InvalidInput(_("A bank account number has digits only."), field="bank_account")
         household.bank_account = bank_account
     _check_lengths(

@@ -10,7 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.apis import HistoryMixin
-from core.drf import CapabilityPermission, SelectorFilterSet
+from core.drf import CapabilityPermission, DivisionCodeFilter, SelectorFilterSet
 from core.roles import Cap
 from placenames import selectors, services
 from placenames.models import (
@@ -41,7 +41,7 @@ from placenames.serializers import (
 
 class RoadFilter(SelectorFilterSet):
     q = filters.CharFilter(method="noop", label="name prefix or pinyin")
-    district = filters.CharFilter(method="noop")
+    district = DivisionCodeFilter(method="noop")
     road_type = filters.ChoiceFilter(choices=RoadType.choices, method="noop")
     status = filters.ChoiceFilter(choices=RoadStatus.choices, method="noop")
 
@@ -94,7 +94,7 @@ class RoadViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
 
 
 class UnnamedRoadFilter(SelectorFilterSet):
-    district = filters.CharFilter(method="noop")
+    district = DivisionCodeFilter(method="noop")
     status = filters.ChoiceFilter(choices=UnnamedRoadStatus.choices, method="noop")
     q = filters.CharFilter(method="noop", label="words in the location")
 
@@ -145,7 +145,7 @@ class UnnamedRoadViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveMod
 
 
 class ApplicationFilter(SelectorFilterSet):
-    district = filters.CharFilter(method="noop")
+    district = DivisionCodeFilter(method="noop")
     status = filters.ChoiceFilter(choices=ApplicationStatus.choices, method="noop")
     q = filters.CharFilter(method="noop", label="part of the proposed name")
 

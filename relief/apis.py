@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from core.apis import HistoryMixin
 from core.cases import CaseStatus, current_month, local_today, parse_month
-from core.drf import CapabilityPermission
+from core.drf import CapabilityPermission, DivisionCodeFilter
 from core.errors import Forbidden, NotFound
 from core.roles import Cap, has_cap
 from core.scoping import get_in_scope, scope
@@ -69,7 +69,7 @@ MONTH_PARAM = OpenApiParameter("month", str, description="YYYY-MM (default: this
 class StandardFilter(filters.FilterSet):
     scheme = filters.ChoiceFilter(choices=Scheme.choices, method=_noop)
     area_type = filters.ChoiceFilter(choices=AreaType.choices, method=_noop)
-    division = filters.CharFilter(method=_noop)
+    division = DivisionCodeFilter(method=_noop)
 
 
 class StandardViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -225,7 +225,7 @@ def _month_param(request):
 class DibaoCaseFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=CaseStatus.choices, method=_noop)
     household = filters.NumberFilter(method=_noop)
-    division = filters.CharFilter(method=_noop)
+    division = DivisionCodeFilter(method=_noop)
     q = filters.CharFilter(method=_noop, label="head's name prefix")
 
 
@@ -328,7 +328,7 @@ class DibaoCaseViewSet(_CaseViewSet):
 class TekunCaseFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=CaseStatus.choices, method=_noop)
     person = filters.NumberFilter(method=_noop)
-    division = filters.CharFilter(method=_noop)
+    division = DivisionCodeFilter(method=_noop)
     q = filters.CharFilter(method=_noop, label="name prefix")
 
 
@@ -390,7 +390,7 @@ class ClaimFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=ClaimStatus.choices, method=_noop)
     kind = filters.ChoiceFilter(choices=ClaimKind.choices, method=_noop)
     household = filters.NumberFilter(method=_noop)
-    division = filters.CharFilter(method=_noop)
+    division = DivisionCodeFilter(method=_noop)
     green_channel = filters.BooleanFilter(method=_noop)
     overdue = filters.BooleanFilter(method=_noop, label="green-channel paperwork overdue")
 

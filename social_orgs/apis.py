@@ -14,7 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.apis import HistoryMixin
-from core.drf import CapabilityPermission, SelectorFilterSet
+from core.drf import CapabilityPermission, DivisionCodeFilter, SelectorFilterSet
 from core.roles import Cap
 from social_orgs import selectors, services
 from social_orgs.models import (
@@ -66,7 +66,7 @@ class OrgFilter(SelectorFilterSet):
     org_type = filters.ChoiceFilter(choices=OrgType.choices, method="noop")
     level = filters.ChoiceFilter(choices=Level.choices, method="noop")
     status = filters.ChoiceFilter(choices=OrgStatus.choices, method="noop")
-    division = filters.CharFilter(method="noop")
+    division = DivisionCodeFilter(method="noop")
     is_industry_association = filters.BooleanFilter(method="noop")
 
     class Meta:
@@ -350,7 +350,7 @@ class CommunityOrgViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveMo
     }
 
     class Filter(SelectorFilterSet):
-        community = filters.CharFilter(method="noop")
+        community = DivisionCodeFilter(method="noop")
         category = filters.ChoiceFilter(choices=CommunityCategory.choices, method="noop")
         status = filters.ChoiceFilter(choices=FilingStatus.choices, method="noop")
         q = filters.CharFilter(method="noop")
@@ -406,7 +406,7 @@ class EnforcementCaseViewSet(HistoryMixin, mixins.ListModelMixin, mixins.Retriev
 
     class Filter(SelectorFilterSet):
         status = filters.ChoiceFilter(choices=CaseStatus.choices, method="noop")
-        division = filters.CharFilter(method="noop")
+        division = DivisionCodeFilter(method="noop")
         q = filters.CharFilter(method="noop")
 
         class Meta:

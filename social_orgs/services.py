@@ -534,7 +534,7 @@ def community_org_file(
         raise InvalidInput(_("Choose the category."), field="category")
     name = _text(name, 100, "name", required=True)
     phone = (phone or "").replace(" ", "").replace("-", "")
-    if phone and (not phone.isdigit() or len(phone) > 20):
+    if phone and (not (phone.isascii() and phone.isdigit()) or len(phone) > 20):
         raise InvalidInput(_("A phone number has digits only."), field="phone")
     if members_count is None or members_count < 0:
         raise InvalidInput(_("Enter the number of members."), field="members_count")

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from core.apis import HistoryMixin
 from core.cases import CaseStatus, current_month, parse_month
-from core.drf import CapabilityPermission
+from core.drf import CapabilityPermission, DivisionCodeFilter
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.roles import Cap, has_cap
 from core.scoping import get_in_scope, scope
@@ -183,7 +183,7 @@ class OrphanFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=CaseStatus.choices, method=_noop)
     category = filters.ChoiceFilter(choices=OrphanCategory.choices, method=_noop)
     person = filters.NumberFilter(method=_noop)
-    division = filters.CharFilter(method=_noop)
+    division = DivisionCodeFilter(method=_noop)
     q = filters.CharFilter(method=_noop, label="name prefix")
 
 
@@ -250,7 +250,7 @@ class SubsidyFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=SubsidyKind.choices, method=_noop)
     status = filters.ChoiceFilter(choices=CaseStatus.choices, method=_noop)
     person = filters.NumberFilter(method=_noop)
-    division = filters.CharFilter(method=_noop)
+    division = DivisionCodeFilter(method=_noop)
     q = filters.CharFilter(method=_noop, label="name prefix")
 
 

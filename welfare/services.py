@@ -1021,7 +1021,7 @@ def child_supervisor_appoint(
         raise InvalidInput(_("Choose a sub-district inside your area."), field="subdistrict")
     name = _text(name, field="name", limit=50, required=True, label=_("the name"))
     phone = _text(phone, field="phone", limit=20)
-    if phone and not phone.replace("-", "").isdigit():
+    if phone and not (phone.isascii() and phone.replace("-", "").isdigit()):
         raise InvalidInput(_("A phone number has digits (and dashes) only."), field="phone")
     appointed_on = _date(appointed_on or local_today(), field="appointed_on", not_future=False)
     current = ChildSupervisor.objects.select_for_update().filter(subdistrict=division, ended_on__isnull=True).first()

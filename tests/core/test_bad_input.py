@@ -178,3 +178,20 @@ def test_plain_names_and_addresses_are_still_accepted(api):
     assert response.status_code == 201
     pk = response.json()["id"]
     assert api.patch(f"/api/v1/people/{pk}/", {"name": "O'Brien"}, format="json").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/people/", "/api/v1/households/", "/api/v1/imports/"])
+@pytest.mark.parametrize("body", ["[" * 50_000, '{"a":' * 65 + "1" + "}" * 65, "[" * 65 + "]" * 65])
+def test_json_nested_deeper_than_64_levels_is_a_400_on_every_json_endpoint(api, path, body):
+    before = _written()
+    response = api.post(path, body, content_type="application/json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["non_field_errors"]
+    assert "64" in response.json()["non_field_errors"][0]
+    assert _written() == before
+
+
+def test_json_64_levels_deep_is_parsed_and_judged_on_its_fields(api):
+    response = api.post("/api/v1/people/", "[" * 64 + "]" * 64, content_type="application/json")
+    assert response.status_code == 400
+    assert "64" not in str(response.json())

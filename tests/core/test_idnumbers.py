@@ -122,3 +122,34 @@ def test_credit_codes_with_a_wrong_check_character_are_refused(body, wrong):
 def test_malformed_credit_codes_are_refused(value):
     with pytest.raises(ValidationError):
         normalize_credit_code(value)
+
+
+NON_ASCII_DIGITS = {
+    "arabic-indic": "٠١٢٣٤٥٦٧٨٩",
+    "devanagari": "०१२३४५६७८९",
+    "fullwidth": "０１２３４５６７８９",
+}
+
+
+def _in_digits(number: str, digits: str) -> str:
+    return "".join(digits[int(c)] if c.isascii() and c.isdigit() else c for c in number)
+
+
+@pytest.mark.parametrize("script", sorted(NON_ASCII_DIGITS))
+def test_only_ascii_digits_are_digits_in_an_id_number(script):
+    body = "37020219900517123"
+    number = _in_digits(body + check_char(body), NON_ASCII_DIGITS[script])
+    assert number[:17].isdigit()  # what str.isdigit() wrongly accepted
+    with pytest.raises(ValidationError) as refused:
+        parse_id_number(number)
+    assert refused.value.code == "format"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("script", sorted(NON_ASCII_DIGITS))
+def test_an_id_number_in_other_digits_is_a_400_on_id_number_not_a_409(api, script):
+    body = "37020219900517123"
+    number = _in_digits(body + check_char(body), NON_ASCII_DIGITS[script])
+    response = api.post("/api/v1/people/", {"id_number": number, "name": "张三"}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["id_number"]
