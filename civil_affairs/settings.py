@@ -313,6 +313,8 @@ LEFT_BEHIND_VISIT_DAYS_NORMAL = int(os.environ.get("LEFT_BEHIND_VISIT_DAYS_NORMA
 PAYOUTS_MONTHLY_RUN_DAY = int(os.environ.get("PAYOUTS_MONTHLY_RUN_DAY", "5"))
 PAYOUTS_CHUNK_SIZE = int(os.environ.get("PAYOUTS_CHUNK_SIZE", "50000"))
 PAYOUTS_CHUNK_PAUSE_SECONDS = float(os.environ.get("PAYOUTS_CHUNK_PAUSE_SECONDS", "0"))
+# The earliest month a run may pay (the 1999 dibao regulations; nothing this portal pays is older).
+PAYOUTS_EARLIEST_PERIOD = os.environ.get("PAYOUTS_EARLIEST_PERIOD", "2000-01")
 PAYOUTS_STUCK_MINUTES = int(os.environ.get("PAYOUTS_STUCK_MINUTES", "15"))
 # Beat entries (django-celery-beat copies them into its database schedule when beat starts).
 CELERY_BEAT_SCHEDULE = {

@@ -14,11 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError
-from core.roles import has_cap
+from core.roles import READ_ONLY_ROLES, has_cap
 
 
 class Pagination(PageNumberPagination):
@@ -79,7 +80,10 @@ class CapabilityPermission:
     message = exceptions.PermissionDenied.default_detail
 
     def has_permission(self, request, view) -> bool:
-        if not (request.user and request.user.is_authenticated):
+        if not (request.user and request.user.is_authenticated) or (
+            # leadership and auditors never change anything: 403 whatever the record's state
+            request.method not in SAFE_METHODS and getattr(request.user, "role", None) in READ_ONLY_ROLES
+        ):
             return False
         required = getattr(view, "required_caps", {})
         action = getattr(view, "action", None)
@@ -110,46 +114,105 @@ def _is_password(field) -> bool:
 
 
 def strict_to_internal_value(original):
-    """Wrap ``Serializer.to_internal_value``: free text that ``core.textsafety`` refuses is a 400
-    naming the field (api.md's shape), before any service runs. Unknown keys are refused only by
+    """Wrap ``Serializer.to_internal_value``: free text goes through ``core.textsafety`` (the one text
+    validator, shared with forms and imports) before any service runs: a name is brought to NFKC,
+    text it refuses is a 400 naming the field (api.md's shape). Unknown keys are refused only by
     serializers that set ``reject_unknown_fields = True``: api.md leaves several inputs open
     ("…"), and outside clients must not break when they send a field this portal does not use."""
     from collections.abc import Mapping
 
     from rest_framework import serializers
 
-    from core.textsafety import MESSAGE, is_plain_text
+    from core.textsafety import is_name_field, normalize_name, text_problem
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
-            errors = {}
+            errors, names = {}, {}
             if getattr(self, "reject_unknown_fields", False):
                 for key in sorted(set(data) - set(self.fields) - IGNORED_INPUT_KEYS, key=str):
                     errors[str(key)[:100]] = [_("This field is not accepted here.")]
             for name, field in self.fields.items():
                 value = data.get(name)
-                if (
+                if not (
                     isinstance(field, serializers.CharField)
                     and not field.read_only
                     and isinstance(value, str)
                     and not _is_password(field)
-                    and not is_plain_text(value)
                 ):
-                    errors[name] = [str(MESSAGE)]
+                    continue
+                if is_name_field(name) and normalize_name(value) != value:
+                    value = names[name] = normalize_name(value)
+                problem = text_problem(value)
+                if problem is not None:
+                    errors[name] = [str(problem)]
             if errors:
                 raise exceptions.ValidationError(errors)
+            if names:
+                data = data.copy()
+                for name, value in names.items():
+                    data[name] = value
         return original(self, data)
 
     to_internal_value._strict = True
     return to_internal_value
 
 
+def strict_clean_fields(original):
+    """Wrap ``BaseForm._clean_fields``: every Django form (pages and admin) checks its free text with
+    ``core.textsafety`` too, names brought to NFKC, a refusal shown on the field."""
+    from django import forms
+
+    from core.textsafety import is_name_field, normalize_name, text_problem
+
+    def _clean_fields(self):
+        original(self)
+        # Search and filter forms read, they store nothing: a search for "' OR 1=1" is harmless
+        # (parameterised, escaped) and finds nothing (filter sets' forms: ``lenient_filter_forms``).
+        if not getattr(self, "strict_text", True):
+            return
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if not isinstance(value, str) or not value or not isinstance(field, forms.CharField):
+                continue
+            if isinstance(field.widget, forms.PasswordInput):
+                continue
+            if is_name_field(name):
+                value = self.cleaned_data[name] = normalize_name(value)
+            problem = text_problem(value)
+            if problem is not None:
+                self.add_error(name, str(problem))
+
+    _clean_fields._strict = True
+    return _clean_fields
+
+
 def install_strict_input() -> None:
-    """Called once from ``CoreConfig.ready``: every DRF serializer of every app validates strictly."""
+    """Called once from ``CoreConfig.ready``: every DRF serializer and every form of every app validates strictly."""
+    from django import forms
     from rest_framework import serializers
 
     if not getattr(serializers.Serializer.to_internal_value, "_strict", False):
         serializers.Serializer.to_internal_value = strict_to_internal_value(serializers.Serializer.to_internal_value)
+    if not getattr(forms.BaseForm._clean_fields, "_strict", False):
+        forms.BaseForm._clean_fields = strict_clean_fields(forms.BaseForm._clean_fields)
+    lenient_filter_forms()
+
+
+def lenient_filter_forms() -> None:
+    """A filter set's form (django-filter builds one per filter set) reads a query; it stores nothing."""
+    from django_filters.filterset import BaseFilterSet
+
+    original = BaseFilterSet.get_form_class
+    if getattr(original, "_lenient", False):
+        return
+
+    def get_form_class(self):
+        form_class = original(self)
+        form_class.strict_text = False
+        return form_class
+
+    get_form_class._lenient = True
+    BaseFilterSet.get_form_class = get_form_class
 
 
 def exception_handler(exc, context):

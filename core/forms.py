@@ -25,6 +25,8 @@ class DateInput(forms.DateInput):
 
 
 class AuditSearchForm(forms.Form):
+    strict_text = False  # a search: it stores nothing
+
     actor = forms.CharField(label=_("Actor (username)"), max_length=150, required=False)
     model = forms.ChoiceField(label=_("Record type"), required=False, choices=())
     object_id = forms.CharField(label=_("Record number"), max_length=40, required=False)
@@ -39,6 +41,8 @@ class AuditSearchForm(forms.Form):
 
 
 class SecuritySearchForm(forms.Form):
+    strict_text = False  # a search: it stores nothing
+
     actor = forms.CharField(label=_("Account or actor (username)"), max_length=150, required=False)
     kind = forms.ChoiceField(
         label=_("Event"), required=False, choices=[("", _("All")), *list(SecurityEventKind.choices)]
@@ -48,6 +52,8 @@ class SecuritySearchForm(forms.Form):
 
 
 class StaffSearchForm(forms.Form):
+    strict_text = False  # a search: it stores nothing
+
     q = forms.CharField(label=_("Username or name"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("All")), *list(Role.choices)])
     locked = forms.BooleanField(label=_("Locked out now"), required=False)

@@ -140,6 +140,16 @@ class RequestSizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        from django.utils import translation
+
+        refusal = None
+        # Before LocaleMiddleware (nothing may read the body first): the refusal is said in the
+        # language the request asks for (Accept-Language, the language cookie) all the same.
+        with translation.override(translation.get_language_from_request(request)):
+            refusal = self._refusal(request)
+        return refusal if refusal is not None else self.get_response(request)
+
+    def _refusal(self, request):
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -167,7 +177,7 @@ class RequestSizeLimitMiddleware:
             from django.http import HttpResponse
 
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
-        return self.get_response(request)
+        return None
 
 
 class BrowserMethodsMiddleware:

@@ -18,7 +18,7 @@ from core.scoping import get_in_scope
 from core.uploads import read_upload
 from datacheck import selectors, services
 from datacheck.extracts import LIMITS
-from datacheck.models import CrossCheckRun, DataSource, Extract, ItemStatus, ReviewItem
+from datacheck.models import DataSource, Extract, ItemStatus, ReviewItem
 from datacheck.serializers import (
     CoverageGapSerializer,
     CrossCheckRunSerializer,
@@ -116,12 +116,12 @@ class CrossCheckRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         return selectors.runs(user=self.request.user)
 
     def get_object(self):
-        return get_in_scope(CrossCheckRun.objects.all(), self.request.user, pk=self.kwargs["pk"])
+        return selectors.run_get(user=self.request.user, pk=self.kwargs["pk"])
 
     @extend_schema(request=None, responses={202: CrossCheckRunSerializer})
     def create(self, request):
         run = services.cross_check_run_start(actor=request.user)
-        run.refresh_from_db()
+        run = selectors.run_get(user=request.user, pk=run.pk)
         return Response(CrossCheckRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.cases import OPEN_STATUSES, CaseStatus
 from core.models import Division
-from core.scoping import scope
+from core.scoping import get_in_scope, scope, scope_prefix
 from datacheck.models import BENEFIT_EFFECTS, CrossCheckRun, DataSource, Extract, ExtractStatus, ItemStatus, ReviewItem
 from people.models import HouseholdMember, Person
 from relief.models import DibaoCase, DibaoMember
@@ -42,8 +43,31 @@ def latest_extracts() -> list[Extract]:
     )
 
 
+def with_items_in_scope(qs: QuerySet[CrossCheckRun], user) -> QuerySet[CrossCheckRun]:
+    """Each run's ``items_in_scope``: the new review items it made inside the user's geography.
+
+    A run is city-wide; its ``items_created`` is the city's count, which a sub-district's
+    caseworker is not to see (issue 22 §15). Pages and the API show this count instead: a count,
+    not the items, so it is counted within the user's division (the administrator who starts
+    runs sees the city's) whatever the role's right to read the items themselves."""
+    prefix = scope_prefix(user)
+    items = (
+        ReviewItem.objects.filter(run=OuterRef("pk"), division__code__startswith=prefix or "\x00")
+        .order_by()
+        .values("run")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return qs.annotate(items_in_scope=Coalesce(Subquery(items), 0))
+
+
 def runs(*, user) -> QuerySet[CrossCheckRun]:
-    return scope(CrossCheckRun.objects.select_related("started_by"), user).order_by("-created_at", "-id")
+    qs = scope(CrossCheckRun.objects.select_related("started_by"), user).order_by("-created_at", "-id")
+    return with_items_in_scope(qs, user)
+
+
+def run_get(*, user, pk) -> CrossCheckRun:
+    return get_in_scope(with_items_in_scope(CrossCheckRun.objects.select_related("started_by"), user), user, pk=pk)
 
 
 def review_items(*, user, status: str = "", division: str = "", source: str = "") -> QuerySet[ReviewItem]:

@@ -55,6 +55,9 @@ class ExtractSerializer(serializers.ModelSerializer):
 class CrossCheckRunSerializer(serializers.ModelSerializer):
     status = serializers.CharField(help_text="queued | running | done | failed")
     progress = serializers.IntegerField(read_only=True)
+    items_created = serializers.IntegerField(
+        source="items_in_scope", read_only=True, help_text="new review items of this run in your geography"
+    )
 
     class Meta:
         model = CrossCheckRun

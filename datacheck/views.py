@@ -179,7 +179,9 @@ def run_list(request):
 @login_required
 def run_detail(request, pk: int):
     _require(request, Cap.DATACHECK_VIEW)
-    run = _get(CrossCheckRun.objects.select_related("started_by"), request, pk)
+    run = _get(
+        selectors.with_items_in_scope(CrossCheckRun.objects.select_related("started_by"), request.user), request, pk
+    )
     extracts = Extract.objects.defer("content").filter(pk__in=run.extracts or []).select_related("source")
     return render(
         request,

@@ -31,7 +31,7 @@ from core.errors import InvalidInput
 from core.idnumbers import parse_id_number
 from core.money import parse_money
 from core.scoping import scope_prefix
-from imports.kinds import Changed, Column, Kind, Report, chunks, execute, fetch
+from imports.kinds import Changed, Column, Kind, Report, chunks, execute, fetch, report_refused_text
 from people.models import AreaType, Relationship
 from relief.models import CareLevel, DibaoCase, DibaoMember, Placement, TekunCase
 from welfare import rules as welfare_rules
@@ -140,6 +140,7 @@ class CaseKind(Kind):
         parsed: list[tuple[int, dict, str | None]] = []
         for line, cells in rows:
             report.rows += 1
+            report_refused_text(report, line, cells)
             raw = cells.get("id_number", "").upper().replace(" ", "")
             try:
                 number = parse_id_number(raw).number
@@ -401,7 +402,7 @@ class OrphanKind(CaseKind):
             example="社会散居",
             help=gettext_lazy("机构养育 (institution) or 社会散居 (community)"),
         ),
-        Column("guardian", "监护人", required=False, example="王芳"),
+        Column("guardian", "监护人", required=False, example="王芳", is_name=True),
         Column("guardian_relationship", "监护人与儿童关系", required=False, example="祖母"),
         Column("institution", "养育机构", required=False, example=""),
     ]

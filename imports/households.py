@@ -31,7 +31,19 @@ from django.utils.translation import gettext_lazy
 from core.idnumbers import parse_id_number
 from core.models import Division, DivisionLevel
 from core.scoping import scope_prefix
-from imports.kinds import Changed, Column, Kind, Report, bulk_history, chunks, copy_rows, execute, fetch, returning
+from imports.kinds import (
+    Changed,
+    Column,
+    Kind,
+    Report,
+    bulk_history,
+    chunks,
+    copy_rows,
+    execute,
+    fetch,
+    report_refused_text,
+    returning,
+)
 from people.models import AreaType, Household, HouseholdMember, Person, Relationship
 
 AREA_TYPES = {
@@ -97,7 +109,7 @@ class HouseholdsKind(Kind):
     )
     columns = [
         Column("id_number", "公民身份号码", example="370202199001011237", help=gettext_lazy("18 characters")),
-        Column("name", "姓名", example="王芳"),
+        Column("name", "姓名", example="王芳", is_name=True),
         Column("community", "社区代码", example="370202001001", help=gettext_lazy("12-digit community code")),
         Column("address", "住址", example="市南区八大峡路1号"),
         Column("area_type", "城乡类别", example="城镇", help=gettext_lazy("城镇 (urban) or 农村 (rural)")),
@@ -127,6 +139,7 @@ class HouseholdsKind(Kind):
             if count % 20_000 == 0:
                 progress(min(0.8, count / 300_000))
             before = report.error_count
+            report_refused_text(report, line, cells)
             row = self._row(report, line, cells, first_line, today)
             self._check_place(report, row, communities, prefix)
             if row.ref:

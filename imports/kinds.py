@@ -22,7 +22,7 @@ from django.db import connection
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from core import uploads
+from core import textsafety, uploads
 from core.errors import InvalidInput
 
 MAX_ERRORS_KEPT = 5_000  # a report lists at most this many problems (and says how many there were)
@@ -44,6 +44,7 @@ class Column:
     required: bool = True
     example: str = ""
     help: str | Promise = ""
+    is_name: bool = False  # a person's name: brought to NFKC like the forms' and the API's names
 
 
 @dataclass
@@ -66,6 +67,23 @@ class Report:
 
     def sorted_errors(self) -> list[dict]:
         return sorted(self.errors, key=lambda e: (e["row"] is not None, e["row"] or 0, e["field"]))
+
+
+class Cells(dict):
+    """One row's cells by field, and the fields whose text ``core.textsafety`` refused."""
+
+    __slots__ = ("refused",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.refused: dict[str, str] = {}
+
+
+def report_refused_text(report: Report, line: int, cells: dict) -> None:
+    """Each kind's ``validate`` calls this first for every row: text the forms and the API refuse
+    (markup, SQL, invisible or bidi characters) is refused here too, on its line and column."""
+    for field_name, message in getattr(cells, "refused", {}).items():
+        report.error(line, field_name, message)
 
 
 class Changed(Exception):
@@ -121,11 +139,22 @@ class Kind:
             raise InvalidInput(_("The file is empty."), field="file") from None
         headers = uploads.headers_to_fields(raw, self.heading_to_field(), self.required(), self.field_to_heading())
         wanted = [(i, h) for i, h in enumerate(headers) if h in set(self.fields())]
+        names = {c.field for c in self.columns if c.is_name}
         cell_text = uploads.cell_text
         try:
-            for line, cells in table:
-                width = len(cells)
-                yield line, {h: (cell_text(cells[i]) if i < width else "") for i, h in wanted}
+            for line, raw_cells in table:
+                width = len(raw_cells)
+                cells = Cells((h, cell_text(raw_cells[i]) if i < width else "") for i, h in wanted)
+                for field_name, text in cells.items():
+                    if not text:
+                        continue
+                    value = text
+                    if field_name in names:
+                        value = cells[field_name] = textsafety.normalize_name(text)
+                    problem = textsafety.text_problem(value)
+                    if problem is not None:
+                        cells.refused[field_name] = str(problem)
+                yield line, cells
         finally:
             table.close()
 

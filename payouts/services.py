@@ -140,6 +140,13 @@ def _scheme(code: str):
 
 def _period(value) -> datetime.date:
     period = parse_month(value, field="period")
+    earliest = parse_month(settings.PAYOUTS_EARLIEST_PERIOD)
+    if period < earliest:
+        raise InvalidInput(
+            _("A run pays a month from %(earliest)s on: %(month)s is before any benefit this portal pays.")
+            % {"earliest": month_str(earliest), "month": month_str(period)},
+            field="period",
+        )
     if period > current_month():
         raise InvalidInput(
             _("A month is paid once it has begun: %(month)s is in the future.") % {"month": month_str(period)},

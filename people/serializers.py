@@ -42,8 +42,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
 
 class RevealInputSerializer(serializers.Serializer):
-    # The browser asks for a reason; api.md's contract takes no body, so the API logs the
-    # reveal with whatever reason is given, possibly none.
+    # Required, like the browser form's: the service refuses a blank one (400 on ``reason``).
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 

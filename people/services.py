@@ -130,10 +130,13 @@ def person_record_death(
 def person_reveal_id_number(*, actor: User, person: Person, reason: str = "", ip_address: str | None = None) -> str:
     """The full ID number, for roles that need it; every reveal is logged with its reason.
 
-    The browser form asks for a reason; the API (api.md: no body) logs what it is given."""
+    The reason is required here, so the browser form and the API cannot disagree (a blank one is
+    a 400 on ``reason``)."""
     require_can(actor, "reveal", Person)
-    reason = (reason or "").strip()
     person = get_in_scope(Person.objects.all(), actor, pk=person.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Give a reason to show the full ID number."), field="reason")
     RevealLog.objects.create(
         actor=actor,
         model="people.Person",

@@ -195,3 +195,11 @@ def test_json_64_levels_deep_is_parsed_and_judged_on_its_fields(api):
     response = api.post("/api/v1/people/", "[" * 64 + "]" * 64, content_type="application/json")
     assert response.status_code == 400
     assert "64" not in str(response.json())
+
+
+@pytest.mark.parametrize(("language", "words"), [("en", "too large"), ("zh-hans", "过大")])
+def test_the_413_message_is_in_the_language_the_request_asks_for(api, language, words):
+    body = json.dumps({"name": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10)})
+    response = api.post("/api/v1/people/", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 413
+    assert words in response.json()["detail"]

@@ -73,3 +73,10 @@ def test_a_division_change_keeps_its_history(divisions):
     town.save()
     entry = next(e for e in history_of(town) if e.label == "update")
     assert entry.changes["name"] == ("王台镇", "王台街道")
+
+
+@pytest.mark.parametrize("password", ["123", "password123", "alllowercaseletters", "cw9-Pw"])
+def test_create_staff_refuses_a_password_the_forms_refuse_and_creates_nothing(divisions, password):
+    with pytest.raises(CommandError):
+        call_command("create_staff", "weak1", "--role", "caseworker", "--division", "370202001", "--password", password)
+    assert not User.objects.filter(username="weak1").exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from django.test import Client
 
 from core.cases import CaseEvent, CaseStatus, add_months, local_today, month_start
 from datacheck import services
@@ -236,3 +237,22 @@ def test_a_source_left_out_is_not_checked(world, death_source, admin_user, clien
     assert (run.sources_total, run.items_created) == (0, 0)
     client.post(f"/datacheck/sources/{death_source.pk}/active/", {"active": "1"})
     assert run_cross_check(admin_user).items_created == 1
+
+
+def test_a_runs_count_of_new_review_items_is_the_users_own_geographys(world, death_source, admin_user, make_staff):
+    died = local_today().isoformat()
+    load_extract(
+        admin_user, death_source, [(world["disabled"].id_number, died), (world["tekun_person"].id_number, died)]
+    )
+    run = run_cross_check(admin_user)
+    assert run.items_created == 2
+    own = make_staff("caseworker", OWN_SUBDISTRICT)
+    other = make_staff("caseworker", OTHER_SUBDISTRICT_COMMUNITY[:9])
+    for user, expected in ((admin_user, 2), (own, 2), (other, 0)):
+        client = api_client_for(user)
+        assert client.get(f"/api/v1/cross-check-runs/{run.pk}/").json()["items_created"] == expected
+        assert client.get("/api/v1/cross-check-runs/").json()["results"][0]["items_created"] == expected
+    page = Client()
+    page.force_login(other)
+    body = page.get(f"/datacheck/runs/{run.pk}/").content.decode()
+    assert 'data-testid="items-created">0<' in body

@@ -149,6 +149,8 @@ def test_line_counts_stay_exact_where_the_run_cannot_say(cases, maker, compute):
         ({"scheme": "dibao", "period": "2020-13"}, "period"),
         ({"scheme": "dibao", "period": "April"}, "period"),
         ({"scheme": "dibao"}, "period"),
+        ({"scheme": "dibao", "period": "1900-01"}, "period"),
+        ({"scheme": "dibao", "period": "1999-12"}, "period"),
     ],
 )
 def test_bad_requests_are_field_errors(cases, maker, body, field):

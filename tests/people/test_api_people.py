@@ -133,9 +133,17 @@ def test_divisions_filter_by_level_and_parent(api):
     assert all(d["parent"] == OTHER_DISTRICT and len(d["code"]) == 9 for d in subs["results"])
 
 
-def test_reveal_without_a_body_follows_the_contract_and_is_still_logged(api, caseworker):
+@pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "   "}])
+def test_reveal_without_a_reason_is_a_400_on_reason_like_the_browser_form(api, body):
     person = PersonFactory(division_id="370202001001")
+    response = api.post(f"/api/v1/people/{person.pk}/reveal/", body, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["reason"]
+    assert person.id_number not in response.content.decode()
+    assert not RevealLog.objects.exists()
+
+
+def test_reveal_outside_ones_geography_is_a_404_even_without_a_reason(api):
+    person = PersonFactory(division_id=OTHER_DISTRICT_COMMUNITY)
     response = api.post(f"/api/v1/people/{person.pk}/reveal/", {}, format="json")
-    assert response.status_code == 200 and response.json() == {"id_number": person.id_number}
-    log = RevealLog.objects.get()
-    assert (log.actor, log.object_id, log.reason) == (caseworker, str(person.pk), "")
+    assert response.status_code == 404
