@@ -50,10 +50,10 @@ def prepare(persons: int) -> tuple[str, str, dict[str, str]]:
     django.setup()
     from django.conf import settings
     from django.test import Client
-    from rest_framework.authtoken.models import Token
 
     from bench.people_lists import build
     from core.models import User
+    from core.tokens import token_issue
     from people.models import HouseholdMember, Person
 
     build(persons)
@@ -61,7 +61,7 @@ def prepare(persons: int) -> tuple[str, str, dict[str, str]]:
     client = Client()
     client.force_login(user)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    token = Token.objects.get_or_create(user=user)[0].key
+    token = token_issue(user=user)[1]
     person = Person.objects.filter(division__code__startswith="370202001").order_by("id").first()
     household = HouseholdMember.objects.get(person=person).household_id
     urls = {
@@ -84,10 +84,9 @@ def prepare_claims(count: int) -> str:
     import django
 
     django.setup()
-    from rest_framework.authtoken.models import Token
-
     from core.models import User
     from core.services import staff_create
+    from core.tokens import token_issue
     from people.models import Household
     from relief.models import ClaimStatus, TemporaryReliefClaim
     from relief.services import standards_seed, temporary_relief_claim_create
@@ -117,7 +116,7 @@ def prepare_claims(count: int) -> str:
                 reason="压测：突发困难",
             )
         print(f"filed {count - pending} claims in {time.perf_counter() - started:.1f}s", flush=True)
-    return Token.objects.get_or_create(user=approver)[0].key
+    return token_issue(user=approver)[1]
 
 
 def pending_claim_ids(path: Path) -> int:

@@ -73,7 +73,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -255,7 +255,7 @@ if env_bool("SECURE_SSL", False):
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "core.tokens.PortalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -271,6 +271,14 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.drf.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "DATE_FORMAT": "iso-8601",
+}
+# API tokens (django-rest-knox, core/tokens.py): hashed at rest, expiring, several per account.
+KNOX_TOKEN_MODEL = "core.ApiToken"  # noqa: S105 - a model label, not a secret
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(hours=float(os.environ.get("API_TOKEN_HOURS", "8"))),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+    "TOKEN_LIMIT_PER_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Civil Affairs Portal API",

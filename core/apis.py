@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
 from rest_framework.permissions import AllowAny
@@ -18,6 +17,7 @@ from core.models import Division, DivisionLevel, SecurityEventKind
 from core.scoping import scope
 from core.security import lockout_message
 from core.services import security_event_record
+from core.tokens import token_issue
 
 
 class DivisionSerializer(serializers.ModelSerializer):
@@ -57,6 +57,7 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
+    expiry = serializers.DateTimeField(read_only=True, help_text="when the token stops working (8 hours by default)")
 
 
 class TokenView(APIView):
@@ -88,7 +89,7 @@ class TokenView(APIView):
             raise ValidationError({"non_field_errors": [_("Unable to log in with provided credentials.")]})
         if user.must_change_password:
             raise PermissionDenied(_("This account must change its password in the portal before it uses the API."))
-        token, _created = Token.objects.get_or_create(user=user)
+        token, key = token_issue(user=user)
         security_event_record(
             kind=SecurityEventKind.LOGIN,
             username=user.get_username(),
@@ -97,7 +98,7 @@ class TokenView(APIView):
             path=django_request.path[:200],
             detail="api token",
         )
-        return Response({"token": token.key})
+        return Response({"token": key, "expiry": token.expiry})
 
 
 # --- The work queue ---------------------------------------------------------------------------

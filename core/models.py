@@ -5,6 +5,7 @@ import pgtrigger
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 from core.roles import Cap, Role
 
@@ -112,6 +113,9 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
     division = models.ForeignKey(Division, verbose_name=_("division"), on_delete=models.PROTECT, related_name="staff")
     must_change_password = models.BooleanField(_("must change password"), default=False)
+    # Raised when a lockout is lifted: with the password, the role and the account's status it
+    # makes the credentials fingerprint that every session and API token of the account holds.
+    auth_epoch = models.PositiveIntegerField(_("credentials generation"), default=0, editable=False)
 
     objects = StaffManager()
 
@@ -123,6 +127,27 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django keeps this in each session and refuses a session whose hash no longer matches;
+        the API's tokens keep it too (``core.tokens``). Django hashes the password alone; here a
+        change of role, a deactivation and a lifted lockout also end every session and token."""
+        from django.utils.crypto import salted_hmac
+
+        credentials = f"{self.password}|{self.role}|{int(self.is_active)}|{self.auth_epoch}"
+        return salted_hmac("core.User.credentials", credentials, secret=secret, algorithm="sha256").hexdigest()
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox: only its hash is stored, it expires after ``REST_KNOX``'s
+    ``TOKEN_TTL``), with the account's credentials fingerprint when it was issued: a password
+    change, a role change, a deactivation or a lifted lockout ends it (``core.tokens``)."""
+
+    fingerprint = models.CharField(_("credentials fingerprint"), max_length=64)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
 
 class RevealLog(models.Model):

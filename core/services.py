@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from core.audit import audit_context
@@ -245,6 +245,8 @@ def lockout_lift(*, actor: User, username: str = "", address: str = "", ip_addre
     if username:
         attempts = AccessAttempt.objects.filter(username=username)
         user = User.objects.filter(username=username).first()
+        if user is not None:  # whoever locked it may hold a session or token: all of them end
+            User.objects.filter(pk=user.pk).update(auth_epoch=models.F("auth_epoch") + 1)
         detail = _("account %(username)s") % {"username": username}
     else:
         attempts = AccessAttempt.objects.filter(ip_address=address)

@@ -52,11 +52,11 @@ def api(caseworker):
 
 
 def api_client_for(user) -> APIClient:
-    from rest_framework.authtoken.models import Token
+    from core.tokens import token_issue
 
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = token_issue(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 
