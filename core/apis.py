@@ -57,7 +57,6 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
-    expiry = serializers.DateTimeField(read_only=True, help_text="when the token stops working (8 hours by default)")
 
 
 class TokenView(APIView):
@@ -89,7 +88,7 @@ class TokenView(APIView):
             raise ValidationError({"non_field_errors": [_("Unable to log in with provided credentials.")]})
         if user.must_change_password:
             raise PermissionDenied(_("This account must change its password in the portal before it uses the API."))
-        token, key = token_issue(user=user)
+        _token, key = token_issue(user=user)
         security_event_record(
             kind=SecurityEventKind.LOGIN,
             username=user.get_username(),
@@ -98,7 +97,7 @@ class TokenView(APIView):
             path=django_request.path[:200],
             detail="api token",
         )
-        return Response({"token": key, "expiry": token.expiry})
+        return Response({"token": key})  # api.md's shape exactly; it expires after REST_KNOX's TOKEN_TTL
 
 
 # --- The work queue ---------------------------------------------------------------------------
