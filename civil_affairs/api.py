@@ -12,6 +12,7 @@ from datacheck.apis import (
     ExtractViewSet,
     ReviewItemViewSet,
 )
+from documents.apis import attachment_urls
 from elderly.apis import ElderlyCentreViewSet, LeftBehindElderViewSet
 from imports.apis import ImportViewSet as BulkImportViewSet
 from marriage.apis import AppointmentViewSet, HouseholdChangeViewSet, OfficeViewSet, RegistrationViewSet
@@ -112,5 +113,6 @@ urlpatterns = [
     ),
     path("welfare-cross-check/", CrossCheckView.as_view(), name="welfare-cross-check"),
     path("dashboard/summary/", DashboardSummaryView.as_view(), name="dashboard-summary"),
+    *attachment_urls(),
     path("", include(router.urls)),
 ]

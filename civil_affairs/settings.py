@@ -15,6 +15,11 @@
 | LOGIN_ADDRESS_FAILURE_LIMIT | 30 | failed logins from one client address, any accounts, that lock the address |
 | LOGIN_COOLOFF_MINUTES | 15 | how long a lockout lasts |
 | MAX_UPLOAD_MB | 20 | the largest multipart upload accepted (other bodies: 5 MB) |
+| ATTACHMENTS_ROOT | var/attachments | where attached scans are kept (local storage; never served directly) |
+| ATTACHMENTS_STORAGE | django.core.files.storage.FileSystemStorage | the storage backend of attachments (README: S3) |
+| ATTACHMENTS_STORAGE_OPTIONS | empty | JSON options for that backend (bucket, endpoint…) |
+| DOCUMENT_FONT_DIR | var/fonts | where the printed documents' font instances are cached |
+| BUREAU_NAME | 青岛市民政局 | the name printed on every document |
 | PROXY_COUNT | 0 | reverse proxies in front of the portal (the client address is read from X-Forwarded-For) |
 | LOG_LEVEL | INFO | root log level |
 """
@@ -22,6 +27,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import os
 from pathlib import Path
 
@@ -96,6 +102,7 @@ INSTALLED_APPS = [
     "imports",
     "elderly",
     "monitoring",
+    "documents",
     # The project package: what wires the apps together for a demo (``manage.py seed_demo``); no models.
     "civil_affairs",
 ]
@@ -210,6 +217,19 @@ STORAGES = {
         )
     },
 }
+# Attachments (documents/): outside STATIC_ROOT and MEDIA_ROOT, no base URL — every file is sent
+# by a view that checks its case's scope. Any Django storage backend will do (README: S3).
+ATTACHMENTS_ROOT = Path(os.environ.get("ATTACHMENTS_ROOT", BASE_DIR / "var" / "attachments"))
+STORAGES["attachments"] = {
+    "BACKEND": os.environ.get("ATTACHMENTS_STORAGE", "django.core.files.storage.FileSystemStorage"),
+    "OPTIONS": (
+        json.loads(os.environ["ATTACHMENTS_STORAGE_OPTIONS"])
+        if os.environ.get("ATTACHMENTS_STORAGE_OPTIONS")
+        else {"location": str(ATTACHMENTS_ROOT), "base_url": None, "file_permissions_mode": 0o600}
+    ),
+}
+DOCUMENT_FONT_DIR = Path(os.environ.get("DOCUMENT_FONT_DIR", BASE_DIR / "var" / "fonts"))
+BUREAU_NAME = os.environ.get("BUREAU_NAME", "青岛市民政局")
 WHITENOISE_USE_FINDERS = DEBUG or DEV
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 
@@ -293,6 +313,7 @@ SPECTACULAR_SETTINGS = {
         "ImportJobKindEnum": "imports.models.ImportKind.choices",
         "ImportJobStatusEnum": "imports.models.ImportStatus.choices",
         "LeftBehindClosedReasonEnum": "elderly.models.ClosedReason.choices",
+        "AttachmentKindEnum": "documents.models.AttachmentKind.choices",
     },
 }
 

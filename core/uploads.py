@@ -1,4 +1,4 @@
-"""Uploaded spreadsheets, read safely; spreadsheet cells written safely.
+"""Uploaded spreadsheets and scans, read safely; spreadsheet cells written safely.
 
 Every upload that is read as a table (social organizations, bulk imports, data-source extracts)
 goes through here, in this order, each step refusing with a clear message (``InvalidInput`` on
@@ -18,6 +18,14 @@ the ``file`` field, so a 400 on the API and a form error on a page):
 5. text: a CSV is UTF-8 (with or without BOM) or GB18030; NUL bytes mean it is not text;
 6. rows: at most ``max_rows`` non-blank rows below the headings, counted while streaming, so
    a sheet of a million rows is refused after ``max_rows + 1`` of them, not after reading all.
+
+Scans (``read_scan``: the evidence attached to a case) are recognised by their content, never
+their name: PDF, JPEG or PNG. Refused, each with its own message and before anything is stored:
+a program (Windows, Linux, macOS executables, scripts), an archive (zip, rar, 7z, gzip…), a web
+page or vector drawing (HTML, SVG, XML: they can carry scripts), a PDF that carries JavaScript,
+launch actions or embedded files, an image whose header promises more than ``max_pixels``
+pixels (an image bomb: refused from its header, before a byte of it is decoded), and an image
+that Pillow cannot decode.
 
 Export: ``neutralise`` makes a text cell that begins with ``= + - @``, a tab or a carriage
 return inert by prefixing an apostrophe (OWASP "CSV injection"); ``cell_text`` undoes our own
@@ -271,3 +279,114 @@ def headers_to_fields(
             % {"columns": "、".join((field_to_heading or {}).get(f, f) for f in duplicates)}
         )
     return headers
+
+
+# --- scans (PDF, JPEG, PNG) ---------------------------------------------------------------------
+
+SCAN_MAX_PIXELS = 60_000_000  # a 600 dpi A3 scan is about 70 MP in colour; phone photos 12-50 MP
+
+
+@dataclass(frozen=True)
+class Scan:
+    content: bytes
+    media_type: str  # application/pdf | image/jpeg | image/png
+    extension: str  # pdf | jpg | png
+    width: int | None = None  # images only
+    height: int | None = None
+
+
+_SCAN_TYPES = {"pdf": ("application/pdf", "pdf"), "jpeg": ("image/jpeg", "jpg"), "png": ("image/png", "png")}
+_EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe")
+_EXECUTABLE_MAGIC += (b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"#!", b"\x00asm", b"dex\n")
+_ARCHIVE_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08", b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c", b"\x1f\x8b")
+_ARCHIVE_MAGIC += (b"BZh", b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd", b"MSCF", b"\xd0\xcf\x11\xe0")
+_PDF_ACTIVE = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/RichMedia", b"/XFA")
+
+
+def scan_kind(content: bytes) -> str:
+    """``pdf``, ``jpeg`` or ``png`` from the first bytes; anything else refused, saying what it looks like."""
+    head = content[:1024]
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(_EXECUTABLE_MAGIC):
+        _refuse(_("This file is a program, not a scan; it is refused."))
+    if head.startswith(_ARCHIVE_MAGIC):
+        _refuse(_("This file is an archive or an office document; upload each scan as PDF, JPEG or PNG."))
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith(b"<") or b"<svg" in text or b"<html" in text or b"<script" in text:
+        _refuse(_("Web pages and vector drawings (HTML, SVG) are refused; upload a PDF, JPEG or PNG scan."))
+    _refuse(_("Only PDF, JPEG and PNG scans are accepted; this file is none of them."))
+
+
+def _check_pdf(content: bytes) -> None:
+    if b"%%EOF" not in content[-2048:]:
+        _refuse(_("This PDF is damaged or incomplete; scan it again."))
+    for marker in _PDF_ACTIVE:
+        # A name token ends at a delimiter; "/JS" must not match "/JSomething".
+        index = content.find(marker)
+        while index != -1:
+            end = index + len(marker)
+            if end >= len(content) or content[end : end + 1] in b" \t\r\n/<>[]()%":
+                _refuse(_("This PDF carries scripts, actions or embedded files; print it to a plain PDF first."))
+            index = content.find(marker, end)
+
+
+def _check_image(content: bytes, kind: str, max_pixels: int) -> tuple[int, int]:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(content)) as image:  # reads the header only
+            width, height = image.size
+            if image.format != kind.upper():
+                _refuse(_("This image is damaged or not what it claims to be."))
+            if width * height > max_pixels:
+                _too_many_pixels(max_pixels)
+            image.verify()
+        with Image.open(io.BytesIO(content)) as image:
+            image.load()  # the whole picture decodes (verify() does not decode JPEG)
+    except InvalidInput:
+        raise
+    except Image.DecompressionBombError:  # Pillow's own guard, from the header, before decoding
+        _too_many_pixels(max_pixels)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        _refuse(_("This image is damaged or not what it claims to be."))
+    return width, height
+
+
+def _too_many_pixels(max_pixels: int):
+    _refuse(
+        _("The image has more than %(mp)d million pixels (an image bomb?); it is refused.")
+        % {"mp": max_pixels // 1_000_000}
+    )
+
+
+def read_scan(upload, *, limits: Limits = DEFAULT_LIMITS, max_pixels: int = SCAN_MAX_PIXELS) -> Scan:
+    """An uploaded scan (PDF, JPEG or PNG by content), or ``InvalidInput`` on ``file`` saying why not."""
+    content = read_upload(upload, limits=limits)
+    kind = scan_kind(content)
+    media_type, extension = _SCAN_TYPES[kind]
+    if kind == "pdf":
+        _check_pdf(content)
+        return Scan(content, media_type, extension)
+    width, height = _check_image(content, kind, max_pixels)
+    return Scan(content, media_type, extension, width, height)
+
+
+def thumbnail(scan: Scan, *, size: int = 240) -> bytes | None:
+    """A small JPEG of an image scan (``None`` for a PDF), for the case page's list."""
+    if scan.width is None:
+        return None
+    from PIL import Image, ImageOps
+
+    with Image.open(io.BytesIO(scan.content)) as original:
+        small = ImageOps.exif_transpose(original)
+        small.thumbnail((size, size))
+        if small.mode not in ("RGB", "L"):
+            small = small.convert("RGB")
+        out = io.BytesIO()
+        small.save(out, "JPEG", quality=80)
+        return out.getvalue()

@@ -8,4 +8,4 @@ class MarriageConfig(AppConfig):
 
     def ready(self) -> None:
         # its permission rules (core.permissions), work-queue kinds (core.worklist), searchers (core.search)
-        from marriage import panels, permissions, search, worklist  # noqa: F401
+        from marriage import documents, panels, permissions, search, worklist  # noqa: F401

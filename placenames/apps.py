@@ -8,4 +8,4 @@ class PlacenamesConfig(AppConfig):
 
     def ready(self) -> None:
         # its permission rules (core.permissions), work-queue kinds (core.worklist), searchers (core.search)
-        from placenames import permissions, search, worklist  # noqa: F401
+        from placenames import documents, permissions, search, worklist  # noqa: F401

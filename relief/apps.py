@@ -8,4 +8,4 @@ class ReliefConfig(AppConfig):
 
     def ready(self) -> None:
         # its permission rules (core.permissions), work-queue kinds (core.worklist), searchers (core.search)
-        from relief import history, permissions, worklist  # noqa: F401
+        from relief import documents, history, permissions, worklist  # noqa: F401

@@ -8,4 +8,4 @@ class SocialOrgsConfig(AppConfig):
 
     def ready(self) -> None:
         # its permission rules (core.permissions), work-queue kinds (core.worklist), searchers (core.search)
-        from social_orgs import permissions, search  # noqa: F401
+        from social_orgs import documents, permissions, search  # noqa: F401

@@ -15,4 +15,4 @@ class WelfareConfig(AppConfig):
 
         register_covered_group(CoveredGroup.ORPHAN, orphans_covered)
         # its permission rules (core.permissions), work-queue kinds (core.worklist), searchers (core.search)
-        from welfare import panels, permissions, worklist  # noqa: F401
+        from welfare import documents, panels, permissions, worklist  # noqa: F401
