@@ -25,6 +25,7 @@ urlpatterns = [
     path("elderly/", include("elderly.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("monitoring/", include("monitoring.urls")),
+    path("documents/", include("documents.urls")),
     path("", include("core.urls")),
 ]
 

@@ -16,7 +16,8 @@ A domain app declares each of its case, claim, registration or application model
 
 The call registers the permission rules (``core.permissions``: ``attachments``, ``attach``,
 ``remove_attachment`` on the model), so the buttons and the services ask the same question, and
-``documents.apis.attachment_urls()`` gives the collection its routes.
+``documents.apis.attachment_urls()`` gives the collection its routes, and the record's page
+shows the attachments panel (``core.panels``) with ``{% load panels %}{% panels "relief.dibaocase" case %}``.
 """
 
 from __future__ import annotations
@@ -74,6 +75,9 @@ def register_attachable(
         return True
 
     permissions.register(model, "remove_attachment", caps=entry.attach_caps, check=_removable)
+    from documents.panels import register_panel
+
+    register_panel(entry)  # the record's page lists them: {% panels "<app>.<model>" record %}
     return entry
 
 

@@ -30,4 +30,29 @@
       if (first) { first.focus(); }
     });
   });
+
+  // Attachments: drop files on the zone (or pick them); the names show before the form is sent.
+  document.querySelectorAll("form[data-dropzone]").forEach(function (form) {
+    var zone = form.querySelector(".dropzone");
+    var input = form.querySelector("input[type=file]");
+    var list = form.querySelector(".dropzone-files");
+    function show() {
+      var names = [];
+      for (var i = 0; i < input.files.length; i++) { names.push(input.files[i].name); }
+      list.textContent = names.join("、");
+    }
+    input.addEventListener("change", show);
+    ["dragenter", "dragover"].forEach(function (name) {
+      zone.addEventListener(name, function (event) { event.preventDefault(); zone.classList.add("dragging"); });
+    });
+    ["dragleave", "drop"].forEach(function (name) {
+      zone.addEventListener(name, function (event) { event.preventDefault(); zone.classList.remove("dragging"); });
+    });
+    zone.addEventListener("drop", function (event) {
+      if (event.dataTransfer && event.dataTransfer.files.length) {
+        input.files = event.dataTransfer.files;
+        show();
+      }
+    });
+  });
 })();
