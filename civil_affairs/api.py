@@ -16,7 +16,7 @@ from documents.apis import attachment_urls
 from elderly.apis import ElderlyCentreViewSet, LeftBehindElderViewSet
 from imports.apis import ImportViewSet as BulkImportViewSet
 from marriage.apis import AppointmentViewSet, HouseholdChangeViewSet, OfficeViewSet, RegistrationViewSet
-from monitoring.apis import HouseholdExpenseViewSet, LowIncomeViewSet, WarningViewSet
+from monitoring.apis import AssistanceChainViewSet, HouseholdExpenseViewSet, LowIncomeViewSet, WarningViewSet
 from payouts.apis import PayoutRunViewSet
 from people.apis import HouseholdViewSet, PersonViewSet
 from placenames.apis import BannedWordViewSet, NamingApplicationViewSet, RoadViewSet, UnnamedRoadViewSet
@@ -110,6 +110,11 @@ urlpatterns = [
         "households/<int:pk>/expenses/",
         HouseholdExpenseViewSet.as_view({"get": "list", "post": "create"}),
         name="household-expenses",
+    ),
+    path(
+        "households/<int:pk>/assistance-chain/",
+        AssistanceChainViewSet.as_view({"get": "retrieve"}),
+        name="household-assistance-chain",
     ),
     path("welfare-cross-check/", CrossCheckView.as_view(), name="welfare-cross-check"),
     path("dashboard/summary/", DashboardSummaryView.as_view(), name="dashboard-summary"),

@@ -16,10 +16,11 @@ from core.drf import CapabilityPermission, SelectorFilterSet
 from core.errors import InvalidInput
 from core.permissions import require_can
 from core.roles import Cap
-from monitoring import selectors, services
+from monitoring import chain, selectors, services
 from monitoring.models import HouseholdExpense, RiskWarning, WarningKind, WarningStatus
 from monitoring.serializers import (
     TIER_HELP,
+    AssistanceChainSerializer,
     ExpenseInputSerializer,
     ExpenseSerializer,
     LowIncomePersonSerializer,
@@ -166,3 +167,22 @@ class WarningViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         data.is_valid(raise_exception=True)
         services.warning_handle(actor=request.user, warning=warning, **data.validated_data)
         return Response(WarningSerializer(selectors.warning_get(user=request.user, pk=warning.pk)).data)
+
+
+class AssistanceChainViewSet(viewsets.GenericViewSet):
+    """``GET households/{id}/assistance-chain/``: every case, claim, subsidy, payment, warning, visit and data-check
+    hit of the household and its members, newest first (一户一条救助链)."""
+
+    serializer_class = AssistanceChainSerializer
+    permission_classes = [IsAuthenticated, CapabilityPermission]
+    required_caps = {"retrieve": Cap.MONITORING_VIEW}
+
+    @extend_schema(responses={200: AssistanceChainSerializer})
+    def retrieve(self, request, pk=None):
+        household = household_get(user=request.user, pk=pk)
+        body = {
+            "household": household.pk,
+            "tiers": selectors.household_tiers(user=request.user, household=household),
+            "events": chain.assistance_chain(household=household),
+        }
+        return Response(AssistanceChainSerializer(body).data)

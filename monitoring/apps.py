@@ -7,5 +7,5 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Low-income population monitoring")
 
     def ready(self) -> None:
-        # its permission rules (core.permissions), work-queue kind (core.worklist), how its history reads
-        from monitoring import history, permissions, worklist  # noqa: F401
+        # its permission rules, work-queue kind, household panel and how its history reads (core.*)
+        from monitoring import history, panels, permissions, worklist  # noqa: F401

@@ -150,6 +150,29 @@ class WarningHandleSerializer(serializers.Serializer):
     claim = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
 
 
+class ChainEventSerializer(serializers.Serializer):
+    at = serializers.DateField()
+    scheme = serializers.CharField(
+        help_text="dibao | tekun | temporary_relief | orphan | disability_subsidy | "
+        "payout:<scheme> | warning | visit | datacheck | means | expense"
+    )
+    scheme_label = serializers.CharField()
+    what = serializers.CharField(help_text="in plain words, in the request's language")
+    amount = serializers.SerializerMethodField()
+    link = serializers.CharField(allow_null=True)
+
+    def get_amount(self, obj) -> str | None:
+        return money_str(obj.amount)
+
+
+class AssistanceChainSerializer(serializers.Serializer):
+    """api.md: ``{"household", "tiers": […], "events": [{"at", "scheme", "what", "amount"?}]}``."""
+
+    household = serializers.IntegerField()
+    tiers = serializers.ListField(child=serializers.CharField(), help_text=TIER_HELP)
+    events = ChainEventSerializer(many=True)
+
+
 class _Counts(serializers.Serializer):
     open = serializers.IntegerField()
     overdue = serializers.IntegerField(help_text="open and past their due day")

@@ -18,6 +18,7 @@ from core.permissions import can
 from core.roles import Cap, has_cap
 from monitoring import forms, selectors, services
 from monitoring.models import WarningKind, WarningStatus
+from people.models import Household
 from people.selectors import household_get
 
 TIER_LABELS = {
@@ -51,6 +52,11 @@ def low_income(request):
     q = request.GET.get("q", "")
     page = paginate(request, selectors.low_income_list(user=request.user, tier=tier, month=month, q=q))
     facts = selectors.low_income_facts(user=request.user, persons=list(page), month=month)
+    heads = dict(
+        Household.objects.filter(pk__in={f.household_id for f in facts.values() if f.household_id}).values_list(
+            "pk", "head__name"
+        )
+    )
     rows = []
     for person in page:
         fact = facts.get(person.pk)
@@ -58,6 +64,7 @@ def low_income(request):
             {
                 "person": person,
                 "fact": fact,
+                "head": heads.get(fact.household_id) if fact else None,
                 "tiers": [TIER_LABELS[t] for t in (fact.tiers if fact else [])],
             }
         )
