@@ -146,6 +146,47 @@ class AttachmentReplaceView(GenericAPIView):
         return Response(AttachmentSerializer(new).data, status=status.HTTP_201_CREATED)
 
 
+class RecordDocumentView(GenericAPIView):
+    """``GET``: the printed document as a PDF (Chinese text, selectable), e.g. ``approval-form.pdf``."""
+
+    permission_classes = [IsAuthenticated]
+    content_negotiation_class = _AnyAccept
+    serializer_class = AttachmentSerializer
+    collection = ""
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request, pk, name):
+        from core.errors import NotFound
+        from core.permissions import require_can
+        from core.scoping import get_in_scope
+        from documents import printing
+        from documents.printviews import pdf_response
+
+        printable = printing.get(self.collection, name)
+        if printable is None:
+            raise NotFound()
+        require_can(request.user, "print_document", printable.model)
+        record = get_in_scope(printable.model._default_manager.all(), request.user, pk=pk)
+        document = services.document_produce(
+            actor=request.user, record=record, printable=printable, ip_address=client_ip(request)
+        )
+        return pdf_response(document)
+
+
+class PublicNoticeDocumentView(GenericAPIView):
+    """``GET public-notices/{community}/document.pdf``: the community's public-notice list as a PDF."""
+
+    permission_classes = [IsAuthenticated]
+    content_negotiation_class = _AnyAccept
+    serializer_class = AttachmentSerializer
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request, community):
+        from documents.printviews import community_document, pdf_response
+
+        return pdf_response(community_document(request, community, "public-notice"))
+
+
 def _view_for(entry: registry.Attachable) -> type[RecordAttachmentsView]:
     """A view class of the collection's own (its name in the OpenAPI schema: ``DibaoCaseAttachmentsView``)."""
     name = f"{entry.model.__name__}AttachmentsView"
@@ -155,12 +196,26 @@ def _view_for(entry: registry.Attachable) -> type[RecordAttachmentsView]:
 
 
 def attachment_urls() -> list:
-    """The API routes: one ``attachments/`` per registered collection, and the attachment's own."""
+    """The API routes: one ``attachments/`` per registered collection, the attachment's own, and
+    ``documents/<name>.pdf`` for every collection that prints documents (``documents.printing``)."""
     routes = [
         path("attachments/<int:pk>/", AttachmentView.as_view(), name="attachment-detail"),
         path("attachments/<int:pk>/thumbnail/", AttachmentThumbnailView.as_view(), name="attachment-thumbnail"),
         path("attachments/<int:pk>/replace/", AttachmentReplaceView.as_view(), name="attachment-replace"),
     ]
+    from documents import printing
+
+    routes.append(
+        path(
+            "public-notices/<str:community>/document.pdf", PublicNoticeDocumentView.as_view(), name="public-notice-pdf"
+        )
+    )
+    for collection in sorted({p.collection for p in printing.registered()}):
+        model = next(p.model for p in printing.registered() if p.collection == collection)
+        view = type(f"{model.__name__}DocumentView", (RecordDocumentView,), {"collection": collection})
+        routes.append(
+            path(f"{collection}/<int:pk>/documents/<slug:name>.pdf", view.as_view(), name=f"{collection}-document")
+        )
     for entry in registry.registered():
         routes.append(
             path(

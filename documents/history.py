@@ -31,3 +31,5 @@ def _file_name(pk) -> str:
 
 
 history.register_display("documents.Attachment", "replaces_id", _file_name)
+
+history.register_sentence(r"print ([a-z-]+)", lambda match: _("Printed a document that carries it in full"))

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from core.audit import audit_context
 from core.cases import clean_note
 from core.errors import Conflict, InvalidInput
+from core.idnumbers import mask_id_number
+from core.logmask import ID_NUMBER
 from core.models import RevealLog
 from core.permissions import require_can
 from core.uploads import Limits, Scan, thumbnail
@@ -34,6 +36,7 @@ def _clean_name(name: str, extension: str) -> str:
     """The uploader's file name, kept for people to read: no path, no control characters, our extension."""
     stem = PurePath((name or "").replace("\\", "/")).stem
     stem = "".join(ch for ch in stem if ch.isprintable() and ch not in '<>:"/\\|?*').strip(" .")[:150]
+    stem = ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)), stem)  # a scan named by its owner's number
     return f"{stem or 'scan'}.{extension}"
 
 
@@ -161,3 +164,22 @@ def attachment_download(
     )
     stored = attachment.thumbnail if thumbnail else attachment.file
     return attachment_storage().open(stored.name, "rb")  # the configured backend, read now (settings may change)
+
+
+@transaction.atomic
+def document_produce(*, actor, record: Model, printable, ip_address: str | None = None):
+    """The ``Document`` a record prints (``documents.printing``); the full numbers it carries are logged."""
+    require_can(actor, "print_document", record)
+    if not printable.is_available(record):
+        raise Conflict(_("This document does not exist yet for this record."), code="document_not_available")
+    document = printable.build(record, actor=actor)
+    for model, object_id, field in document.reveals:
+        RevealLog.objects.create(
+            actor=actor,
+            model=model,
+            object_id=str(object_id),
+            field=field,
+            reason=f"print {printable.name}",
+            ip_address=ip_address,
+        )
+    return document

@@ -270,3 +270,11 @@ def test_every_case_collection_has_attachments_through_one_registration(collecti
 
 def test_a_missing_record_of_a_registered_collection_is_404(api):
     assert api.get("/api/v1/dibao-cases/999999/attachments/").status_code == 404
+
+
+def test_an_id_number_in_a_file_name_is_masked(api, dibao_case):
+    from tests.factories import make_id_number
+
+    number = make_id_number()
+    body = attach(api, dibao_case["id"], pdf_bytes(), f"身份证{number}.pdf").json()
+    assert number not in body["name"] and body["name"].endswith(".pdf") and "*" in body["name"]
