@@ -137,6 +137,7 @@ OPEN_LABEL = _("Submitted")
 class CaseStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     REVIEWED = "reviewed", _("Reviewed by the sub-district")
+    PUBLIC_NOTICE = "public_notice", _("In public notice")
     ACTIVE = "active", pgettext_lazy("case status", "Active")
     SUSPENDED = "suspended", _("Suspended")
     TERMINATED = "terminated", _("Terminated")
@@ -144,8 +145,14 @@ class CaseStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-OPEN_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.REVIEWED, CaseStatus.ACTIVE, CaseStatus.SUSPENDED)
-PENDING_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.REVIEWED)
+OPEN_STATUSES = (
+    CaseStatus.SUBMITTED,
+    CaseStatus.REVIEWED,
+    CaseStatus.PUBLIC_NOTICE,
+    CaseStatus.ACTIVE,
+    CaseStatus.SUSPENDED,
+)
+PENDING_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.REVIEWED, CaseStatus.PUBLIC_NOTICE)
 
 _S = CaseStatus
 BENEFIT_CASE_MACHINE = StateMachine(
@@ -177,6 +184,61 @@ BENEFIT_CASE_MACHINE = StateMachine(
     labels=dict(CaseStatus.choices),
 )
 AUTOMATIC_ACTIONS = tuple(BENEFIT_CASE_MACHINE.automatic_actions())
+
+# The procedure of the regulations (dibao: 《最低生活保障审核确认办法》; tekun: 《特困人员认定办法》):
+# home investigation → the sub-district's initial opinion (review) opens a 7-day public notice
+# in the community → an objection during the notice sends the case back for a new
+# investigation and a new notice → the decision once the notice has ended.
+NOTICED_CASE_MACHINE = StateMachine(
+    [
+        Transition("investigate", frozenset({_S.SUBMITTED}), None, _("Home investigation recorded")),
+        Transition("review", frozenset({_S.SUBMITTED}), _S.PUBLIC_NOTICE, _("Initial opinion: public notice opened")),
+        Transition("object", frozenset({_S.PUBLIC_NOTICE}), _S.SUBMITTED, _("Objection raised during the notice")),
+        Transition("approve", frozenset({_S.PUBLIC_NOTICE}), _S.ACTIVE, _("Approved")),
+        Transition("reject", frozenset({_S.SUBMITTED, _S.PUBLIC_NOTICE}), _S.REJECTED, _("Rejected")),
+        Transition("withdraw", frozenset({_S.SUBMITTED, _S.PUBLIC_NOTICE}), _S.WITHDRAWN, _("Withdrawn")),
+        *(
+            t
+            for t in BENEFIT_CASE_MACHINE.transitions.values()
+            if t.action not in {"investigate", "review", "approve", "reject", "withdraw", "close"}
+        ),
+        Transition(
+            "close",
+            frozenset({_S.SUBMITTED, _S.PUBLIC_NOTICE}),
+            _S.REJECTED,
+            _("Closed: no longer eligible"),
+            automatic=True,
+        ),
+    ],
+    initial=_S.SUBMITTED,
+    labels=dict(CaseStatus.choices),
+)
+
+# From acceptance to decision: 30 working days (民发〔2021〕57号). Working days are Monday to
+# Friday; the State Council's yearly holiday calendar is not loaded, so public holidays count as
+# working days and the clock errs on the early side.
+DECISION_WORKING_DAYS = 30
+
+
+def add_working_days(day: datetime.date, n: int) -> datetime.date:
+    """The ``n``-th working day (Monday–Friday) after ``day``."""
+    while day.weekday() >= 5:  # from a weekend: the same as from the Friday before
+        day -= datetime.timedelta(days=1)
+    weeks, rest = divmod(n, 5)
+    day = day + datetime.timedelta(weeks=weeks)
+    while rest:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            rest -= 1
+    return day
+
+
+def accepted_before_for_overdue(today: datetime.date, n: int = DECISION_WORKING_DAYS) -> datetime.date:
+    """The first acceptance day whose decision is not yet overdue on ``today``: earlier ones are past the clock."""
+    day = today - datetime.timedelta(days=n * 7 // 5 + 7)
+    while add_working_days(day, n) < today:
+        day += datetime.timedelta(days=1)
+    return day
 
 
 def work_queue_indexes(prefix: str) -> list[models.Index]:
@@ -379,8 +441,8 @@ class BenefitCase(models.Model):
     """What every monthly benefit case has: state, who submitted, reviewed and approved it, when it pays.
 
     ``start_month`` is the first month paid, ``end_month`` the first month no longer paid
-    (set on termination). ``notice_until`` ends the 7-day public notice (公示) that starts
-    with the approval; ``next_review_on`` is the periodic review date.
+    (set on termination). ``notice_until`` ends the 7-day public notice (公示) that the
+    sub-district's review opens (cases on ``NOTICED_CASE_MACHINE``); ``next_review_on`` is the periodic review date.
     """
 
     state_machine = BENEFIT_CASE_MACHINE
@@ -421,7 +483,31 @@ class BenefitCase(models.Model):
 
     @property
     def in_public_notice(self) -> bool:
-        return self.status == CaseStatus.ACTIVE and self.notice_until is not None and local_today() <= self.notice_until
+        return (
+            self.status == CaseStatus.PUBLIC_NOTICE
+            and self.notice_until is not None
+            and local_today() <= self.notice_until
+        )
+
+    @property
+    def is_pending(self) -> bool:
+        """An application still waiting for its decision."""
+        return self.status in PENDING_STATUSES
+
+    @property
+    def accepted_on(self) -> datetime.date | None:
+        return timezone.localdate(self.created_at) if self.created_at else None
+
+    @property
+    def decision_due(self) -> datetime.date | None:
+        """The last day of the 30-working-day clock from acceptance to decision."""
+        accepted = self.accepted_on
+        return add_working_days(accepted, DECISION_WORKING_DAYS) if accepted else None
+
+    @property
+    def decision_overdue(self) -> bool:
+        due = self.decision_due
+        return self.status in PENDING_STATUSES and due is not None and local_today() > due
 
     @property
     def review_overdue(self) -> bool:

@@ -156,6 +156,7 @@ class _CaseViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         "terminate": Cap.RELIEF_VIEW,
         "recheck": Cap.RELIEF_VIEW,
         "investigate": Cap.RELIEF_APPLY,
+        "object": Cap.RELIEF_VIEW,  # the rule names who may (core.permissions)
     }
     list_serializer = None
     detail_serializer = None
@@ -193,7 +194,29 @@ class _CaseViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     @extend_schema(request=ReliefNoteSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
+        """Refuse, with the reason told in writing (``note`` required: 400 without)."""
         return self._act(request, "reject")
+
+    @extend_schema(request=ReliefNoteSerializer)
+    @action(detail=True, methods=["post"])
+    def object(self, request, pk=None):
+        """An objection raised during the public notice (``note`` required): back to ``submitted``."""
+        return self._act(request, "object")
+
+    @extend_schema(request=InvestigationInputSerializer)
+    @action(detail=True, methods=["post"])
+    def investigate(self, request, pk=None):
+        """Record the home investigation (入户调查) of a submitted application."""
+        values = _valid(InvestigationInputSerializer, request.data)
+        case = self.get_object()
+        self.case_services["investigate"](
+            actor=request.user,
+            case=case,
+            investigation=services.InvestigationSpec(
+                on=values["date"], investigators=values["investigators"], findings=values["findings"]
+            ),
+        )
+        return self._respond(case.pk)
 
     @extend_schema(request=ReliefNoteSerializer)
     @action(detail=True, methods=["post"])
@@ -217,6 +240,11 @@ class _CaseViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         return self._act(request, "terminate", ReliefTerminateSerializer)
 
 
+def _stage_param(params) -> str:
+    stage = params.get("stage", "")
+    return stage if stage in selectors.STAGES else ""
+
+
 def _month_param(request):
     value = request.query_params.get("month")
     return parse_month(value, field="month") if value else current_month()
@@ -227,6 +255,8 @@ class DibaoCaseFilter(filters.FilterSet):
     household = filters.NumberFilter(method=_noop)
     division = DivisionCodeFilter(method=_noop)
     q = filters.CharFilter(method=_noop, label="head's name prefix")
+    stage = filters.ChoiceFilter(choices=[(v, v) for v in selectors.STAGES], method=_noop)
+    overdue = filters.BooleanFilter(method=_noop, label="past the 30-working-day clock")
 
 
 class DibaoCaseViewSet(_CaseViewSet):
@@ -236,7 +266,9 @@ class DibaoCaseViewSet(_CaseViewSet):
     list_serializer = DibaoCaseSerializer
     detail_serializer = DibaoCaseDetailSerializer
     case_services = {
+        "investigate": services.dibao_case_investigate,
         "review": services.dibao_case_review,
+        "object": services.dibao_case_object,
         "approve": services.dibao_case_approve,
         "reject": services.dibao_case_reject,
         "withdraw": services.dibao_case_withdraw,
@@ -253,6 +285,8 @@ class DibaoCaseViewSet(_CaseViewSet):
             household=params.get("household", "") if (params.get("household") or "").isdigit() else "",
             division=params.get("division", ""),
             q=params.get("q", ""),
+            stage=_stage_param(params),
+            overdue=params.get("overdue") in ("1", "true", "True"),
         )
 
     def get_object_by_pk(self, pk):
@@ -279,6 +313,7 @@ class DibaoCaseViewSet(_CaseViewSet):
             )
             if investigation
             else None,
+            income_irregular=values["income_irregular"],
             note=values["note"],
         )
         return self._respond(case.pk, created=True)
@@ -291,21 +326,6 @@ class DibaoCaseViewSet(_CaseViewSet):
         month = _month_param(request)
         return Response(DibaoAllowanceSerializer.build(case, selectors.dibao_allowance(case, month)))
 
-    @extend_schema(request=InvestigationInputSerializer)
-    @action(detail=True, methods=["post"])
-    def investigate(self, request, pk=None):
-        """Record the home investigation (入户调查) of a submitted application."""
-        values = _valid(InvestigationInputSerializer, request.data)
-        case = self.get_object()
-        services.dibao_case_investigate(
-            actor=request.user,
-            case=case,
-            investigation=services.InvestigationSpec(
-                on=values["date"], investigators=values["investigators"], findings=values["findings"]
-            ),
-        )
-        return self._respond(case.pk)
-
     @extend_schema(request=DibaoRecheckInputSerializer)
     @action(detail=True, methods=["post"])
     def recheck(self, request, pk=None):
@@ -317,6 +337,7 @@ class DibaoCaseViewSet(_CaseViewSet):
             case=case,
             note=values["note"],
             monthly_income=values.get("monthly_income"),
+            income_irregular=values.get("income_irregular"),
             incomes=[
                 services.IncomeSpec(person_id=i.get("person"), source=i["source"], amount=i["amount"])
                 for i in values["incomes"]
@@ -330,6 +351,8 @@ class TekunCaseFilter(filters.FilterSet):
     person = filters.NumberFilter(method=_noop)
     division = DivisionCodeFilter(method=_noop)
     q = filters.CharFilter(method=_noop, label="name prefix")
+    stage = filters.ChoiceFilter(choices=[(v, v) for v in selectors.STAGES], method=_noop)
+    overdue = filters.BooleanFilter(method=_noop, label="past the 30-working-day clock")
 
 
 class TekunCaseViewSet(_CaseViewSet):
@@ -339,7 +362,9 @@ class TekunCaseViewSet(_CaseViewSet):
     list_serializer = TekunCaseSerializer
     detail_serializer = TekunCaseDetailSerializer
     case_services = {
+        "investigate": services.tekun_case_investigate,
         "review": services.tekun_case_review,
+        "object": services.tekun_case_object,
         "approve": services.tekun_case_approve,
         "reject": services.tekun_case_reject,
         "withdraw": services.tekun_case_withdraw,
@@ -357,6 +382,8 @@ class TekunCaseViewSet(_CaseViewSet):
             person=params.get("person", "") if (params.get("person") or "").isdigit() else "",
             division=params.get("division", ""),
             q=params.get("q", ""),
+            stage=_stage_param(params),
+            overdue=params.get("overdue") in ("1", "true", "True"),
         )
 
     def get_object_by_pk(self, pk):

@@ -7,6 +7,9 @@ steps so every page has something to show.
 
 from __future__ import annotations
 
+import datetime
+
+from core.cases import local_today
 from core.models import User
 from people.models import Household
 from relief import services
@@ -47,13 +50,33 @@ def seed_relief_demo() -> list[str]:
     )
     if not (caseworker and reviewer and approver):
         return report
-    households = list(Household.objects.filter(community__code__startswith="370202001").order_by("id")[:4])
+    households = list(Household.objects.filter(community__code__startswith="370202001").order_by("id")[:5])
     if len(households) < 4 or DibaoCase.objects.filter(household__in=households).exists():
         return report
-    first, second, third, fourth = households
-    active = services.dibao_case_create(actor=caseworker, household=first, monthly_income="500.00", note="演示")
+    first, second, third, fourth = households[:4]
+    active = services.dibao_case_create(
+        actor=caseworker,
+        household=first,
+        monthly_income="500.00",
+        investigation=services.InvestigationSpec(
+            on=local_today(), investigators="演示调查员甲、乙", findings="演示：入户调查属实"
+        ),
+        note="演示",
+    )
     services.dibao_case_review(actor=reviewer, case=active, note="材料齐全，入户调查属实")
+    # A demo cannot wait the 7 days of the notice: its notice is shown as already ended.
+    DibaoCase.objects.filter(pk=active.pk).update(notice_until=local_today() - datetime.timedelta(days=1))
+    active.refresh_from_db()
     services.dibao_case_approve(actor=approver, case=active, note="同意纳入低保")
+    for fifth in households[4:]:
+        noticed = services.dibao_case_create(
+            actor=caseworker,
+            household=fifth,
+            monthly_income="700.00",
+            investigation=services.InvestigationSpec(on=local_today(), investigators="演示调查员甲", findings="演示"),
+            note="演示：公示中",
+        )
+        services.dibao_case_review(actor=reviewer, case=noticed, note="初审同意，社区公示")
     services.dibao_case_create(actor=caseworker, household=second, monthly_income="800.00", note="演示：待审核")
     paid = services.temporary_relief_claim_create(
         actor=caseworker, household=third, amount="800.00", kind="urgent", reason="演示：家中失火", green_channel=True

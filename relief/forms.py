@@ -43,6 +43,14 @@ class MonthInput(forms.TextInput):
     input_type = "month"
 
 
+class ObjectionForm(NoteForm):
+    """An objection raised during the public notice: who objected and what about."""
+
+    note = forms.CharField(
+        label=_("The objection"), max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class TerminateForm(ReasonForm):
     end_month = forms.CharField(
         label=_("First month no longer paid"),

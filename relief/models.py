@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.cases import (
+    NOTICED_CASE_MACHINE,
     OPEN_STATUSES,
     ApprovalLevel,
     BenefitCase,
@@ -158,9 +159,31 @@ class Delegation(models.Model):
 # --- Dibao ------------------------------------------------------------------------------------
 
 
+class ProcedureCase(BenefitCase):
+    """Dibao and tekun: the home investigation, the 7-day public notice and objections before the decision.
+
+    ``objection_open``: an objection was raised during the notice and no new home
+    investigation has been recorded since; the review (and a new notice) waits for one.
+    """
+
+    state_machine = NOTICED_CASE_MACHINE
+
+    investigated_on = models.DateField(_("home investigation on"), null=True, blank=True)
+    investigators = models.CharField(_("investigated by"), max_length=100, blank=True)
+    investigation_findings = models.TextField(_("investigation findings"), blank=True)
+    objection_open = models.BooleanField(_("objection awaiting a new investigation"), default=False)
+
+    class Meta:
+        abstract = True
+
+
 @pghistory.track()
-class DibaoCase(BenefitCase):
-    """A household's minimum-living-allowance case (最低生活保障)."""
+class DibaoCase(ProcedureCase):
+    """A household's minimum-living-allowance case (最低生活保障).
+
+    ``income_irregular``: the household's income varies, or a member is able to work: its
+    periodic review (复核) falls every six months instead of every year.
+    """
 
     scope_field = "household__community"
     scope_view_cap = Cap.RELIEF_VIEW
@@ -170,9 +193,7 @@ class DibaoCase(BenefitCase):
     )
     monthly_income = models.DecimalField(_("household monthly income"), **MONEY)
     members_count = models.PositiveSmallIntegerField(_("members covered"))
-    investigated_on = models.DateField(_("home investigation on"), null=True, blank=True)
-    investigators = models.CharField(_("investigated by"), max_length=100, blank=True)
-    investigation_findings = models.TextField(_("investigation findings"), blank=True)
+    income_irregular = models.BooleanField(_("irregular income or members able to work"), default=False)
 
     class Meta:
         verbose_name = _("dibao case")
@@ -259,7 +280,7 @@ CARE_SCHEMES = {
 
 
 @pghistory.track()
-class TekunCase(BenefitCase):
+class TekunCase(ProcedureCase):
     """A person's extreme-poverty support case (特困人员救助供养)."""
 
     scope_field = "person__division"

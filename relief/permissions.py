@@ -23,7 +23,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from core import permissions
-from core.cases import ApprovalLevel, local_today
+from core.cases import ApprovalLevel, CaseStatus, local_today
 from core.errors import Conflict, Forbidden
 from core.roles import Cap, has_cap
 from core.scoping import division_in_scope
@@ -101,10 +101,35 @@ def _approver(actor, record) -> bool:
     return True
 
 
+def notice_not_running(record) -> None:
+    """The decision waits for the end of the 7-day public notice (409 ``notice_running``)."""
+    notice_until = getattr(record, "notice_until", None)
+    if record.status == CaseStatus.PUBLIC_NOTICE and notice_until is not None and local_today() <= notice_until:
+        raise Conflict(
+            _("The public notice runs until %(day)s: the decision can be taken from the day after.")
+            % {"day": notice_until.isoformat()},
+            code="notice_running",
+        )
+
+
 def _approve(actor, record) -> bool:
     if record is not None:
+        if isinstance(record, (DibaoCase, TekunCase)):
+            notice_not_running(record)
         _level_of(actor, record)
         not_own_submission(actor, record)
+    return True
+
+
+def _investigated(actor, record) -> bool:
+    """The initial opinion needs a recorded home investigation, a new one after an objection (409)."""
+    if record is not None and (record.investigated_on is None or record.objection_open):
+        message = (
+            _("An objection was raised during the notice: record a new home investigation before the review.")
+            if record.objection_open
+            else _("Record the home investigation before the review.")
+        )
+        raise Conflict(message, code="investigation_missing")
     return True
 
 
@@ -118,14 +143,16 @@ def _reviewer_or_approver(actor, record) -> bool:
 
 for _model in (DibaoCase, TekunCase):
     permissions.register(_model, "create", caps=[Cap.RELIEF_APPLY])
-    permissions.register(_model, "review", caps=[Cap.RELIEF_REVIEW])
+    permissions.register(_model, "review", caps=[Cap.RELIEF_REVIEW], check=_investigated)
+    permissions.register(_model, "investigate", caps=[Cap.RELIEF_APPLY])
+    # An objection is taken down by whoever hears it: the window's caseworker or an approver.
+    permissions.register(_model, "object", caps=[Cap.RELIEF_APPLY, *REVIEWERS_AND_APPROVERS])
     permissions.register(_model, "approve", caps=APPROVERS, check=_approve)
     permissions.register(_model, "reject", caps=REVIEWERS_AND_APPROVERS, check=_reviewer_or_approver)
     permissions.register(_model, "recheck", caps=REVIEWERS_AND_APPROVERS, check=_reviewer_or_approver)
     permissions.register(_model, "withdraw", caps=[Cap.RELIEF_APPLY])
     for _action in ("suspend", "resume", "terminate"):
         permissions.register(_model, _action, caps=APPROVERS, check=_approver)
-permissions.register(DibaoCase, "investigate", caps=[Cap.RELIEF_APPLY])
 
 permissions.register(TemporaryReliefClaim, "create", caps=[Cap.RELIEF_APPLY])
 permissions.register(TemporaryReliefClaim, "approve", caps=APPROVERS, check=_approve)

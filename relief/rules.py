@@ -19,6 +19,16 @@ CHILD_AGE = 18
 # The tekun basic living standard is not below 1.3 × the dibao standard (national rule).
 TEKUN_MIN_FACTOR = Decimal("1.3")
 PUBLIC_NOTICE_DAYS = 7
+# Periodic review (复核, 民发〔2021〕57号): a household whose income hardly changes, and a tekun
+# person, once a year; a household with irregular income or members able to work every six months.
+REVIEW_MONTHS_STABLE = 12
+REVIEW_MONTHS_IRREGULAR = 6
+
+
+def review_months(*, irregular: bool) -> int:
+    return REVIEW_MONTHS_IRREGULAR if irregular else REVIEW_MONTHS_STABLE
+
+
 HUNDRED = Decimal(100)
 
 

@@ -15,9 +15,19 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.cases import OPEN_STATUSES, CaseStatus, add_months, local_today, month_start, month_str
+from core.cases import (
+    OPEN_STATUSES,
+    PENDING_STATUSES,
+    CaseStatus,
+    accepted_before_for_overdue,
+    add_months,
+    local_today,
+    month_start,
+    month_str,
+)
 from core.errors import Conflict
 from core.models import User
 from core.money import ZERO, money
@@ -325,6 +335,45 @@ def recheck_due_q() -> Q:
     )
 
 
+# The stages of the procedure a list can show (?stage=…): what the work queue's kinds link to.
+NOTICE_ENDING_DAYS = 3
+STAGES = ("decision_due", "notice_running", "notice_ending", "objection")
+
+
+def stage_q(stage: str) -> Q:
+    """``decision_due``: the notice has ended, the decision waits; ``notice_ending``: it ends within
+    three days; ``objection``: an objection awaits its new investigation."""
+    today = local_today()
+    if stage == "decision_due":
+        return Q(status=CaseStatus.PUBLIC_NOTICE, notice_until__lt=today)
+    if stage == "notice_running":
+        return Q(status=CaseStatus.PUBLIC_NOTICE, notice_until__gte=today)
+    if stage == "notice_ending":
+        return Q(
+            status=CaseStatus.PUBLIC_NOTICE,
+            notice_until__gte=today,
+            notice_until__lte=today + datetime.timedelta(days=NOTICE_ENDING_DAYS),
+        )
+    if stage == "objection":
+        return Q(status=CaseStatus.SUBMITTED, objection_open=True)
+    return Q()
+
+
+def decision_overdue_q() -> Q:
+    """Applications past the 30-working-day clock from acceptance to decision."""
+    first_in_time = accepted_before_for_overdue(local_today())
+    start = timezone.make_aware(datetime.datetime.combine(first_in_time, datetime.time.min))
+    return Q(status__in=PENDING_STATUSES, created_at__lt=start)
+
+
+def _procedure_filters(qs: QuerySet, stage: str, overdue: bool) -> QuerySet:
+    if stage:
+        qs = qs.filter(stage_q(stage))
+    if overdue:
+        qs = qs.filter(decision_overdue_q())
+    return qs
+
+
 def dibao_case_list(
     *,
     user: User,
@@ -333,10 +382,13 @@ def dibao_case_list(
     division: str = "",
     q: str = "",
     recheck_due: bool = False,
+    stage: str = "",
+    overdue: bool = False,
 ) -> QuerySet[DibaoCase]:
     qs = scope(_dibao_qs(), user)
     if status:
         qs = qs.filter(status=status)
+    qs = _procedure_filters(qs, stage, overdue)
     if recheck_due:
         qs = qs.filter(recheck_due_q())
     if household:
@@ -419,10 +471,13 @@ def tekun_case_list(
     division: str = "",
     q: str = "",
     recheck_due: bool = False,
+    stage: str = "",
+    overdue: bool = False,
 ) -> QuerySet[TekunCase]:
     qs = scope(_tekun_qs(), user)
     if status:
         qs = qs.filter(status=status)
+    qs = _procedure_filters(qs, stage, overdue)
     if recheck_due:
         qs = qs.filter(recheck_due_q())
     if person:
@@ -570,9 +625,9 @@ def approval_queue(*, user: User) -> Queue:
         queue.dibao_to_review = list(dibao_case_list(user=user, status=CaseStatus.SUBMITTED)[:QUEUE_LIMIT])
         queue.tekun_to_review = list(tekun_case_list(user=user, status=CaseStatus.SUBMITTED)[:QUEUE_LIMIT])
     if district_level or (subdistrict_level and is_delegated(Power.DIBAO_APPROVAL, district, today)):
-        queue.dibao_to_approve = list(dibao_case_list(user=user, status=CaseStatus.REVIEWED)[:QUEUE_LIMIT])
+        queue.dibao_to_approve = list(dibao_case_list(user=user, stage="decision_due")[:QUEUE_LIMIT])
     if district_level or (subdistrict_level and is_delegated(Power.TEKUN_APPROVAL, district, today)):
-        queue.tekun_to_approve = list(tekun_case_list(user=user, status=CaseStatus.REVIEWED)[:QUEUE_LIMIT])
+        queue.tekun_to_approve = list(tekun_case_list(user=user, stage="decision_due")[:QUEUE_LIMIT])
     pending = list(claim_list(user=user, status=ClaimStatus.SUBMITTED).order_by("id")[: QUEUE_LIMIT * 2])
     thresholds: dict[str, Decimal] = {}
     for claim in pending:

@@ -137,11 +137,15 @@ class DibaoCaseInputSerializer(serializers.Serializer):
     incomes = IncomeInputSerializer(many=True, required=False, default=list)
     disabled = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list)
     investigation = InvestigationInputSerializer(required=False, allow_null=True, default=None)
+    income_irregular = serializers.BooleanField(
+        required=False, default=False, help_text="irregular income or members able to work: reviewed every 6 months"
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
 
 
 class DibaoRecheckInputSerializer(ReliefNoteSerializer):
     monthly_income = serializers.CharField(required=False, allow_null=True, max_length=20)
+    income_irregular = serializers.BooleanField(required=False, allow_null=True, default=None)
     incomes = IncomeInputSerializer(many=True, required=False, default=list)
 
 
@@ -166,6 +170,8 @@ class _CaseSerializer(serializers.ModelSerializer):
     monthly_allowance = serializers.SerializerMethodField()
     standard = serializers.SerializerMethodField()
     in_public_notice = serializers.BooleanField(read_only=True)
+    decision_due = serializers.DateField(read_only=True, allow_null=True, help_text="30 working days from acceptance")
+    decision_overdue = serializers.BooleanField(read_only=True)
     review_overdue = serializers.BooleanField(read_only=True)
     allowed_actions = serializers.ListField(child=serializers.CharField(), read_only=True)
     created_by = serializers.IntegerField(source="created_by_id", read_only=True)
@@ -182,6 +188,12 @@ class _CaseSerializer(serializers.ModelSerializer):
         "standard",
         "notice_until",
         "in_public_notice",
+        "investigated_on",
+        "investigators",
+        "investigation_findings",
+        "objection_open",
+        "decision_due",
+        "decision_overdue",
         "last_review_on",
         "next_review_on",
         "review_overdue",
@@ -238,9 +250,7 @@ class DibaoCaseSerializer(_CaseSerializer):
             "members",
             "monthly_income",
             "per_capita_income",
-            "investigated_on",
-            "investigators",
-            "investigation_findings",
+            "income_irregular",
         ]
         read_only_fields = fields
 

@@ -82,8 +82,7 @@ from relief.models import (
 )
 from relief.permissions import approval_level
 
-# Periodic review (定期复核) of active cases, and the green channel's paperwork deadline.
-REVIEW_MONTHS = getattr(settings, "RELIEF_REVIEW_MONTHS", 12)
+# The green channel's paperwork deadline. The periodic review's cadence: ``rules.review_months``.
 GREEN_CHANNEL_PAPERWORK_DAYS = getattr(settings, "RELIEF_GREEN_CHANNEL_PAPERWORK_DAYS", 10)
 BULK_APPROVAL_LIMIT = 200
 NOTE_SUMMARY = 500  # how much of the investigation findings the timeline note repeats
@@ -439,6 +438,7 @@ def dibao_case_create(
     incomes: Sequence[IncomeSpec] = (),
     disabled: Collection[int] = (),
     investigation: InvestigationSpec | None = None,
+    income_irregular: bool = False,
     note: str = "",
 ) -> DibaoCase:
     """Open a dibao application for a household: every living member is covered.
@@ -465,7 +465,11 @@ def dibao_case_create(
     try:
         with transaction.atomic(), audit_context(actor):
             case = DibaoCase.objects.create(
-                household=household, monthly_income=income, members_count=len(members), created_by=actor
+                household=household,
+                monthly_income=income,
+                members_count=len(members),
+                income_irregular=bool(income_irregular),
+                created_by=actor,
             )
             DibaoMember.objects.bulk_create(
                 [
@@ -488,54 +492,93 @@ def dibao_case_create(
     return case
 
 
-@transaction.atomic
-def dibao_case_investigate(
-    *, actor: User, case: DibaoCase, investigation: InvestigationSpec, note: str = ""
-) -> DibaoCase:
-    """Record the home investigation (入户调查) of a submitted application."""
-    case = _locked_for(DibaoCase, actor, case.pk, "investigate")
-    changes = _investigation_changes(investigation)
+# --- The procedure dibao and tekun share (core.cases.NOTICED_CASE_MACHINE) -----------------------
+
+
+def _review_months(case) -> int:
+    return rules.review_months(irregular=bool(getattr(case, "income_irregular", False)))
+
+
+def _investigate(model, actor: User, case, investigation: InvestigationSpec, note: str):
+    """Record the home investigation (入户调查); it answers an open objection."""
+    case = _locked_for(model, actor, case.pk, "investigate")
+    changes = {**_investigation_changes(investigation), "objection_open": False}
     transition(
         case, "investigate", actor=actor, note=note or changes["investigation_findings"][:NOTE_SUMMARY], changes=changes
     )
     return case
 
 
-@transaction.atomic
-def dibao_case_review(*, actor: User, case: DibaoCase, note: str = "") -> DibaoCase:
-    """The sub-district's review (审核)."""
-    case = _locked_for(DibaoCase, actor, case.pk, "review")
-    transition(case, "review", actor=actor, note=note, changes={"reviewed_by": actor, "reviewed_at": timezone.now()})
+def _review(model, actor: User, case, note: str):
+    """The sub-district's initial opinion (初审): the 7-day public notice in the community opens today."""
+    case = _locked_for(model, actor, case.pk, "review")  # 409 investigation_missing without an investigation
+    today = local_today()
+    changes = {
+        "reviewed_by": actor,
+        "reviewed_at": timezone.now(),
+        "notice_until": today + datetime.timedelta(days=rules.PUBLIC_NOTICE_DAYS),
+    }
+    transition(case, "review", actor=actor, note=note, changes=changes)
     return case
 
 
-def _approve_changes(actor: User, level: str) -> dict:
+def _object(model, actor: User, case, note: str):
+    """An objection during the notice (公示异议): back to the investigation, with the objection on record."""
+    note = _text(note, field="note", limit=1000, required=True, label=_("the objection"))
+    case = _locked_for(model, actor, case.pk, "object")
+    transition(case, "object", actor=actor, note=note, changes={"objection_open": True})
+    return case
+
+
+def _approve_changes(actor: User, level: str, case) -> dict:
+    """Paid from the month after the decision (下月起发放)."""
     today = local_today()
     return {
         "approved_by": actor,
         "approved_at": timezone.now(),
         "approval_level": level,
-        "start_month": month_start(today),
+        "start_month": add_months(month_start(today), 1),
         "end_month": None,
-        "notice_until": today + datetime.timedelta(days=rules.PUBLIC_NOTICE_DAYS),
         "last_review_on": today,
-        "next_review_on": _day_plus_months(today, REVIEW_MONTHS),
+        "next_review_on": _day_plus_months(today, _review_months(case)),
     }
+
+
+def _reject(model, actor: User, case, note: str):
+    """A refusal is told in writing with its reason: the note is required (400 without)."""
+    note = _text(note, field="note", limit=1000, required=True, label=_("the reason for the refusal"))
+    case = _locked_for(model, actor, case.pk, "reject")
+    transition(case, "reject", actor=actor, note=note)
+    return case
+
+
+@transaction.atomic
+def dibao_case_investigate(
+    *, actor: User, case: DibaoCase, investigation: InvestigationSpec, note: str = ""
+) -> DibaoCase:
+    """Record the home investigation (入户调查) of a submitted application."""
+    return _investigate(DibaoCase, actor, case, investigation, note)
+
+
+@transaction.atomic
+def dibao_case_review(*, actor: User, case: DibaoCase, note: str = "") -> DibaoCase:
+    """The sub-district's initial opinion (初审); the public notice runs 7 days from today."""
+    return _review(DibaoCase, actor, case, note)
+
+
+@transaction.atomic
+def dibao_case_object(*, actor: User, case: DibaoCase, note: str = "") -> DibaoCase:
+    return _object(DibaoCase, actor, case, note)
 
 
 @transaction.atomic
 def dibao_case_approve(*, actor: User, case: DibaoCase, note: str = "") -> DibaoCase:
-    """Approve (审批): the case becomes active from this month, with its 7-day public notice."""
+    """The decision (审核确认) once the notice has ended: paid from next month (409 notice_running before)."""
     case = _locked_for(DibaoCase, actor, case.pk, "approve")
     level = approval_level(actor, division=case.household.community_id, on=local_today(), power=Power.DIBAO_APPROVAL)
-    selectors.dibao_allowance(case, current_month())  # refuses (409) when no standard is in force
-    transition(case, "approve", actor=actor, note=note, changes=_approve_changes(actor, level))
-    return case
-
-
-def _dibao_decision(actor: User, case_pk, action: str, note: str, changes: dict | None = None) -> DibaoCase:
-    case = _locked_for(DibaoCase, actor, case_pk, action)
-    transition(case, action, actor=actor, note=note, changes=changes)
+    changes = _approve_changes(actor, level, case)
+    selectors.dibao_allowance(case, changes["start_month"])  # refuses (409) when no standard is in force
+    transition(case, "approve", actor=actor, note=note, changes=changes)
     return case
 
 
@@ -548,7 +591,7 @@ def _dibao_management(actor: User, case_pk, action: str, note: str, changes_for=
 
 @transaction.atomic
 def dibao_case_reject(*, actor: User, case: DibaoCase, note: str = "") -> DibaoCase:
-    case = _dibao_decision(actor, case.pk, "reject", note)
+    case = _reject(DibaoCase, actor, case, note)
     run_consequences(APPLICATION_REFUSED, case=case, actor=actor)  # still in hardship: a warning (monitoring)
     return case
 
@@ -599,11 +642,18 @@ def dibao_case_recheck(
     note: str = "",
     monthly_income=None,
     incomes: Sequence[IncomeSpec] | None = None,
+    income_irregular: bool | None = None,
 ) -> DibaoCase:
     """The periodic review (定期复核): confirm or update the income; the next review date moves on."""
     case = _locked_for(DibaoCase, actor, case.pk, "recheck")
     today = local_today()
-    changes: dict = {"last_review_on": today, "next_review_on": _day_plus_months(today, REVIEW_MONTHS)}
+    if income_irregular is not None:
+        case.income_irregular = bool(income_irregular)
+    changes: dict = {
+        "last_review_on": today,
+        "next_review_on": _day_plus_months(today, _review_months(case)),
+        "income_irregular": case.income_irregular,
+    }
     if monthly_income not in (None, "") or incomes:
         member_ids = set(case.members.values_list("person_id", flat=True))
         rows, income = _household_income(monthly_income, incomes or (), member_ids)
@@ -677,18 +727,31 @@ def tekun_case_create(
 
 
 @transaction.atomic
+def tekun_case_investigate(
+    *, actor: User, case: TekunCase, investigation: InvestigationSpec, note: str = ""
+) -> TekunCase:
+    """Record the home investigation of a tekun application (the same step as dibao's)."""
+    return _investigate(TekunCase, actor, case, investigation, note)
+
+
+@transaction.atomic
 def tekun_case_review(*, actor: User, case: TekunCase, note: str = "") -> TekunCase:
-    case = _locked_for(TekunCase, actor, case.pk, "review")
-    transition(case, "review", actor=actor, note=note, changes={"reviewed_by": actor, "reviewed_at": timezone.now()})
-    return case
+    return _review(TekunCase, actor, case, note)
+
+
+@transaction.atomic
+def tekun_case_object(*, actor: User, case: TekunCase, note: str = "") -> TekunCase:
+    return _object(TekunCase, actor, case, note)
 
 
 @transaction.atomic
 def tekun_case_approve(*, actor: User, case: TekunCase, note: str = "") -> TekunCase:
+    """Support starts the month after the decision (409 notice_running while the notice runs)."""
     case = _locked_for(TekunCase, actor, case.pk, "approve")
     level = approval_level(actor, division=case.person.division_id, on=local_today(), power=Power.TEKUN_APPROVAL)
-    selectors.tekun_allowance(case, current_month())  # refuses (409) when no standard is in force
-    transition(case, "approve", actor=actor, note=note, changes=_approve_changes(actor, level))
+    changes = _approve_changes(actor, level, case)
+    selectors.tekun_allowance(case, changes["start_month"])  # refuses (409) when no standard is in force
+    transition(case, "approve", actor=actor, note=note, changes=changes)
     return case
 
 
@@ -701,7 +764,7 @@ def _tekun_action(actor: User, case_pk, action: str, note: str, *, changes=None)
 
 @transaction.atomic
 def tekun_case_reject(*, actor: User, case: TekunCase, note: str = "") -> TekunCase:
-    return _tekun_action(actor, case.pk, "reject", note)
+    return _reject(TekunCase, actor, case, note)
 
 
 @transaction.atomic
@@ -738,7 +801,10 @@ def tekun_case_recheck(
 ) -> TekunCase:
     """Periodic review; the self-care level or placement may change (the care standard follows)."""
     today = local_today()
-    changes: dict = {"last_review_on": today, "next_review_on": _day_plus_months(today, REVIEW_MONTHS)}
+    changes: dict = {
+        "last_review_on": today,
+        "next_review_on": _day_plus_months(today, rules.review_months(irregular=False)),
+    }
     if care_level:
         changes["care_level"] = _choice(care_level, CareLevel, field="care_level")
     if placement:

@@ -204,7 +204,12 @@ def dibao_list(request):
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()
     recheck_due = request.GET.get("recheck_due") == "1"
-    cases = selectors.dibao_case_list(user=request.user, status=status, q=q, recheck_due=recheck_due)
+    stage = request.GET.get("stage", "")
+    stage = stage if stage in selectors.STAGES else ""
+    overdue = request.GET.get("overdue") == "1"
+    cases = selectors.dibao_case_list(
+        user=request.user, status=status, q=q, recheck_due=recheck_due, stage=stage, overdue=overdue
+    )
     if wants_export(request):
         return export_response(request, cases, DIBAO_COLUMNS, name="dibao-cases", title=_("Dibao cases"))
     return render(
@@ -216,6 +221,9 @@ def dibao_list(request):
             "q": q,
             "statuses": CaseStatus.choices,
             "recheck_due": recheck_due,
+            "stage": stage,
+            "stages": STAGE_LABELS,
+            "overdue": overdue,
         },
     )
 
@@ -279,9 +287,18 @@ def dibao_apply(request, household_pk: int):
     )
 
 
+# The steps of the procedure a list filters by (?stage=…, the work queue's links).
+STAGE_LABELS = [
+    ("decision_due", gettext_lazy("Notice ended: decision due")),
+    ("notice_running", gettext_lazy("In public notice")),
+    ("notice_ending", gettext_lazy("Notice ending in the next 3 days")),
+    ("objection", gettext_lazy("Objection awaiting a new investigation")),
+]
+
 DIBAO_ACTIONS = {
     "investigate": (services.dibao_case_investigate, relief_forms.InvestigationForm),
     "review": (services.dibao_case_review, relief_forms.NoteForm),
+    "object": (services.dibao_case_object, relief_forms.ObjectionForm),
     "approve": (services.dibao_case_approve, relief_forms.NoteForm),
     "reject": (services.dibao_case_reject, relief_forms.ReasonForm),
     "withdraw": (services.dibao_case_withdraw, relief_forms.NoteForm),
@@ -294,7 +311,8 @@ DIBAO_ACTIONS = {
 # What the button says (the timeline keeps the machine's past-tense labels).
 BUTTON_LABELS = {
     "investigate": gettext_lazy("Record the home investigation"),
-    "review": gettext_lazy("Review"),
+    "review": gettext_lazy("Initial opinion: open the public notice"),
+    "object": gettext_lazy("Record an objection"),
     "approve": gettext_lazy("Approve"),
     "reject": gettext_lazy("Reject"),
     "withdraw": gettext_lazy("Withdraw"),
@@ -379,7 +397,12 @@ def tekun_list(request):
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()
     recheck_due = request.GET.get("recheck_due") == "1"
-    cases = selectors.tekun_case_list(user=request.user, status=status, q=q, recheck_due=recheck_due)
+    stage = request.GET.get("stage", "")
+    stage = stage if stage in selectors.STAGES else ""
+    overdue = request.GET.get("overdue") == "1"
+    cases = selectors.tekun_case_list(
+        user=request.user, status=status, q=q, recheck_due=recheck_due, stage=stage, overdue=overdue
+    )
     if wants_export(request):
         return export_response(request, cases, TEKUN_COLUMNS, name="tekun-cases", title=_("Tekun cases"))
     return render(
@@ -391,6 +414,9 @@ def tekun_list(request):
             "q": q,
             "statuses": CaseStatus.choices,
             "recheck_due": recheck_due,
+            "stage": stage,
+            "stages": STAGE_LABELS,
+            "overdue": overdue,
         },
     )
 
@@ -421,7 +447,9 @@ def tekun_apply(request, person_pk: int):
 
 
 TEKUN_ACTIONS = {
+    "investigate": (services.tekun_case_investigate, relief_forms.InvestigationForm),
     "review": (services.tekun_case_review, relief_forms.NoteForm),
+    "object": (services.tekun_case_object, relief_forms.ObjectionForm),
     "approve": (services.tekun_case_approve, relief_forms.NoteForm),
     "reject": (services.tekun_case_reject, relief_forms.ReasonForm),
     "withdraw": (services.tekun_case_withdraw, relief_forms.NoteForm),

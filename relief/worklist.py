@@ -36,6 +36,19 @@ def _in_status(list_of, user, status: str, page: str) -> worklist.Waiting:
     return worklist.Waiting(list_of(user=user, status=status), _link(page, f"status={status}"))
 
 
+def _in_stage(list_of, user, stage: str, page: str) -> worklist.Waiting:
+    """Cases at a step of the procedure (``selectors.stage_q``): the notice ended, ending, an objection."""
+    return worklist.Waiting(list_of(user=user, stage=stage), _link(page, f"stage={stage}"))
+
+
+def _both(user, stage: str) -> worklist.Waiting:
+    """Dibao and tekun cases at ``stage``; the link opens the list that has some (dibao first)."""
+    dibao = selectors.dibao_case_list(user=user, stage=stage).order_by().count()
+    tekun = selectors.tekun_case_list(user=user, stage=stage).order_by().count()
+    name = "relief:tekun-list" if tekun and not dibao else "relief:dibao-list"
+    return worklist.Waiting(dibao + tekun, _link(name, f"stage={stage}"))
+
+
 @worklist.kind("dibao_to_review", _("Dibao applications to review"), order=10)
 def dibao_to_review(user):
     if not can(user, "review", DibaoCase):
@@ -47,7 +60,7 @@ def dibao_to_review(user):
 def dibao_to_approve(user):
     if not _approves(user, DibaoCase, Power.DIBAO_APPROVAL):
         return None
-    return _in_status(selectors.dibao_case_list, user, CaseStatus.REVIEWED, "relief:dibao-list")
+    return _in_stage(selectors.dibao_case_list, user, "decision_due", "relief:dibao-list")
 
 
 @worklist.kind("tekun_to_review", _("Tekun applications to review"), order=12)
@@ -61,7 +74,7 @@ def tekun_to_review(user):
 def tekun_to_approve(user):
     if not _approves(user, TekunCase, Power.TEKUN_APPROVAL):
         return None
-    return _in_status(selectors.tekun_case_list, user, CaseStatus.REVIEWED, "relief:tekun-list")
+    return _in_stage(selectors.tekun_case_list, user, "decision_due", "relief:tekun-list")
 
 
 @worklist.kind("claims_to_approve", _("Temporary relief claims to decide"), order=20)
@@ -80,6 +93,22 @@ def rechecks_due(user):
     tekun = selectors.tekun_case_list(user=user, recheck_due=True).order_by().count()
     name = "relief:tekun-list" if tekun and not dibao else "relief:dibao-list"
     return worklist.Waiting(dibao + tekun, _link(name, "recheck_due=1"))
+
+
+@worklist.kind("notices_ending", _("Public notices ending in the next 3 days"), order=25)
+def notices_ending(user):
+    """Whoever decides after the notice, or takes down an objection during it."""
+    if not (can(user, "object", DibaoCase) or can(user, "approve", DibaoCase)):
+        return None
+    return _both(user, "notice_ending")
+
+
+@worklist.kind("objections_open", _("Objections awaiting a new home investigation"), order=26)
+def objections_open(user):
+    """The caseworkers who investigate again, and the reviewers who open the new notice."""
+    if not (can(user, "investigate", DibaoCase) or can(user, "review", DibaoCase)):
+        return None
+    return _both(user, "objection")
 
 
 @worklist.kind("paperwork_overdue", _("Green channel: paperwork overdue"), order=40)

@@ -78,3 +78,27 @@ def browser_client(client):
 def _fast_password_hashing(settings):
     """PBKDF2 at Django's production cost takes most of a second per login; tests need no such cost."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The application's clock moved forward, as the black-box tests move the server's (libfaketime).
+
+    ``clock.advance(days=8)`` shifts ``django.utils.timezone.now`` — and with it
+    ``timezone.localdate()``, the one "today" the application reads; the database's clock
+    is left alone, which is the point: nothing may read "today" from it.
+    """
+    import datetime
+
+    from django.utils import timezone
+
+    real_now = timezone.now
+
+    class Clock:
+        offset = datetime.timedelta(0)
+
+        def advance(self, **kwargs) -> None:
+            self.offset += datetime.timedelta(**kwargs)
+            monkeypatch.setattr(timezone, "now", lambda: real_now() + self.offset)
+
+    return Clock()

@@ -76,3 +76,38 @@ def make_household(*, community: str = "370202001001", members: int = 1, created
         child = PersonFactory(division_id=community, created_by=created_by)
         HouseholdMember.objects.create(household=household, person=child, relationship="child")
     return household
+
+
+def end_notice(case):
+    """The case's 7-day public notice ended yesterday (what the days passing would do)."""
+    from core.cases import local_today
+
+    ended = local_today() - datetime.timedelta(days=1)
+    type(case).objects.filter(pk=case.pk).update(notice_until=ended)
+    case.notice_until = ended
+    return case
+
+
+def review_through_notice(case, *, reviewer, investigator=None):
+    """A dibao or tekun case investigated (by whoever filed it), reviewed, its public notice over: ready to decide."""
+    from core.cases import local_today
+    from relief import services
+
+    kind = "dibao" if type(case).__name__ == "DibaoCase" else "tekun"
+    if case.investigated_on is None or case.objection_open:
+        getattr(services, f"{kind}_case_investigate")(
+            actor=investigator or case.created_by,
+            case=case,
+            investigation=services.InvestigationSpec(on=local_today(), investigators="社区入户调查组"),
+        )
+    getattr(services, f"{kind}_case_review")(actor=reviewer, case=case)
+    return end_notice(case)
+
+
+def paid_since_this_month(case):
+    """A case decided last month, so that it pays this month (a decision pays from the month after it)."""
+    from core.cases import current_month
+
+    type(case).objects.filter(pk=case.pk).update(start_month=current_month())
+    case.start_month = current_month()
+    return case

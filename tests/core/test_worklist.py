@@ -50,7 +50,8 @@ def city(db, caseworker):
     standards_seed(demo=False)  # the small-claim threshold (1000.00 by default)
     for community in (OWN_COMMUNITY, OTHER_SUBDISTRICT_COMMUNITY, OTHER_DISTRICT_COMMUNITY):
         _dibao("submitted", community)
-        _dibao("reviewed", community)
+        _dibao("public_notice", community, notice_until=local_today() - datetime.timedelta(days=1))  # to decide
+        _dibao("public_notice", community, notice_until=local_today() + datetime.timedelta(days=5))  # still running
     _dibao("submitted")  # two to review at home
     _dibao("active", next_review_on=local_today() - datetime.timedelta(days=3))  # overdue
     _dibao("active", next_review_on=local_today() + datetime.timedelta(days=400))  # not due

@@ -16,7 +16,7 @@ from relief.models import DibaoCase, TekunCase
 from relief.selectors import payable_in
 from tests.conftest import OTHER_SUBDISTRICT_COMMUNITY, OWN_SUBDISTRICT, api_client_for
 from tests.datacheck.conftest import load_extract, make_person, run_cross_check
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, review_through_notice
 from welfare import services as welfare_services
 from welfare.models import DisabilitySubsidyCase
 
@@ -35,7 +35,7 @@ def _approved_tekun(actors, person):
     case = relief_services.tekun_case_create(
         actor=actors.caseworker, person=person, care_level="full", placement="home"
     )
-    relief_services.tekun_case_review(actor=actors.reviewer, case=case)
+    review_through_notice(case, reviewer=actors.reviewer)
     return relief_services.tekun_case_approve(actor=actors.approver, case=case)
 
 

@@ -9,7 +9,7 @@ import pytest
 from datacheck.models import Extract, ExtractRow, ReviewItem
 from tests.conftest import OTHER_DISTRICT, OTHER_SUBDISTRICT, OWN_SUBDISTRICT, api_client_for
 from tests.datacheck.conftest import csv_bytes, load_extract, make_person, run_cross_check, upload_via_api
-from tests.factories import check_char
+from tests.factories import check_char, review_through_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +165,7 @@ def hit(actors, admin_user, death_source):
     case = relief_services.tekun_case_create(
         actor=actors.caseworker, person=person, care_level="full", placement="home"
     )
-    relief_services.tekun_case_review(actor=actors.reviewer, case=case)
+    review_through_notice(case, reviewer=actors.reviewer)
     relief_services.tekun_case_approve(actor=actors.approver, case=case)
     load_extract(admin_user, death_source, [(person.id_number, "2020-06-01")])
     run_cross_check(admin_user)

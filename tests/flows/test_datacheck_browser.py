@@ -15,6 +15,7 @@ from datacheck.models import CrossCheckRun, ReviewItem
 from relief import services as relief_services
 from relief.models import TekunCase
 from tests.conftest import OWN_SUBDISTRICT
+from tests.factories import review_through_notice
 from tests.flows.conftest import screenshot
 from tests.welfare.conftest import make_person
 
@@ -37,7 +38,7 @@ def test_a_death_register_is_loaded_checked_and_confirmed_in_the_browser(
     approver = make_staff("district_approver", OWN_SUBDISTRICT[:6])
     person = make_person(created_by=caseworker)
     case = relief_services.tekun_case_create(actor=caseworker, person=person, care_level="full", placement="home")
-    relief_services.tekun_case_review(actor=reviewer, case=case)
+    review_through_notice(case, reviewer=reviewer)
     relief_services.tekun_case_approve(actor=approver, case=case)
     died = local_today()
 

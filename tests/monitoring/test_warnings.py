@@ -204,7 +204,7 @@ def _case(household, income):
         household=household,
         monthly_income=Decimal(income),
         members_count=household.members.count(),
-        status="reviewed",
+        status="public_notice",  # reviewed: its notice runs, a refusal is still possible
         created_by=household.created_by,
     )
 

@@ -10,21 +10,30 @@ from core.cases import CaseEvent, add_months, current_month, local_today
 from relief.models import Delegation, DibaoCase
 from relief.services import delegation_set
 from tests.conftest import OTHER_DISTRICT, OTHER_DISTRICT_COMMUNITY, OTHER_SUBDISTRICT_COMMUNITY, OWN_COMMUNITY
-from tests.factories import PersonFactory, make_household, make_id_number
+from tests.factories import PersonFactory, end_notice, make_household, make_id_number
 
 pytestmark = pytest.mark.django_db
 
 
+INVESTIGATION = {"date": f"{local_today():%Y-%m-%d}", "investigators": "王伟、李娜", "findings": "住房困难"}
+
+
 def open_case(client, household, income="600.00", **extra):
-    response = client.post(
-        "/api/v1/dibao-cases/", {"household": household.pk, "monthly_income": income, **extra}, format="json"
-    )
+    """An application, with its home investigation recorded (``investigation=None``: without)."""
+    body = {"household": household.pk, "monthly_income": income, "investigation": INVESTIGATION, **extra}
+    response = client.post("/api/v1/dibao-cases/", body, format="json")
     assert response.status_code == 201, response.content
     return response.json()
 
 
-def approve(case_id, sd_approver, district_approver, api_for):
+def review(case_id, sd_approver, api_for):
+    """The initial opinion, and the 7 days of its public notice passed."""
     assert api_for(sd_approver).post(f"/api/v1/dibao-cases/{case_id}/review/", {}, format="json").status_code == 200
+    end_notice(DibaoCase.objects.get(pk=case_id))
+
+
+def approve(case_id, sd_approver, district_approver, api_for):
+    review(case_id, sd_approver, api_for)
     response = api_for(district_approver).post(f"/api/v1/dibao-cases/{case_id}/approve/", {}, format="json")
     assert response.status_code == 200, response.content
     return response.json()
@@ -45,7 +54,7 @@ def test_allowance_follows_the_standard_of_the_month_asked_with_no_reapproval(ap
     case = open_case(api_for(actors.caseworker), household, income)
     approved = approve(case["id"], actors.reviewer, actors.approver, api_for)
     assert approved["status"] == "active"
-    assert approved["start_month"] == f"{current_month():%Y-%m}"
+    assert approved["start_month"] == f"{add_months(current_month(), 1):%Y-%m}"  # paid from next month
     client = api_for(actors.caseworker)
     jan = client.get(f"/api/v1/dibao-cases/{case['id']}/allowance/?month=2020-01").json()
     apr = client.get(f"/api/v1/dibao-cases/{case['id']}/allowance/?month=2020-04").json()
@@ -117,7 +126,7 @@ def test_a_second_open_case_for_a_household_is_a_409(api, standards):
 
 def test_every_transition_records_actor_and_note(api_for, caseworker, sd_approver, district_approver, standards):
     household = make_household(community=OWN_COMMUNITY, members=2)
-    case_id = open_case(api_for(caseworker), household, note="申请人到窗口申请")["id"]
+    case_id = open_case(api_for(caseworker), household, note="申请人到窗口申请", investigation=None)["id"]
     steps = [
         (
             caseworker,
@@ -134,12 +143,14 @@ def test_every_transition_records_actor_and_note(api_for, caseworker, sd_approve
     for actor, action, body in steps:
         response = api_for(actor).post(f"/api/v1/dibao-cases/{case_id}/{action}/", body, format="json")
         assert response.status_code == 200, (action, response.content)
+        if action == "review":
+            end_notice(DibaoCase.objects.get(pk=case_id))
     events = list(CaseEvent.objects.filter(case_id=case_id, case_type__model="dibaocase").order_by("id"))
     assert [(e.action, e.from_state, e.to_state) for e in events] == [
         ("submit", "", "submitted"),
         ("investigate", "submitted", "submitted"),
-        ("review", "submitted", "reviewed"),
-        ("approve", "reviewed", "active"),
+        ("review", "submitted", "public_notice"),
+        ("approve", "public_notice", "active"),
         ("suspend", "active", "suspended"),
         ("resume", "suspended", "active"),
         ("recheck", "active", "active"),
@@ -181,6 +192,8 @@ def test_a_transition_the_state_forbids_is_a_409_and_changes_nothing(api_for, ac
     for step in setup:
         response = api_for(actor_for[step]).post(f"/api/v1/dibao-cases/{case_id}/{step}/", {}, format="json")
         assert response.status_code == 200
+        if step == "review":
+            end_notice(DibaoCase.objects.get(pk=case_id))
     before = DibaoCase.objects.get(pk=case_id).status
     events = CaseEvent.objects.count()
     actor = actors.reviewer if action == "review" else actors.approver
@@ -200,11 +213,11 @@ def test_review_is_the_sub_districts_and_approval_the_districts(
     assert (
         api_for(district_approver).post(f"/api/v1/dibao-cases/{case_id}/review/", {}, format="json").status_code == 403
     )
-    assert api_for(sd_approver).post(f"/api/v1/dibao-cases/{case_id}/review/", {}, format="json").status_code == 200
+    review(case_id, sd_approver, api_for)
     # Not delegated: the sub-district may not approve, the district may.
     assert api_for(sd_approver).post(f"/api/v1/dibao-cases/{case_id}/approve/", {}, format="json").status_code == 403
     assert api_for(caseworker).post(f"/api/v1/dibao-cases/{case_id}/approve/", {}, format="json").status_code == 403
-    assert DibaoCase.objects.get(pk=case_id).status == "reviewed"
+    assert DibaoCase.objects.get(pk=case_id).status == "public_notice"
     assert (
         api_for(district_approver).post(f"/api/v1/dibao-cases/{case_id}/approve/", {}, format="json").status_code == 200
     )
@@ -215,7 +228,7 @@ def test_a_sub_district_approves_dibao_where_its_district_delegates_it(
 ):
     household = make_household(community=OWN_COMMUNITY)
     case_id = open_case(api_for(caseworker), household)["id"]
-    api_for(sd_approver).post(f"/api/v1/dibao-cases/{case_id}/review/", {}, format="json")
+    review(case_id, sd_approver, api_for)
     delegation_set(
         actor=admin_user, district="370202", power="dibao_approval", effective_from="2020-01-01", delegated=True
     )
@@ -234,17 +247,17 @@ def test_delegation_can_be_withdrawn_from_a_date(api_for, caseworker, sd_approve
     )
     household = make_household(community=OWN_COMMUNITY)
     case_id = open_case(api_for(caseworker), household)["id"]
-    api_for(sd_approver).post(f"/api/v1/dibao-cases/{case_id}/review/", {}, format="json")
+    review(case_id, sd_approver, api_for)
     assert api_for(sd_approver).post(f"/api/v1/dibao-cases/{case_id}/approve/", {}, format="json").status_code == 403
 
 
 def test_no_one_approves_a_case_they_submitted(api_for, make_staff, district_approver, sd_approver, standards):
     household = make_household(community=OWN_COMMUNITY)
     case_id = open_case(api_for(district_approver), household)["id"]
-    api_for(sd_approver).post(f"/api/v1/dibao-cases/{case_id}/review/", {}, format="json")
+    review(case_id, sd_approver, api_for)
     response = api_for(district_approver).post(f"/api/v1/dibao-cases/{case_id}/approve/", {}, format="json")
     assert response.status_code == 403
-    assert DibaoCase.objects.get(pk=case_id).status == "reviewed"
+    assert DibaoCase.objects.get(pk=case_id).status == "public_notice"
     colleague = api_for(make_staff("district_approver", "370202"))
     assert colleague.post(f"/api/v1/dibao-cases/{case_id}/approve/", {}, format="json").status_code == 200
 
@@ -303,15 +316,13 @@ def test_termination_can_name_the_first_month_no_longer_paid(
     assert response.json()["status"] == "terminated"
 
 
-def test_public_notice_and_periodic_review_dates_are_set_on_approval(
-    api_for, caseworker, sd_approver, district_approver, standards
-):
+def test_periodic_review_dates_are_set_on_approval(api_for, caseworker, sd_approver, district_approver, standards):
     household = make_household(community=OWN_COMMUNITY)
     case_id = open_case(api_for(caseworker), household)["id"]
     body = approve(case_id, sd_approver, district_approver, api_for)
     today = local_today()
-    assert body["notice_until"] == f"{today + datetime.timedelta(days=7):%Y-%m-%d}"
-    assert body["in_public_notice"] is True
+    assert body["in_public_notice"] is False
+    assert body["last_review_on"] == f"{today:%Y-%m-%d}"
     assert body["next_review_on"] > f"{today:%Y-%m-%d}"
     assert body["allowed_actions"] == ["suspend", "terminate", "recheck"]
 

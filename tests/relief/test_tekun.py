@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from core.cases import local_today
 from relief.models import TekunCase
 from tests.conftest import OTHER_DISTRICT_COMMUNITY, OWN_COMMUNITY
-from tests.factories import PersonFactory, make_household
+from tests.factories import PersonFactory, end_notice, make_household
 
 pytestmark = pytest.mark.django_db
 
@@ -14,6 +15,15 @@ pytestmark = pytest.mark.django_db
 def create(client, person, **extra):
     body = {"person": person.pk, "care_level": "partial", "placement": "home", **extra}
     return client.post("/api/v1/tekun-cases/", body, format="json")
+
+
+def review(client, case_id, reviewer_client=None):
+    """The home investigation (by ``client``, who filed it), the review, and the 7 days of the notice passed."""
+    body = {"date": f"{local_today():%Y-%m-%d}", "investigators": "王伟"}
+    assert client.post(f"/api/v1/tekun-cases/{case_id}/investigate/", body, format="json").status_code == 200
+    response = (reviewer_client or client).post(f"/api/v1/tekun-cases/{case_id}/review/", {}, format="json")
+    assert response.status_code == 200, response.content
+    end_notice(TekunCase.objects.get(pk=case_id))
 
 
 def test_tekun_case_is_approved_and_paid_basic_plus_care(
@@ -29,7 +39,7 @@ def test_tekun_case_is_approved_and_paid_basic_plus_care(
         "partial",
         "home",
     )
-    assert api_for(sd_approver).post(f"/api/v1/tekun-cases/{case['id']}/review/", {}, format="json").status_code == 200
+    review(api_for(caseworker), case["id"], api_for(sd_approver))
     approved = api_for(district_approver).post(
         f"/api/v1/tekun-cases/{case['id']}/approve/", {"note": "同意"}, format="json"
     )
@@ -44,7 +54,7 @@ def test_tekun_case_is_approved_and_paid_basic_plus_care(
 def test_the_care_level_changes_the_amount_at_review(api_for, caseworker, sd_approver, district_approver, standards):
     household = make_household(community=OWN_COMMUNITY, area_type="urban")
     case_id = create(api_for(caseworker), household.head, care_level="full").json()["id"]
-    api_for(sd_approver).post(f"/api/v1/tekun-cases/{case_id}/review/", {}, format="json")
+    review(api_for(caseworker), case_id, api_for(sd_approver))
     api_for(district_approver).post(f"/api/v1/tekun-cases/{case_id}/approve/", {}, format="json")
     before = api_for(caseworker).get(f"/api/v1/tekun-cases/{case_id}/allowance/?month=2020-05").json()
     response = api_for(sd_approver).post(
@@ -90,17 +100,19 @@ def test_bad_care_level_is_a_field_error(api, standards):
 def test_no_one_approves_a_tekun_case_they_submitted(api_for, district_approver, sd_approver, standards):
     person = make_household(community=OWN_COMMUNITY).head
     case_id = create(api_for(district_approver), person).json()["id"]
+    TekunCase.objects.filter(pk=case_id).update(investigated_on=local_today(), investigators="王伟")
     api_for(sd_approver).post(f"/api/v1/tekun-cases/{case_id}/review/", {}, format="json")
+    end_notice(TekunCase.objects.get(pk=case_id))
     assert (
         api_for(district_approver).post(f"/api/v1/tekun-cases/{case_id}/approve/", {}, format="json").status_code == 403
     )
-    assert TekunCase.objects.get(pk=case_id).status == "reviewed"
+    assert TekunCase.objects.get(pk=case_id).status == "public_notice"
 
 
 def test_the_district_terminates_a_tekun_case_and_a_sub_district_may_not(api_for, actors, standards):
     person = make_household(community=OWN_COMMUNITY).head
     case_id = create(api_for(actors.caseworker), person).json()["id"]
-    api_for(actors.reviewer).post(f"/api/v1/tekun-cases/{case_id}/review/", {}, format="json")
+    review(api_for(actors.caseworker), case_id, api_for(actors.reviewer))
     api_for(actors.approver).post(f"/api/v1/tekun-cases/{case_id}/approve/", {}, format="json")
     url = f"/api/v1/tekun-cases/{case_id}/terminate/"
     assert api_for(actors.reviewer).post(url, {"note": "死亡"}, format="json").status_code == 403

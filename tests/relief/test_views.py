@@ -10,7 +10,7 @@ from core.cases import local_today
 from relief.models import DibaoCase, PriceIndex, StationAdmission, TekunCase, TemporaryReliefClaim
 from relief.services import admission_create, temporary_relief_claim_create
 from tests.conftest import OTHER_DISTRICT_COMMUNITY, OWN_COMMUNITY
-from tests.factories import make_household
+from tests.factories import end_notice, make_household
 
 pytestmark = pytest.mark.django_db
 
@@ -136,14 +136,30 @@ def test_case_actions_from_the_page(browser_client, caseworker, sd_approver, dis
     from relief.services import dibao_case_create
 
     case = dibao_case_create(actor=caseworker, household=household, monthly_income="100")
+    # The review waits for the home investigation: refused on the page, not a crash.
+    browser_client(sd_approver).post(f"/relief/dibao/{case.pk}/review/", {"review-note": "材料齐全"})
+    case.refresh_from_db()
+    assert case.status == "submitted"
+    investigation = {
+        "investigate-investigated_on": f"{local_today():%Y-%m-%d}",
+        "investigate-investigators": "王伟",
+        "investigate-findings": "属实",
+    }
+    assert browser_client(caseworker).post(f"/relief/dibao/{case.pk}/investigate/", investigation).status_code == 302
     response = browser_client(sd_approver).post(f"/relief/dibao/{case.pk}/review/", {"review-note": "材料齐全"})
     assert response.status_code == 302
     case.refresh_from_db()
-    assert case.status == "reviewed"
+    assert case.status == "public_notice"
+    # While the notice runs no one is offered the decision, and a forced one is refused on the page.
+    assert 'data-testid="action-approve"' not in page(browser_client(district_approver), f"/relief/dibao/{case.pk}/")
+    browser_client(district_approver).post(f"/relief/dibao/{case.pk}/approve/", {"approve-note": "同意"})
+    case.refresh_from_db()
+    assert case.status == "public_notice"
+    end_notice(case)
     # A refusal is shown on the page, not a crash.
     browser_client(caseworker).post(f"/relief/dibao/{case.pk}/approve/", {"approve-note": ""})
     case.refresh_from_db()
-    assert case.status == "reviewed"
+    assert case.status == "public_notice"
     client = browser_client(district_approver)
     detail = page(client, f"/relief/dibao/{case.pk}/")
     assert 'data-testid="action-approve"' in detail

@@ -10,7 +10,7 @@ import pytest
 from core.cases import local_today
 from relief import services as relief_services
 from tests.conftest import OWN_SUBDISTRICT
-from tests.factories import PersonFactory, make_household, make_id_number
+from tests.factories import PersonFactory, make_household, make_id_number, review_through_notice
 from welfare.demo import welfare_standards_seed
 
 OWN_DISTRICT = OWN_SUBDISTRICT[:6]
@@ -68,7 +68,7 @@ def dibao_household(actors):
     """An urban household of 3 in the caseworker's community, with an active dibao case."""
     household = make_household(community="370202001001", members=3)
     case = relief_services.dibao_case_create(actor=actors.caseworker, household=household, monthly_income="600.00")
-    relief_services.dibao_case_review(actor=actors.reviewer, case=case)
+    review_through_notice(case, reviewer=actors.reviewer)
     relief_services.dibao_case_approve(actor=actors.approver, case=case)
     household.dibao_case = case
     return household

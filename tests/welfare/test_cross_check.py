@@ -9,7 +9,7 @@ from people.models import Person
 from relief import services as relief_services
 from relief.models import DibaoCase
 from tests.conftest import OTHER_DISTRICT_COMMUNITY
-from tests.factories import make_household
+from tests.factories import make_household, paid_since_this_month, review_through_notice
 from tests.welfare.conftest import born_years_ago, certificate_for, make_person
 from welfare import selectors, services
 from welfare.models import OrphanCase
@@ -31,16 +31,16 @@ def living(actors, person):
 
 def dibao(actors, household):
     case = relief_services.dibao_case_create(actor=actors.caseworker, household=household, monthly_income="300")
-    relief_services.dibao_case_review(actor=actors.reviewer, case=case)
-    return relief_services.dibao_case_approve(actor=actors.approver, case=case)
+    review_through_notice(case, reviewer=actors.reviewer)
+    return paid_since_this_month(relief_services.dibao_case_approve(actor=actors.approver, case=case))
 
 
 def tekun(actors, person):
     case = relief_services.tekun_case_create(
         actor=actors.caseworker, person=person, care_level="full", placement="home"
     )
-    relief_services.tekun_case_review(actor=actors.reviewer, case=case)
-    return relief_services.tekun_case_approve(actor=actors.approver, case=case)
+    review_through_notice(case, reviewer=actors.reviewer)
+    return paid_since_this_month(relief_services.tekun_case_approve(actor=actors.approver, case=case))
 
 
 @pytest.fixture

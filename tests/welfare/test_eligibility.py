@@ -12,7 +12,7 @@ from people.models import Person
 from people.services import person_record_death
 from relief import services as relief_services
 from relief.models import DibaoCase, TekunCase
-from tests.factories import make_household
+from tests.factories import make_household, review_through_notice
 from tests.welfare.conftest import born_years_ago, certificate_for, make_person
 from welfare import selectors, services
 from welfare.models import DisabilityCertificate, DisabilitySubsidyCase, OrphanCase
@@ -129,7 +129,7 @@ def test_a_member_also_in_another_active_dibao_case_keeps_the_subsidy(actors, di
     from relief.models import DibaoMember
 
     DibaoMember.objects.create(case=other_case, person=person, relationship="other")
-    relief_services.dibao_case_review(actor=actors.reviewer, case=other_case)
+    review_through_notice(other_case, reviewer=actors.reviewer)
     relief_services.dibao_case_approve(actor=actors.approver, case=other_case)
     relief_services.dibao_case_suspend(actor=actors.approver, case=dibao_household.dibao_case, note="复核")
     living.refresh_from_db()
@@ -145,7 +145,7 @@ def test_a_death_stops_every_benefit_from_the_month_after(actors, dibao_househol
     tekun = relief_services.tekun_case_create(
         actor=actors.caseworker, person=person, care_level="none", placement="home"
     )
-    relief_services.tekun_case_review(actor=actors.reviewer, case=tekun)
+    review_through_notice(tekun, reviewer=actors.reviewer)
     relief_services.tekun_case_approve(actor=actors.approver, case=tekun)
     died = local_today()
     result = person_record_death(actor=actors.caseworker, person=person, death_date=died, note="医院死亡证明")
@@ -169,7 +169,7 @@ def test_a_death_stops_every_benefit_from_the_month_after(actors, dibao_househol
 def test_the_death_of_the_last_covered_member_ends_the_dibao_case(actors):
     household = make_household(community="370202001001", members=1)
     case = relief_services.dibao_case_create(actor=actors.caseworker, household=household, monthly_income="0")
-    relief_services.dibao_case_review(actor=actors.reviewer, case=case)
+    review_through_notice(case, reviewer=actors.reviewer)
     relief_services.dibao_case_approve(actor=actors.approver, case=case)
     died = local_today() - datetime.timedelta(days=40)
     person_record_death(actor=actors.caseworker, person=household.head, death_date=died)
