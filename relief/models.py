@@ -169,9 +169,10 @@ class ProcedureCase(BenefitCase):
     state_machine = NOTICED_CASE_MACHINE
 
     investigated_on = models.DateField(_("home investigation on"), null=True, blank=True)
-    investigators = models.CharField(_("investigated by"), max_length=100, blank=True)
-    investigation_findings = models.TextField(_("investigation findings"), blank=True)
-    objection_open = models.BooleanField(_("objection awaiting a new investigation"), default=False)
+    # Database defaults too: the city generator and the benchmarks write cases with SQL.
+    investigators = models.CharField(_("investigated by"), max_length=100, blank=True, db_default="")
+    investigation_findings = models.TextField(_("investigation findings"), blank=True, db_default="")
+    objection_open = models.BooleanField(_("objection awaiting a new investigation"), default=False, db_default=False)
 
     class Meta:
         abstract = True
@@ -193,7 +194,9 @@ class DibaoCase(ProcedureCase):
     )
     monthly_income = models.DecimalField(_("household monthly income"), **MONEY)
     members_count = models.PositiveSmallIntegerField(_("members covered"))
-    income_irregular = models.BooleanField(_("irregular income or members able to work"), default=False)
+    income_irregular = models.BooleanField(
+        _("irregular income or members able to work"), default=False, db_default=False
+    )
 
     class Meta:
         verbose_name = _("dibao case")
