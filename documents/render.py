@@ -193,8 +193,11 @@ def _table(pdf, block: Table, wrap) -> None:
             headings()
         for index, (value, width) in enumerate(zip(row, widths, strict=True)):
             text = str(value)
-            while text and pdf.get_string_width(text) > width - 3:
-                text = text[:-1]  # a notice's cells are short; a long one is cut, never spilled
+            if (
+                len(text) * 4.2 > width - 3
+            ):  # a full-width character at 11 pt is under 4.2 mm: most cells fit unmeasured
+                while text and pdf.get_string_width(text) > width - 3:
+                    text = text[:-1]  # a notice's cells are short; a long one is cut, never spilled
             pdf.cell(width, LINE, text, border=1, align="R" if index in block.numeric else "L")
         pdf.ln(LINE)
     pdf.ln(3)
