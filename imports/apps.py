@@ -7,4 +7,7 @@ class ImportsConfig(AppConfig):
     verbose_name = "Imports"
 
     def ready(self) -> None:
-        from imports import permissions  # noqa: F401 - registers the rules of bulk imports with core.permissions
+        from imports import (
+            permissions,  # noqa: F401 - registers the rules of bulk imports with core.permissions
+            worklist,  # noqa: F401 - its kind of the work queue
+        )

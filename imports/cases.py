@@ -26,10 +26,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.cases import OPEN_ACTION, OPEN_STATUSES, CaseEvent, CaseStatus, current_month, local_today
+from core.cases import OPEN_ACTION, OPEN_STATUSES, ApprovalLevel, CaseEvent, CaseStatus, current_month, local_today
 from core.errors import InvalidInput
 from core.idnumbers import parse_id_number
 from core.money import parse_money
+from core.roles import Cap
 from core.scoping import scope_prefix
 from imports.kinds import Changed, Column, Kind, Report, chunks, execute, fetch, report_refused_text
 from people.models import AreaType, Relationship
@@ -99,7 +100,13 @@ class Context:
 
 
 class CaseKind(Kind):
+    """Cases already in payment. They pay from the next run, so they pass the same four eyes as a
+    case (issue 22 §1): the file is committed by an approver of the benefit (``approver_caps``,
+    the district's), never by who uploaded it; each case records the uploader as its submitter
+    and the committing approver as its approver (``approved_by``, level "district")."""
+
     model = None
+    approver_caps: frozenset = frozenset()
     specific: list[Column] = []
     holder_missing = gettext_lazy("No one with this ID number is registered; import the households first.")
 
@@ -241,6 +248,10 @@ class CaseKind(Kind):
         now = timezone.now()
         plan = report.plan
         cases = [self.instance(holder, start, values, actor, now) for _line, holder, start, values in plan]
+        for case in cases:  # submitted by the uploader, approved by the approver who commits the file
+            case.created_by_id = job.created_by_id
+            case.approved_by = actor
+            case.approval_level = ApprovalLevel.DISTRICT
         self.before(cases, plan, actor)
         made = self.model.objects.bulk_create(cases, batch_size=BATCH)
         if len(made) != len(plan):  # pragma: no cover - bulk_create returns every row or raises
@@ -279,6 +290,7 @@ class CaseKind(Kind):
 class DibaoKind(CaseKind):
     key = "dibao"
     model = DibaoCase
+    approver_caps = frozenset({Cap.RELIEF_APPROVE_DISTRICT})
     label = gettext_lazy("Existing dibao cases")
     description = gettext_lazy(
         "One row per household in payment, named by its head's ID number; every living member is covered."
@@ -358,6 +370,7 @@ class DibaoKind(CaseKind):
 
 class TekunKind(CaseKind):
     key = "tekun"
+    approver_caps = frozenset({Cap.RELIEF_APPROVE_DISTRICT})
     model = TekunCase
     label = gettext_lazy("Existing tekun cases")
     specific = [
@@ -394,6 +407,7 @@ class TekunKind(CaseKind):
 class OrphanKind(CaseKind):
     key = "orphan"
     model = OrphanCase
+    approver_caps = frozenset({Cap.WELFARE_APPROVE})
     label = gettext_lazy("Existing orphans' allowance cases")
     specific = [
         Column(
@@ -437,6 +451,7 @@ class OrphanKind(CaseKind):
 
 class DisabilityKind(CaseKind):
     model = DisabilitySubsidyCase
+    approver_caps = frozenset({Cap.WELFARE_APPROVE})
     subsidy = SubsidyKind.LIVING
     specific = [
         Column(

@@ -136,6 +136,7 @@ def import_commit(*, actor: User, job: ImportJob) -> ImportJob:
     """Write a previewed job, all or nothing (now, or in Celery when the file is large)."""
     require_can(actor, "commit", ImportJob)
     job = get_in_scope(ImportJob.objects.defer("content", "plan"), actor, pk=job.pk)
+    require_can(actor, "commit", job)  # a file of cases in payment: an approver who did not upload it
     if job.status != ImportStatus.PREVIEWED:
         raise Conflict(
             _("Only a checked import with no errors can be written (this one is “%(status)s”).")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, Forbidden
+from core.permissions import can
 from core.roles import Cap, has_cap
 from core.uploads import read_upload
 from imports import selectors, services
@@ -31,7 +32,13 @@ def _require(request) -> None:
 @login_required
 def import_list(request):
     _require(request)
-    jobs = selectors.import_list(user=request.user, kind=request.GET.get("kind", ""))
+    status = request.GET.get("status", "")
+    jobs = selectors.import_list(
+        user=request.user,
+        kind=request.GET.get("kind", ""),
+        status=status if status in ImportStatus.values else "",
+        to_commit=request.GET.get("to_commit") == "1",
+    )
     page = Paginator(jobs, 25).get_page(request.GET.get("page"))
     return render(request, "imports/list.html", {"page": page, "kinds": ImportKind.choices})
 
@@ -84,7 +91,7 @@ def import_detail(request, pk: int):
             "job": job,
             "kind": kinds()[job.kind],
             "errors": errors,
-            "can_commit": job.status == ImportStatus.PREVIEWED,
+            "can_commit": job.status == ImportStatus.PREVIEWED and can(request.user, "commit", job),
             "running": job.is_running,
         },
     )

@@ -8,8 +8,8 @@ import pytest
 
 from core.cases import CaseEvent
 from relief.models import DibaoCase, TekunCase
-from tests.conftest import OTHER_DISTRICT_COMMUNITY, OWN_COMMUNITY
-from tests.factories import PersonFactory, make_household, make_id_number
+from tests.conftest import OTHER_DISTRICT, OTHER_DISTRICT_COMMUNITY, OWN_COMMUNITY, OWN_SUBDISTRICT, api_client_for
+from tests.factories import PersonFactory, StaffFactory, make_household, make_id_number
 from tests.imports.conftest import upload, xlsx
 from welfare.models import DisabilityCertificate, DisabilitySubsidyCase, OrphanCase
 
@@ -21,12 +21,21 @@ ORPHAN = ["公民身份号码", "养育方式", "监护人", "监护人与儿童
 DISABILITY = ["公民身份号码", "残疾人证号", "开始发放月份"]
 
 
-def run(api, kind, headings, rows):
+def district_approver(district: str = "370202"):
+    return StaffFactory(role="district_approver", division_id=district)
+
+
+def preview(api, kind, headings, rows) -> dict:
     response = upload(api, xlsx(rows, headings=headings), kind=kind, name=f"{kind}.xlsx")
     assert response.status_code == 202, response.content
-    job = api.get(f"/api/v1/imports/{response.json()['id']}/").json()
+    return api.get(f"/api/v1/imports/{response.json()['id']}/").json()
+
+
+def run(api, kind, headings, rows, approver=None):
+    """Upload (the caseworker), then commit (a district approver: four eyes, issue 22 §1)."""
+    job = preview(api, kind, headings, rows)
     if job["status"] == "previewed":
-        committed = api.post(f"/api/v1/imports/{job['id']}/commit/")
+        committed = api_client_for(approver or district_approver()).post(f"/api/v1/imports/{job['id']}/commit/")
         assert committed.status_code == 200, committed.content
         return committed.json()
     return job
@@ -39,7 +48,8 @@ def messages(job):
 def test_existing_dibao_cases_become_active_with_their_members_covered(api, caseworker):
     households = [make_household(community=OWN_COMMUNITY, members=3) for _ in range(3)]
     rows = [[h.head.id_number, "600.00", "2020-01"] for h in households]
-    job = run(api, "dibao", DIBAO, rows)
+    approver = district_approver()
+    job = run(api, "dibao", DIBAO, rows, approver=approver)
     assert (job["status"], job["to_create"]) == ("committed", 3)
     for household in households:
         case = DibaoCase.objects.get(household=household)
@@ -50,8 +60,13 @@ def test_existing_dibao_cases_become_active_with_their_members_covered(api, case
             3,
         )
         assert case.members.count() == 3
+        assert (case.created_by_id, case.approved_by_id, case.approval_level) == (
+            caseworker.pk,
+            approver.pk,
+            "district",
+        )
         event = CaseEvent.objects.get(case_id=case.pk, case_type__model="dibaocase")
-        assert (event.to_state, event.actor_id) == ("active", caseworker.pk)
+        assert (event.to_state, event.actor_id) == ("active", approver.pk)
         assert f"导入批次 {job['id']}" in event.note  # the note is written in the importer's language
 
 
@@ -144,3 +159,52 @@ def test_case_templates_have_chinese_headings(browser_client, caseworker):
         assert response.status_code == 200
         sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
         assert [c.value for c in sheet[1]] == headings
+
+
+# --- Four eyes: an import of cases in payment is committed by a district approver, not its uploader ---
+
+
+@pytest.mark.parametrize(
+    ("committer", "status"),
+    [
+        ("uploader", 403),  # the caseworker who uploaded it
+        ("subdistrict_approver", 403),  # approves no dibao at the district's level
+        ("admin", 403),  # may import households, approves nothing
+        ("other_district_approver", 404),  # the file is outside its district
+    ],
+)
+def test_an_import_of_cases_in_payment_is_not_committed_by_its_uploader_or_a_non_approver(
+    api, caseworker, committer, status
+):
+    household = make_household(community=OWN_COMMUNITY, members=2)
+    job = preview(api, "dibao", DIBAO, [[household.head.id_number, "600.00", "2020-01"]])
+    assert job["status"] == "previewed"
+    client = {
+        "uploader": api,
+        "subdistrict_approver": api_client_for(StaffFactory(role="subdistrict_approver", division_id=OWN_SUBDISTRICT)),
+        "admin": api_client_for(StaffFactory(role="admin", division_id="370200")),
+        "other_district_approver": api_client_for(district_approver(OTHER_DISTRICT)),
+    }[committer]
+    response = client.post(f"/api/v1/imports/{job['id']}/commit/")
+    assert response.status_code == status, response.content
+    assert not DibaoCase.objects.exists()
+    assert api.get(f"/api/v1/imports/{job['id']}/").json()["status"] == "previewed"
+
+
+def test_a_district_approver_who_uploaded_the_file_may_not_commit_it_another_may(api_for):
+    household = make_household(community=OWN_COMMUNITY, members=2)
+    uploader, other = district_approver(), district_approver()
+    job = preview(api_for(uploader), "dibao", DIBAO, [[household.head.id_number, "600.00", "2020-01"]])
+    assert api_for(uploader).post(f"/api/v1/imports/{job['id']}/commit/").status_code == 403
+    assert not DibaoCase.objects.exists()
+    assert api_for(other).post(f"/api/v1/imports/{job['id']}/commit/").status_code == 200
+    case = DibaoCase.objects.get()
+    assert (case.created_by_id, case.approved_by_id) == (uploader.pk, other.pk)
+
+
+def test_a_household_import_is_still_committed_by_its_uploader(api):
+    from tests.imports.conftest import household_rows
+
+    response = upload(api, xlsx(household_rows(1, members=2)))
+    job = api.get(f"/api/v1/imports/{response.json()['id']}/").json()
+    assert api.post(f"/api/v1/imports/{job['id']}/commit/").status_code == 200
