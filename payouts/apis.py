@@ -123,6 +123,7 @@ class PayoutRunViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModel
     def create(self, request):
         values = _valid(RunRequestSerializer, request.data)
         run, created = services.run_request(actor=request.user, scheme=values["scheme"], period=values["period"])
+        run = selectors.run_get(user=request.user, pk=run.pk)  # the answer, new or repeated, is scoped
         code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
         return Response(PayoutRunSerializer(run, context=self.get_serializer_context()).data, status=code)
 

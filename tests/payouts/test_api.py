@@ -187,6 +187,20 @@ def test_who_may_start_and_see_runs(cases, api_for, make_staff, maker):
     assert district_finance.post(f"/api/v1/payout-runs/{run['id']}/approve/", {}, format="json").status_code == 404
 
 
+def test_a_district_finance_officer_starts_no_city_run_and_reads_none_by_asking_again(
+    cases, api_for, make_staff, maker
+):
+    district_finance = api_for(make_staff("finance", "370202"))
+    before = PayoutRun.objects.count()
+    new = district_finance.post("/api/v1/payout-runs/", {"scheme": "dibao", "period": "2020-03"}, format="json")
+    assert new.status_code == 403
+    assert PayoutRun.objects.count() == before
+    run = maker.post("/api/v1/payout-runs/", {"scheme": "dibao", "period": "2020-04"}, format="json").json()
+    again = district_finance.post("/api/v1/payout-runs/", {"scheme": "dibao", "period": "2020-04"}, format="json")
+    assert again.status_code == 403
+    assert str(run["id"]) not in again.content.decode() and "total" not in again.content.decode()
+
+
 # --- Approval --------------------------------------------------------------------------------------------
 
 
@@ -201,6 +215,35 @@ def test_the_starter_may_not_approve_and_a_second_finance_officer_may(cases, mak
     assert approved.json()["approved_total"] == "4680.00"
     again = checker.post(f"/api/v1/payout-runs/{run['id']}/approve/", {}, format="json")
     assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
+
+
+@pytest.fixture
+def third(api_for, make_staff):
+    return api_for(make_staff("finance", "370200"))
+
+
+def test_whoever_recomputed_a_run_may_not_approve_it_a_third_officer_may(cases, maker, checker, compute, third):
+    run = computed_run(maker, compute)
+    recomputed = checker.post(f"/api/v1/payout-runs/{run['id']}/recompute/", {"note": "again"}, format="json")
+    assert recomputed.status_code == 200, recomputed.content
+    compute(run["id"])
+    refused = checker.post(f"/api/v1/payout-runs/{run['id']}/approve/", {}, format="json")
+    assert refused.status_code == 403
+    assert maker.post(f"/api/v1/payout-runs/{run['id']}/approve/", {}, format="json").status_code == 403
+    assert PayoutRun.objects.get(pk=run["id"]).status == "computed"
+    assert third.post(f"/api/v1/payout-runs/{run['id']}/approve/", {}, format="json").status_code == 200
+
+
+def test_a_scheduled_run_is_not_approved_by_who_recomputed_it(cases, checker, compute, api_for, make_staff):
+    from payouts.services import run_request
+
+    run, _created = run_request(actor=None, scheme="dibao", period="2020-04", origin="schedule")
+    compute(run.pk)
+    assert checker.post(f"/api/v1/payout-runs/{run.pk}/recompute/", {}, format="json").status_code == 200
+    compute(run.pk)
+    assert checker.post(f"/api/v1/payout-runs/{run.pk}/approve/", {}, format="json").status_code == 403
+    other = api_for(make_staff("finance", "370200"))
+    assert other.post(f"/api/v1/payout-runs/{run.pk}/approve/", {}, format="json").status_code == 200
 
 
 def test_a_run_still_computing_cannot_be_approved(cases, maker, checker):
