@@ -9,13 +9,21 @@ the audit pages (core.views), not here.
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from pghistory.admin import EventsAdmin
 
+from core.adminaccess import admin_access
 from core.errors import DomainError
-from core.models import Division, RevealLog, SecurityEvent, User
+from core.models import Division, RevealLog, SecurityEvent, SecurityEventKind, User
 from core.roles import ROLE_LEVELS, Cap, has_cap
-from core.services import STAFF_SITE_ROLES, role_grant_refusal, staff_role_grant
+from core.services import (
+    STAFF_SITE_ROLES,
+    role_grant_refusal,
+    security_event_record,
+    staff_password_set,
+    staff_role_grant,
+)
 
 
 @admin.register(Division)
@@ -58,14 +66,24 @@ class StaffChangeForm(_RoleCheckMixin, UserChangeForm):
 
 
 class StaffPasswordResetForm(AdminPasswordChangeForm):
-    """A password set by an administrator must be changed by its owner at the next login."""
+    """A password set by a security officer (``staff_password_set``): changed by its owner at the
+    next login, and in the security log."""
+
+    request = None  # set by StaffAdmin.user_change_password
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.request is not None and self.request.user.pk == self.user.pk:
+            raise ValidationError(_("Your own password is changed on the portal's own page."))
+        return cleaned
 
     def save(self, commit=True):
-        user = super().save(commit=False)
-        user.must_change_password = True
-        if commit:
-            user.save()
-        return user
+        return staff_password_set(
+            actor=self.request.user,
+            user=self.user,
+            new_password=self.cleaned_data["password1"],
+            ip_address=self.request.META.get("REMOTE_ADDR"),
+        )
 
 
 @admin.register(User)
@@ -120,10 +138,13 @@ class StaffAdmin(UserAdmin):
         return type(form.__name__, (form,), {"request": request})
 
     def user_change_password(self, request, id, form_url=""):
-        if str(request.user.pk) == str(id) or not has_cap(request.user, Cap.STAFF_MANAGE):
+        if str(request.user.pk) == str(id) or not has_cap(request.user, Cap.PASSWORDS_RESET):
             from django.core.exceptions import PermissionDenied
 
-            raise PermissionDenied  # one's own password is changed on the portal's own page
+            # One's own password is changed on the portal's own page; another's only by a
+            # security officer (not the administrator: 三权分立, issue 22 §2).
+            raise PermissionDenied
+        self.change_password_form = type("StaffPasswordResetForm", (StaffPasswordResetForm,), {"request": request})
         return super().user_change_password(request, id, form_url)
 
     def save_model(self, request, obj, form, change):
@@ -131,8 +152,16 @@ class StaffAdmin(UserAdmin):
             # Accounts made here get a password from an administrator: their owner changes it first.
             obj.must_change_password = True
             obj.is_staff = obj.role in STAFF_SITE_ROLES
-            obj.is_superuser = obj.role == "admin"
+            obj.is_superuser = False  # nobody: the admin site asks capabilities (core.adminaccess)
             super().save_model(request, obj, form, change)
+            security_event_record(
+                kind=SecurityEventKind.PASSWORD_SET,
+                username=obj.username,
+                user=obj,
+                actor=request.user,
+                ip_address=request.META.get("REMOTE_ADDR"),
+                detail="initial password",
+            )
             return
         new_role = obj.role
         if "role" in form.changed_data:
@@ -203,3 +232,24 @@ class AuditEventsAdmin(EventsAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# --- Who sees what on the admin site (core.adminaccess): the administrator's configuration ------
+admin_access(Division, caps=[Cap.STANDARDS_EDIT])
+
+
+def _open_schedules_to_the_administrator() -> None:
+    """django-celery-beat's schedules: the administrator's (architecture.md: "users, schedules")."""
+    from django_celery_beat import models as beat
+
+    for model in (
+        beat.PeriodicTask,
+        beat.CrontabSchedule,
+        beat.IntervalSchedule,
+        beat.ClockedSchedule,
+        beat.SolarSchedule,
+    ):
+        admin_access(model, caps=[Cap.STAFF_MANAGE], actions=["view", "add", "change", "delete"])
+
+
+_open_schedules_to_the_administrator()

@@ -128,6 +128,20 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    # The admin site's permissions are capabilities (core.adminaccess); nobody is a superuser.
+    def has_perm(self, perm, obj=None) -> bool:
+        from core.adminaccess import has_admin_perm
+
+        return self.is_active and has_admin_perm(self, perm)
+
+    def has_perms(self, perm_list, obj=None) -> bool:
+        return all(self.has_perm(perm, obj) for perm in perm_list)
+
+    def has_module_perms(self, app_label) -> bool:
+        from core.adminaccess import has_admin_module_perms
+
+        return self.is_active and has_admin_module_perms(self, app_label)
+
     def _get_session_auth_hash(self, secret=None):
         """Django keeps this in each session and refuses a session whose hash no longer matches;
         the API's tokens keep it too (``core.tokens``). Django hashes the password alone; here a
@@ -184,6 +198,7 @@ class SecurityEventKind(models.TextChoices):
     LOCKED_OUT = "locked_out", _("Locked out after repeated failures")
     LOGIN_REFUSED = "login_refused", _("Login refused: locked out")
     PASSWORD_CHANGED = "password_changed", _("Password changed")
+    PASSWORD_SET = "password_set", _("Password set for the account by someone else")
     ROLE_CHANGED = "role_changed", _("Role changed")
     ROLE_CHANGE_REFUSED = "role_change_refused", _("Role change refused")
     SESSION_EXPIRED = "session_expired", _("Session ended: absolute lifetime reached")

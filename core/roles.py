@@ -79,6 +79,7 @@ class Cap(StrEnum):
     PRIVILEGED_ROLES_GRANT = "staff.grant_privileged_roles"  # grant or take away admin/security/auditor
     SECURITY_LOG_VIEW = "security.view_log"  # failed logins, lockouts, role changes
     ACCOUNTS_UNLOCK = "security.unlock"  # lift a login lockout (account or client address) before its cool-off
+    PASSWORDS_RESET = "security.reset_password"  # set another account's password (its owner changes it first)
     AUDIT_VIEW = "audit.view"  # the change history of every record, the reveal and security logs
     # Data checking (信息核对): other departments' extracts, cross-check runs, the review queue, coverage.
     DATACHECK_VIEW = "datacheck.view"  # the data sources, their extracts and the cross-check runs
@@ -225,7 +226,7 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
         }
     ),
     Role.SECURITY_OFFICER: frozenset(
-        {Cap.ROLES_GRANT, Cap.PRIVILEGED_ROLES_GRANT, Cap.SECURITY_LOG_VIEW, Cap.ACCOUNTS_UNLOCK}
+        {Cap.ROLES_GRANT, Cap.PRIVILEGED_ROLES_GRANT, Cap.SECURITY_LOG_VIEW, Cap.ACCOUNTS_UNLOCK, Cap.PASSWORDS_RESET}
     ),
     Role.AUDITOR: frozenset({Cap.AUDIT_VIEW, Cap.SECURITY_LOG_VIEW}),
 }

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from core.adminaccess import admin_access
+from core.roles import Cap
 from datacheck.models import DataSource
 
 
@@ -19,3 +21,7 @@ class DataSourceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Who sees these on the admin site (core.adminaccess; nobody is a superuser).
+admin_access(DataSource, caps=[Cap.DATACHECK_CONFIGURE], actions=["view"])

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.adminaccess import admin_access
+from core.roles import Cap
 from placenames.models import BannedWord
 
 
@@ -10,3 +12,7 @@ class BannedWordAdmin(admin.ModelAdmin):
     list_display = ["word", "reason", "active", "created_at"]
     list_filter = ["active"]
     search_fields = ["word"]
+
+
+# Who sees these on the admin site (core.adminaccess; nobody is a superuser).
+admin_access(BannedWord, caps=[Cap.PLACENAME_CONFIGURE, Cap.STANDARDS_EDIT])

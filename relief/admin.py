@@ -10,7 +10,9 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db import transaction
 
+from core.adminaccess import admin_access
 from core.errors import DomainError
+from core.roles import Cap
 from relief import services
 from relief.models import Delegation, PriceIndex, PriceSubsidyRule, Standard
 
@@ -132,3 +134,9 @@ class PriceIndexAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Who sees these on the admin site (core.adminaccess; nobody is a superuser).
+for _model in (Standard, Delegation, PriceSubsidyRule):
+    admin_access(_model, caps=[Cap.STANDARDS_EDIT])
+admin_access(PriceIndex, caps=[Cap.PRICE_INDEX_EDIT], actions=["view"])

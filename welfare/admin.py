@@ -9,7 +9,9 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db import transaction
 
+from core.adminaccess import admin_access
 from core.errors import DomainError
+from core.roles import Cap
 from welfare import services
 from welfare.models import Incompatibility
 
@@ -55,3 +57,7 @@ class IncompatibilityAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Already written by the service during validation."""
+
+
+# Who sees these on the admin site (core.adminaccess; nobody is a superuser).
+admin_access(Incompatibility, caps=[Cap.STANDARDS_EDIT])

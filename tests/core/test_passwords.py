@@ -110,10 +110,10 @@ def test_an_account_created_in_the_admin_must_change_its_password(client, make_s
     assert User.objects.get(username="made_in_admin").must_change_password
 
 
-def test_a_password_set_by_an_administrator_must_be_changed(client, make_staff):
-    admin = make_staff("admin", "370200", is_staff=True, is_superuser=True)
+def test_a_password_set_by_a_security_officer_must_be_changed(client, make_staff):
+    officer = make_staff("security_officer", "370200", is_staff=True)
     target = make_staff()
-    client.force_login(admin)
+    client.force_login(officer)
     response = client.post(
         f"/admin/core/user/{target.pk}/password/",
         {"password1": "Harbour-Light-77", "password2": "Harbour-Light-77", "usable_password": "true"},
