@@ -14,10 +14,11 @@ from core.audit import audit_context
 from core.cases import PERSON_DIED, CaseEvent, clean_note, local_today, run_consequences
 from core.errors import Conflict, InvalidInput, NotFound
 from core.idnumbers import parse_id_number
-from core.models import Division, DivisionLevel, RevealLog, User
+from core.models import Division, DivisionLevel, User
 from core.money import parse_money
 from core.permissions import require_can
 from core.scoping import division_in_scope, get_in_scope
+from core.services import reveal_record
 from people.models import AreaType, Household, HouseholdMeans, HouseholdMember, MeansOccasion, Person, Relationship
 
 
@@ -134,16 +135,13 @@ def person_reveal_id_number(*, actor: User, person: Person, reason: str = "", ip
     a 400 on ``reason``)."""
     require_can(actor, "reveal", Person)
     person = get_in_scope(Person.objects.all(), actor, pk=person.pk)
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(_("Give a reason to show the full ID number."), field="reason")
-    RevealLog.objects.create(
+    reveal_record(
         actor=actor,
-        model="people.Person",
-        object_id=str(person.pk),
+        record=person,
         field="id_number",
-        reason=reason[:200],
+        reason=reason,
         ip_address=ip_address,
+        message=_("Give a reason to show the full ID number."),
     )
     return person.id_number
 

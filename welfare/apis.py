@@ -35,6 +35,8 @@ from welfare.serializers import (
     ReassessInputSerializer,
     SupervisorEndSerializer,
     SupervisorInputSerializer,
+    SupervisorPhoneSerializer,
+    SupervisorRevealSerializer,
     SupervisorSerializer,
     WelfareAllowanceSerializer,
     WelfareSuspendSerializer,
@@ -351,6 +353,7 @@ class ChildSupervisorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         "retrieve": Cap.WELFARE_VIEW,
         "create": Cap.CHILD_SUPERVISOR_EDIT,
         "end": Cap.CHILD_SUPERVISOR_EDIT,
+        "reveal": (Cap.WELFARE_APPLY, Cap.CHILD_SUPERVISOR_EDIT),
     }
 
     def get_queryset(self):
@@ -384,6 +387,19 @@ class ChildSupervisorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         values = _valid(SupervisorEndSerializer, request.data)
         supervisor = services.child_supervisor_end(actor=request.user, supervisor=self.get_object(), **values)
         return Response(SupervisorSerializer(supervisor).data)
+
+    @extend_schema(request=SupervisorRevealSerializer, responses={200: SupervisorPhoneSerializer})
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        """The full work phone, with a reason (logged like every reveal)."""
+        values = _valid(SupervisorRevealSerializer, request.data)
+        phone = services.child_supervisor_reveal_phone(
+            actor=request.user,
+            supervisor=self.get_object(),
+            reason=values["reason"],
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+        return Response({"phone": phone})
 
 
 class EligibilityChangeViewSet(viewsets.GenericViewSet):

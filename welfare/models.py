@@ -361,6 +361,13 @@ class ChildSupervisor(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def phone_masked(self) -> str:
+        """Shown everywhere (pages, API); the full number only through a logged reveal."""
+        from core.idnumbers import mask_phone
+
+        return mask_phone(self.phone)
+
 
 # --- Incompatible benefits (configurable) -----------------------------------------------------
 

@@ -126,12 +126,23 @@ class WelfareMonthQuerySerializer(serializers.Serializer):
 
 class SupervisorSerializer(serializers.ModelSerializer):
     subdistrict = serializers.CharField(source="subdistrict_id", read_only=True)
+    phone = serializers.CharField(
+        source="phone_masked", read_only=True, help_text="masked; POST …/reveal/ with a reason gives the number"
+    )
     subdistrict_name = serializers.CharField(source="subdistrict.name", read_only=True)
 
     class Meta:
         model = ChildSupervisor
         fields = ["id", "subdistrict", "subdistrict_name", "name", "phone", "appointed_on", "ended_on"]
         read_only_fields = fields
+
+
+class SupervisorRevealSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class SupervisorPhoneSerializer(serializers.Serializer):
+    phone = serializers.CharField(read_only=True)
 
 
 class HoldSerializer(serializers.Serializer):

@@ -58,6 +58,7 @@ from core.errors import Conflict, InvalidInput, NotFound
 from core.models import Division, DivisionLevel, User
 from core.permissions import require_can
 from core.scoping import division_in_scope, get_in_scope
+from core.services import reveal_record
 from people.models import Person
 from relief.models import DibaoCase, DibaoMember
 from relief.rules import PUBLIC_NOTICE_DAYS, age_on
@@ -1054,6 +1055,15 @@ def child_supervisor_end(*, actor: User, supervisor: ChildSupervisor, ended_on=N
     with audit_context(actor):
         supervisor.save(update_fields=["ended_on"])
     return supervisor
+
+
+@transaction.atomic
+def child_supervisor_reveal_phone(*, actor: User, supervisor: ChildSupervisor, reason: str, ip_address=None) -> str:
+    """A supervisor's full work phone, for those who contact them; logged with its reason."""
+    require_can(actor, "reveal", ChildSupervisor)
+    supervisor = get_in_scope(ChildSupervisor.objects.all(), actor, pk=supervisor.pk)
+    reveal_record(actor=actor, record=supervisor, field="phone", reason=reason, ip_address=ip_address)
+    return supervisor.phone
 
 
 # --- Configuration: incompatible benefits -----------------------------------------------------
