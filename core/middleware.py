@@ -232,3 +232,73 @@ class ReadOnlyRolesMiddleware:
         ):
             raise PermissionDenied
         return self.get_response(request)
+
+
+class SearchByPostMiddleware:
+    """Searches are posted, so an ID number typed into a search box never reaches a URL (the web
+    server's access log keeps every URL, issue 22 §14).
+
+    A search form (``role="search"``, ``method="post"``, a hidden ``_search=1``) posts its fields;
+    they are kept in the session under a short random token and the browser goes to the same page
+    with ``?qt=TOKEN``. A GET with ``?qt=`` reads them back into ``request.GET``, so every list
+    reads its filters as before; links made from the query (pages, export) carry the token, not
+    the values (``request.search_hidden``). A plain ``?q=`` still works for a bookmark or a client.
+    """
+
+    SESSION_KEY = "search_queries"
+    KEEP = 20
+    SKIP = ("/api/", "/admin/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(self.SKIP) or not hasattr(request, "session"):
+            return self.get_response(request)
+        if request.method == "POST" and request.POST.get("_search") == "1":
+            return self._store(request)
+        token = request.GET.get("qt") if request.method in ("GET", "HEAD") else None
+        if token:
+            self._restore(request, token)
+        return self.get_response(request)
+
+    def _store(self, request):
+        import secrets
+
+        from django.http import HttpResponseRedirect
+        from django.middleware.csrf import CsrfViewMiddleware
+
+        refused = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+        if refused is not None:
+            return refused
+        values = [
+            (key, value)
+            for key, items in request.POST.lists()
+            if key not in ("csrfmiddlewaretoken", "_search", "qt")
+            for value in items
+            if value != ""
+        ]
+        token = secrets.token_urlsafe(9)
+        stored = dict(request.session.get(self.SESSION_KEY, {}))
+        stored[token] = values
+        request.session[self.SESSION_KEY] = dict(list(stored.items())[-self.KEEP :])
+        response = HttpResponseRedirect(f"{request.path}?qt={token}")
+        response.status_code = 303
+        return response
+
+    def _restore(self, request, token: str) -> None:
+        from django.http import QueryDict
+
+        values = request.session.get(self.SESSION_KEY, {}).get(token)
+        if values is None:
+            return
+        hidden = {key for key, _value in values}
+        query = QueryDict(mutable=True)
+        for key, value in values:
+            query.appendlist(key, value)
+        for key, items in request.GET.lists():
+            if key not in hidden:
+                query.setlist(key, items)
+        query._mutable = False
+        request.GET = query
+        request.search_hidden = hidden

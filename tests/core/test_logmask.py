@@ -62,3 +62,28 @@ def test_a_request_that_logs_a_number_writes_it_masked(console, client, casework
     client.get(f"/people/{ID}/")  # a 404 that django.request logs with the path
     client.get(f"/api/v1/people/?id_number={ID}&phone={PHONE}")
     assert ID not in console.getvalue() and PHONE not in console.getvalue()
+
+
+def test_gunicorns_access_log_goes_through_the_masking_filter():
+    """README's gunicorn command (-c civil_affairs/gunicorn_conf.py): a URL with an ID number is logged masked."""
+    import io
+    import logging
+    import logging.config
+
+    from civil_affairs import gunicorn_conf
+    from tests.factories import make_id_number
+
+    number = make_id_number()
+    logging.config.dictConfig(gunicorn_conf.logconfig_dict)
+    access = logging.getLogger("gunicorn.access")
+    stream = io.StringIO()
+    try:
+        for handler in access.handlers:
+            handler.setStream(stream)
+        # gunicorn logs its access line as a format string over a dict of atoms.
+        access.info('%(h)s "%(r)s" %(s)s', {"h": "10.0.0.1", "r": f"GET /people/?q={number} HTTP/1.1", "s": "200"})
+    finally:
+        access.handlers.clear()
+    line = stream.getvalue()
+    assert "/people/?q=" in line and number not in line and number[:6] + "********" + number[-4:] in line
+    assert gunicorn_conf.accesslog is None  # gunicorn's own unfiltered handler is not added
