@@ -74,3 +74,18 @@ def dibao_case(api):
     response = api.post("/api/v1/dibao-cases/", {"household": household.pk, "monthly_income": "600.00"}, format="json")
     assert response.status_code == 201, response.content
     return response.json()
+
+
+def decide(api, api_for, sd_approver, district_approver, case_id, collection="dibao-cases"):  # noqa: PLR0917
+    """The home investigation (by ``api``'s caseworker), the review, the 7-day notice passed, the approval."""
+    from core.cases import local_today
+    from relief.models import DibaoCase, TekunCase
+    from tests.factories import end_notice
+
+    body = {"date": f"{local_today():%Y-%m-%d}", "investigators": "王伟", "findings": "住房困难"}
+    assert api.post(f"/api/v1/{collection}/{case_id}/investigate/", body, format="json").status_code == 200
+    response = api_for(sd_approver).post(f"/api/v1/{collection}/{case_id}/review/", {}, format="json")
+    assert response.status_code == 200, response.content
+    end_notice((DibaoCase if collection == "dibao-cases" else TekunCase).objects.get(pk=case_id))
+    response = api_for(district_approver).post(f"/api/v1/{collection}/{case_id}/approve/", {}, format="json")
+    assert response.status_code == 200, response.content

@@ -13,7 +13,7 @@ from django.utils import translation
 from core.models import RevealLog
 from documents.models import Attachment
 from tests.conftest import OTHER_SUBDISTRICT
-from tests.documents.conftest import jpeg_bytes, pdf_bytes, png_bytes, upload
+from tests.documents.conftest import decide, jpeg_bytes, pdf_bytes, png_bytes, upload
 
 
 @pytest.fixture(autouse=True)
@@ -194,16 +194,7 @@ def test_removal_before_the_decision_and_not_after(api, api_for, sd_approver, di
     assert api.get(f"/api/v1/dibao-cases/{dibao_case['id']}/attachments/").json()["count"] == 0
     assert Attachment.objects.get(pk=first["id"]).removed_at is not None  # the row stays, for the history
     second = attach(api, dibao_case["id"], pdf_bytes()).json()
-    assert (
-        api_for(sd_approver).post(f"/api/v1/dibao-cases/{dibao_case['id']}/review/", {}, format="json").status_code
-        == 200
-    )
-    assert (
-        api_for(district_approver)
-        .post(f"/api/v1/dibao-cases/{dibao_case['id']}/approve/", {}, format="json")
-        .status_code
-        == 200
-    )
+    decide(api, api_for, sd_approver, district_approver, dibao_case["id"])
     response = api.delete(f"/api/v1/attachments/{second['id']}/")
     assert response.status_code == 409
     assert response.json()["code"] == "case_decided"

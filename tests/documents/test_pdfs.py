@@ -13,6 +13,7 @@ from core.idnumbers import mask_id_number
 from core.models import RevealLog
 from documents.render import chinese_date
 from tests.conftest import OTHER_SUBDISTRICT, OWN_COMMUNITY
+from tests.documents.conftest import decide
 
 ID_NUMBER = re.compile(r"\d{17}[\dX]")
 
@@ -25,10 +26,8 @@ def text_of(response) -> str:
     return "".join(page.extract_text() for page in reader.pages).replace(" ", "")
 
 
-def approve(api_for, sd_approver, district_approver, case_id, collection="dibao-cases"):
-    assert api_for(sd_approver).post(f"/api/v1/{collection}/{case_id}/review/", {}, format="json").status_code == 200
-    response = api_for(district_approver).post(f"/api/v1/{collection}/{case_id}/approve/", {}, format="json")
-    assert response.status_code == 200, response.content
+def approve(api, api_for, sd_approver, district_approver, case_id, collection="dibao-cases"):  # noqa: PLR0917
+    decide(api, api_for, sd_approver, district_approver, case_id, collection)
 
 
 def test_chinese_dates():
@@ -50,7 +49,7 @@ def test_the_dibao_approval_form_and_decision(api, api_for, sd_approver, distric
     assert "审批意见" in form and "盖章" in form
     # no decision before it is decided
     assert api.get(f"/api/v1/dibao-cases/{case.pk}/documents/decision.pdf").status_code == 409
-    approve(api_for, sd_approver, district_approver, case.pk)
+    approve(api, api_for, sd_approver, district_approver, case.pk)
     case.refresh_from_db()
     decision = text_of(api.get(f"/api/v1/dibao-cases/{case.pk}/documents/decision.pdf"))
     assert "最低生活保障确认通知书" in decision and head.name in decision
@@ -81,7 +80,7 @@ def test_tekun_forms(api, api_for, sd_approver, district_approver, caseworker):
     case_id = response.json()["id"]
     form = text_of(api.get(f"/api/v1/tekun-cases/{case_id}/documents/approval-form.pdf"))
     assert "特困人员救助供养审批表" in form and person.name in form and not ID_NUMBER.search(form)
-    approve(api_for, sd_approver, district_approver, case_id, "tekun-cases")
+    approve(api, api_for, sd_approver, district_approver, case_id, "tekun-cases")
     decision = text_of(api.get(f"/api/v1/tekun-cases/{case_id}/documents/decision.pdf"))
     assert "特困人员救助供养确认通知书" in decision and person.name in decision
 
@@ -120,7 +119,7 @@ def test_the_public_notice_list_names_no_one_in_full(  # noqa: PLR0917
 ):
     from relief.models import DibaoCase
 
-    approve(api_for, sd_approver, district_approver, dibao_case["id"])
+    approve(api, api_for, sd_approver, district_approver, dibao_case["id"])
     head = DibaoCase.objects.get(pk=dibao_case["id"]).household.head
     notice = text_of(api.get(f"/api/v1/public-notices/{OWN_COMMUNITY}/document.pdf"))
     assert "最低生活保障对象公示" in notice
