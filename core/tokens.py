@@ -12,6 +12,8 @@ from __future__ import annotations
 from hmac import compare_digest
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication
 from rest_framework import exceptions
 
@@ -34,3 +36,13 @@ class PortalTokenAuthentication(TokenAuthentication):
                 _("This token has ended: the account's password, role or status changed. Ask for a new token.")
             )
         return user, token
+
+
+class PortalTokenScheme(OpenApiAuthenticationExtension):
+    """The token in the OpenAPI schema: ``Authorization: Token <token>``, as api.md writes it."""
+
+    target_class = PortalTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(header_name="Authorization", token_prefix=self.target.keyword)
