@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from charity.apis import DonationViewSet
 from core.apis import DivisionViewSet, MyTasksView, SearchView, TokenView
 from dashboard.apis import DashboardSummaryView
 from datacheck.apis import (
@@ -100,6 +101,9 @@ router.register("road-banned-words", BannedWordViewSet, basename="road-banned-wo
 # Elderly care: the sub-district centres, the rural left-behind elderly register and its visits.
 router.register("elderly-centres", ElderlyCentreViewSet, basename="elderly-centre")
 router.register("left-behind-elderly", LeftBehindElderViewSet, basename="left-behind-elder")
+
+# Charity: donations, their uses, the public disclosure.
+router.register("donations", DonationViewSet, basename="donation")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

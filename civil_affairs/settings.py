@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "elderly",
     "monitoring",
     "documents",
+    "charity",
     # The project package: what wires the apps together for a demo (``manage.py seed_demo``); no models.
     "civil_affairs",
 ]
@@ -315,6 +316,7 @@ SPECTACULAR_SETTINGS = {
         "ImportJobStatusEnum": "imports.models.ImportStatus.choices",
         "LeftBehindClosedReasonEnum": "elderly.models.ClosedReason.choices",
         "AttachmentKindEnum": "documents.models.AttachmentKind.choices",
+        "DonationKindEnum": "charity.models.DonationKind.choices",
     },
 }
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("placenames/", include("placenames.urls")),
     path("imports/", include("imports.urls")),
     path("elderly/", include("elderly.urls")),
+    path("charity/", include("charity.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("documents/", include("documents.urls")),

@@ -16,6 +16,7 @@ NAVIGATION = [
     (_("Price indices"), "relief:price-indices", Cap.PRICE_INDEX_EDIT),
     (_("Payouts"), "payouts:run-list", Cap.PAYOUT_VIEW),
     (_("Elderly care"), "elderly:centre-list", Cap.ELDERLY_VIEW),
+    (_("Charity"), "charity:donation-list", Cap.CHARITY_VIEW),
     (_("Data checking"), "datacheck:home", Cap.DATACHECK_VIEW),
     (_("Low-income monitoring"), "monitoring:home", Cap.MONITORING_VIEW),
     (_("Social organizations"), "social_orgs:org-list", Cap.SOCIALORG_VIEW),

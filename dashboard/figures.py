@@ -49,6 +49,14 @@ SPECS = [
     FigureSpec("social_orgs", _("Social organizations registered"), COUNT, "social_orgs_registered", "n"),
     FigureSpec("community_orgs", _("Community social organizations filed"), COUNT, "community_orgs_filed", "n"),
     FigureSpec("roads_named", _("Roads named"), COUNT, "roads_named", "n"),
+    FigureSpec("centres_site", _("Elderly-care centre sites chosen"), COUNT, "centres_site", "n"),
+    FigureSpec("centres_operator", _("Elderly-care centre operators contracted"), COUNT, "centres_operator", "n"),
+    FigureSpec("centres_built", _("Elderly-care centres built"), COUNT, "centres_built", "n"),
+    FigureSpec("left_behind_visits", _("Visits to left-behind elderly"), COUNT, "left_behind_visits", "n"),
+    FigureSpec("donations", _("Charity donations received"), COUNT, "donations", "n"),
+    FigureSpec("donations_amount", _("Charity money received"), MONEY, "donations", "amount"),
+    FigureSpec("donations_used", _("Charity money used"), MONEY, "donations_used", "amount"),
+    FigureSpec("volunteers", _("Registered volunteers"), COUNT, "volunteers", "n"),
 ]
 
 
@@ -90,6 +98,14 @@ def _registry_total(summary: dict, spec: FigureSpec):
         ("social_orgs_registered", "n"): summary["social_orgs"]["registered"],
         ("community_orgs_filed", "n"): summary["social_orgs"]["community_filed"],
         ("roads_named", "n"): summary["roads_named"],
+        ("centres_site", "n"): summary["elderly_care"]["sites_chosen"],
+        ("centres_operator", "n"): summary["elderly_care"]["operators_contracted"],
+        ("centres_built", "n"): summary["elderly_care"]["built"],
+        ("left_behind_visits", "n"): summary["elderly_care"]["left_behind_visits"],
+        ("donations", "n"): summary["charity"]["donations"],
+        ("donations", "amount"): summary["charity"]["amount"],
+        ("donations_used", "amount"): summary["charity"]["used"],
+        ("volunteers", "n"): summary["volunteers"],
     }
     return totals[(spec.source, spec.field)]
 
@@ -149,6 +165,7 @@ def work_summary(summary: dict, *, city_code: str = "370200") -> list[str]:
     s = summary["schemes"]
     relief, price = summary["temporary_relief"], summary["price_subsidy"]
     vagrant, marriage, orgs = summary["vagrant_relief"], summary["marriage"], summary["social_orgs"]
+    elderly, charity = summary["elderly_care"], summary["charity"]
     dibao, tekun, orphan = s["dibao"], s["tekun"], s["orphan"]
     living, nursing = s["disability_living"], s["disability_nursing"]
     return [
@@ -168,4 +185,8 @@ def work_summary(summary: dict, *, city_code: str = "370200") -> list[str]:
         + f"培育发展社区社会组织{orgs['community_filed']}家。"
         f"完成{summary['roads_named']}条道路命名工作。"
         f"{where}结婚登记{marriage['marriages']}对，离婚{marriage['divorces']}对。",
+        f"街道级居家社区养老服务中心选址{elderly['sites_chosen']}处、确定运营方{elderly['operators_contracted']}处、"
+        f"建成{elderly['built']}处；探访农村留守老年人{elderly['left_behind_visits']}人次。"
+        f"接收慈善捐赠{charity['donations']}笔、资金{cn_money(charity['amount'])}，使用{cn_money(charity['used'])}。"
+        f"注册志愿者{cn_count(summary['volunteers'], '人')}。",
     ]

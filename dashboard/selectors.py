@@ -319,7 +319,44 @@ def _counts(
     return {"total": total, "by_month": by_month, "by_division": by_division}
 
 
+def _latest_stock(q: SummaryQuery, rows: list[tuple[str, datetime.date, int]]) -> dict:
+    """A stock, not a flow (``rows``: division code, date, figure): at each month's end, the sum of each
+    division's latest figure on or before it; the total is the last month's; by division, at the end."""
+    by_code: dict[str, list[tuple[datetime.date, int]]] = {}
+    for code, day, n in sorted(rows, key=lambda r: r[1]):
+        by_code.setdefault(code, []).append((day, n))
+
+    def at(end: datetime.date, codes) -> int:
+        total = 0
+        for code in codes:
+            latest = [n for day, n in by_code.get(code, []) if day < end]
+            total += latest[-1] if latest else 0
+        return total
+
+    by_month = {m: {"n": at(add_months(m, 1), by_code)} for m in q.months}
+    end = add_months(q.end, 1)
+    by_division = {}
+    if q.child_length:
+        for child in q.children():
+            by_division[child.code] = {"n": at(end, [c for c in by_code if c.startswith(child.code)])}
+    return {"total": {"n": at(end, by_code)}, "by_month": by_month, "by_division": by_division}
+
+
+def _volunteers(q: SummaryQuery) -> dict:
+    """Registered volunteers (the platform counts them per district: below a district there is no figure)."""
+    from charity.models import VolunteerCount
+
+    if len(q.prefix) > 6:
+        return _latest_stock(q, [])
+    rows = VolunteerCount.objects.filter(
+        district_id__gte=q.prefix, district_id__lt=q.upper, as_of__lt=add_months(q.end, 1)
+    ).values_list("district_id", "as_of", "registered")
+    return _latest_stock(q, list(rows))
+
+
 def registry_figures(q: SummaryQuery) -> dict[str, dict]:
+    from charity.models import Donation, DonationKind, DonationUse
+    from elderly.models import ElderlyCentre, LeftBehindElder, Visit
     from marriage.models import Kind as MarriageKind
     from marriage.models import Registration
     from marriage.models import Status as MarriageStatus
@@ -386,6 +423,51 @@ def registry_figures(q: SummaryQuery) -> dict[str, dict]:
             division_field="admission__station_id",
             measures={"n": Count("admission_id", distinct=True)},
         ),
+        # Elderly care: the centres reaching each stage in the period (the report's 99 / 91 / 51).
+        **{
+            f"centres_{stage}": _counts(
+                q,
+                ElderlyCentre.objects.all(),
+                date_field=field,
+                division_field="subdistrict_id",
+                measures={"n": Count("id")},
+            )
+            for stage, field in (
+                ("site", "site_chosen_on"),
+                ("operator", "operator_contracted_on"),
+                ("built", "built_on"),
+                ("operating", "operating_since"),
+            )
+        },
+        "left_behind_registered": _counts(
+            q,
+            LeftBehindElder.objects.all(),
+            date_field="registered_on",
+            division_field="community_id",
+            measures={"n": Count("id")},
+        ),
+        "left_behind_visits": _counts(
+            q,
+            Visit.objects.all(),
+            date_field="visited_on",
+            division_field="elder__community_id",
+            measures={"n": Count("id")},
+        ),
+        "donations": _counts(
+            q,
+            Donation.objects.all(),
+            date_field="received_on",
+            division_field="division_id",
+            measures={"n": Count("id"), "amount": Sum("amount", filter=Q(kind=DonationKind.MONEY))},
+        ),
+        "donations_used": _counts(
+            q,
+            DonationUse.objects.filter(donation__kind=DonationKind.MONEY),
+            date_field="used_on",
+            division_field="donation__division_id",
+            measures={"amount": Sum("amount")},
+        ),
+        "volunteers": _volunteers(q),
     }
 
 
@@ -458,6 +540,21 @@ def summary(q: SummaryQuery) -> dict:
             "helped": int(registries["vagrant_helped"]["total"]["n"]),
             "reunited": int(registries["vagrant_reunited"]["total"]["n"]),
         },
+        # Beyond the contract (issue 21): elderly care, charity, volunteers.
+        "elderly_care": {
+            "sites_chosen": int(registries["centres_site"]["total"]["n"]),
+            "operators_contracted": int(registries["centres_operator"]["total"]["n"]),
+            "built": int(registries["centres_built"]["total"]["n"]),
+            "opened": int(registries["centres_operating"]["total"]["n"]),
+            "left_behind_registered": int(registries["left_behind_registered"]["total"]["n"]),
+            "left_behind_visits": int(registries["left_behind_visits"]["total"]["n"]),
+        },
+        "charity": {
+            "donations": int(registries["donations"]["total"]["n"]),
+            "amount": _money(registries["donations"]["total"]["amount"]),
+            "used": _money(registries["donations_used"]["total"]["amount"]),
+        },
+        "volunteers": int(registries["volunteers"]["total"]["n"]),
         # Beyond the contract: the registries' trends and splits, for the page's charts.
         "series": {name: series(figure) for name, figure in registries.items()},
     }

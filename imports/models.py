@@ -18,6 +18,7 @@ class ImportKind(models.TextChoices):
     ORPHAN = "orphan", _("Existing orphans' allowance cases")
     DISABILITY_LIVING = "disability_living", _("Existing living subsidies for people with disabilities")
     DISABILITY_NURSING = "disability_nursing", _("Existing nursing subsidies for people with severe disabilities")
+    VOLUNTEERS = "volunteers", _("Registered volunteers per district (volunteer platform)")
 
 
 class ImportStatus(models.TextChoices):

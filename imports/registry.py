@@ -9,10 +9,11 @@ from imports.kinds import Kind
 
 @cache
 def kinds() -> dict[str, Kind]:
+    from charity.imports import VolunteersKind
     from imports.cases import CASE_KINDS
     from imports.households import HouseholdsKind
 
-    found = [HouseholdsKind(), *CASE_KINDS]
+    found = [HouseholdsKind(), *CASE_KINDS, VolunteersKind()]
     return {k.key: k for k in found}
 
 

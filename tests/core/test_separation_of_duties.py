@@ -69,6 +69,8 @@ PUBLIC_REFERENCE = {
     "standard-detail",
     "standard-applicable",
     "relief:standards",
+    "donation-disclosure",  # the public list of donations and their uses (《慈善法》 disclosure)
+    "charity:disclosure",
 }
 AUDITOR_PAGES = {"audit-changes", "audit-security", "audit-reveals"}
 
