@@ -21,6 +21,7 @@ from relief import selectors, services
 from relief.models import ClaimKind, ClaimStatus, PriceIndex, PriceSubsidyRule, Scheme
 from relief.serializers import (
     ApplicableQuerySerializer,
+    ClaimApproveSerializer,
     ClaimBulkApproveSerializer,
     ClaimDetailSerializer,
     ClaimInputSerializer,
@@ -35,6 +36,8 @@ from relief.serializers import (
     PriceIndexInputSerializer,
     PriceRuleInputSerializer,
     PriceRuleSerializer,
+    PublicNoticeQuerySerializer,
+    PublicNoticeRowSerializer,
     ReliefNoteSerializer,
     ReliefTerminateSerializer,
     ReliefUsageQuerySerializer,
@@ -441,6 +444,7 @@ class TemporaryReliefClaimViewSet(
         "create": Cap.RELIEF_APPLY,
         "approve": Cap.RELIEF_VIEW,  # the service checks the level and the threshold (403)
         "approve_many": Cap.RELIEF_DECIDE,
+        "refer": Cap.RELIEF_VIEW,  # the rule: a sub-district approver, a claim above its power
         "reject": Cap.RELIEF_VIEW,
         "withdraw": Cap.RELIEF_APPLY,
         "complete_paperwork": Cap.RELIEF_APPLY,
@@ -477,20 +481,27 @@ class TemporaryReliefClaimViewSet(
         claim = services.temporary_relief_claim_create(actor=request.user, household=household, **values)
         return self._respond(claim.pk, created=True)
 
-    def _act(self, request, service):
-        values = _valid(ReliefNoteSerializer, request.data)
+    def _act(self, request, service, input_serializer=ReliefNoteSerializer):
+        values = _valid(input_serializer, request.data)
         claim = self.get_object()
         service(actor=request.user, claim=claim, **values)
         return self._respond(claim.pk)
 
-    @extend_schema(request=ReliefNoteSerializer, responses={200: ClaimDetailSerializer})
+    @extend_schema(request=ClaimApproveSerializer, responses={200: ClaimDetailSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """Approve: a sub-district up to its district's small-claim threshold (403 above), a district any amount.
 
-        Past the household's annual cap → 409 ``annual_cap_exceeded`` and nothing changes.
+        ``amount`` (optional, ≤ the amount asked, with the reason in ``note`` when less) is what is paid
+        and counted against the cap. Past the household's annual cap → 409 ``annual_cap_exceeded``.
         """
-        return self._act(request, services.temporary_relief_claim_approve)
+        return self._act(request, services.temporary_relief_claim_approve, ClaimApproveSerializer)
+
+    @extend_schema(request=ReliefNoteSerializer, responses={200: ClaimDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def refer(self, request, pk=None):
+        """A sub-district approver refers a claim above its power to the district (``referred``)."""
+        return self._act(request, services.temporary_relief_claim_refer)
 
     @extend_schema(request=ReliefNoteSerializer, responses={200: ClaimDetailSerializer})
     @action(detail=True, methods=["post"])
@@ -535,6 +546,24 @@ class HouseholdReliefUsageView(GenericAPIView):
         values = _valid(ReliefUsageQuerySerializer, request.query_params)
         year = values.get("year") or local_today().year
         return Response(UsageSerializer.build(selectors.relief_usage(household=household, year=year)))
+
+
+class PublicNoticeView(GenericAPIView):
+    """``GET public-notices/?community=CODE``: the community's dibao and tekun cases in their 7-day public
+    notice, then those approved (the standing list): the name as notices show it, the number of
+    members and the monthly amount, nothing else (公示)."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = PublicNoticeRowSerializer
+
+    @extend_schema(parameters=[PublicNoticeQuerySerializer], responses={200: PublicNoticeRowSerializer(many=True)})
+    def get(self, request):
+        if not has_cap(request.user, Cap.RELIEF_VIEW):
+            raise Forbidden()
+        values = _valid(PublicNoticeQuerySerializer, request.query_params)
+        rows = selectors.community_notice_list(user=request.user, community=values["community"])
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(PublicNoticeRowSerializer(page, many=True).data)
 
 
 # --- Price indices ----------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +43,22 @@ class ReasonForm(NoteForm):
 
 class MonthInput(forms.TextInput):
     input_type = "month"
+
+
+class ClaimApproveForm(NoteForm):
+    """Approve all of a claim, or less than asked with the reason in the note."""
+
+    amount = forms.DecimalField(
+        label=_("Amount approved (leave empty for the amount asked)"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_digits=12,
+        decimal_places=2,
+    )
+
+    def service_kwargs(self) -> dict:
+        amount = self.cleaned_data.get("amount")
+        return {**super().service_kwargs(), "amount": amount}
 
 
 class ObjectionForm(NoteForm):

@@ -314,6 +314,7 @@ class TekunCase(ProcedureCase):
 
 class ClaimStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
+    REFERRED = "referred", _("Referred to the district")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
@@ -326,9 +327,16 @@ class ClaimKind(models.TextChoices):
 
 CLAIM_MACHINE = StateMachine(
     [
-        Transition("approve", frozenset({ClaimStatus.SUBMITTED}), ClaimStatus.APPROVED, _("Approved")),
-        Transition("reject", frozenset({ClaimStatus.SUBMITTED}), ClaimStatus.REJECTED, _("Rejected")),
-        Transition("withdraw", frozenset({ClaimStatus.SUBMITTED}), ClaimStatus.WITHDRAWN, _("Withdrawn")),
+        Transition("refer", frozenset({ClaimStatus.SUBMITTED}), ClaimStatus.REFERRED, _("Referred to the district")),
+        Transition(
+            "approve", frozenset({ClaimStatus.SUBMITTED, ClaimStatus.REFERRED}), ClaimStatus.APPROVED, _("Approved")
+        ),
+        Transition(
+            "reject", frozenset({ClaimStatus.SUBMITTED, ClaimStatus.REFERRED}), ClaimStatus.REJECTED, _("Rejected")
+        ),
+        Transition(
+            "withdraw", frozenset({ClaimStatus.SUBMITTED, ClaimStatus.REFERRED}), ClaimStatus.WITHDRAWN, _("Withdrawn")
+        ),
         Transition("complete_paperwork", frozenset({ClaimStatus.APPROVED}), None, _("Paperwork completed")),
     ],
     initial=ClaimStatus.SUBMITTED,
@@ -341,7 +349,8 @@ class TemporaryReliefClaim(models.Model):
     """A one-off temporary relief grant to a household (临时救助).
 
     Approved claims count against the household's annual cap in ``cap_year`` (the
-    calendar year of the approval, Asia/Shanghai). A green-channel claim (urgent only) is
+    calendar year of the approval, Asia/Shanghai) with the amount approved. A claim above
+    a sub-district's power may be referred to the district (``referred``). A green-channel claim (urgent only) is
     approved and paid first; its paperwork is due by ``paperwork_due``.
     """
 
@@ -353,6 +362,8 @@ class TemporaryReliefClaim(models.Model):
         Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="relief_claims"
     )
     amount = models.DecimalField(_("amount"), **MONEY)
+    # What the approver granted (≤ the amount asked): what is paid and counted against the cap.
+    approved_amount = models.DecimalField(_("amount approved"), null=True, blank=True, **MONEY)
     kind = models.CharField(_("kind"), max_length=8, choices=ClaimKind.choices)
     reason = models.TextField(_("reason"))
     green_channel = models.BooleanField(_("green channel (pay first, paperwork after)"), default=False)
@@ -389,6 +400,11 @@ class TemporaryReliefClaim(models.Model):
         verbose_name_plural = _("temporary relief claims")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="claim_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(approved_amount__isnull=True)
+                | Q(approved_amount__gt=0, approved_amount__lte=models.F("amount")),
+                name="claim_approved_amount_within_asked",
+            ),
             models.CheckConstraint(
                 condition=Q(green_channel=False) | Q(kind="urgent"), name="claim_green_channel_only_urgent"
             ),

@@ -30,6 +30,7 @@ from core.scoping import division_in_scope
 from relief import selectors
 from relief.models import (
     AdmissionStatus,
+    ClaimStatus,
     DibaoCase,
     FamilyTrace,
     Power,
@@ -116,6 +117,12 @@ def _approve(actor, record) -> bool:
     if record is not None:
         if isinstance(record, (DibaoCase, TekunCase)):
             notice_not_running(record)
+        if (
+            isinstance(record, TemporaryReliefClaim)
+            and record.status == ClaimStatus.REFERRED
+            and not has_cap(actor, Cap.RELIEF_APPROVE_DISTRICT)
+        ):
+            raise Forbidden(_("This claim was referred to the district: the district approves it."))
         _level_of(actor, record)
         not_own_submission(actor, record)
     return True
@@ -157,6 +164,20 @@ for _model in (DibaoCase, TekunCase):
 permissions.register(TemporaryReliefClaim, "create", caps=[Cap.RELIEF_APPLY])
 permissions.register(TemporaryReliefClaim, "approve", caps=APPROVERS, check=_approve)
 permissions.register(TemporaryReliefClaim, "withdraw", caps=[Cap.RELIEF_APPLY])
+
+
+@permissions.rule(TemporaryReliefClaim, "refer", caps=[Cap.RELIEF_APPROVE_SUBDISTRICT])
+def _refer(actor, claim) -> bool:
+    """A sub-district approver refers what is above its power (its district's small-claim threshold)."""
+    if claim is not None:
+        threshold = selectors.small_claim_threshold(division_of(claim)[:6], local_today())
+        if claim.amount <= threshold:
+            raise Conflict(
+                _("This claim (%(amount)s) is within the sub-district's power (up to %(threshold)s): decide it here.")
+                % {"amount": f"{claim.amount:.2f}", "threshold": f"{threshold:.2f}"},
+                code="within_power",
+            )
+    return True
 
 
 @permissions.rule(TemporaryReliefClaim, "reject", caps=[Cap.RELIEF_REVIEW, Cap.RELIEF_APPROVE_DISTRICT])

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,11 +28,11 @@ from core.cases import (
     month_start,
     month_str,
 )
-from core.errors import Conflict
+from core.errors import Conflict, NotFound
 from core.models import User
 from core.money import ZERO, money
 from core.roles import Cap, has_cap
-from core.scoping import get_in_scope, scope, scope_prefix
+from core.scoping import division_in_scope, get_in_scope, scope, scope_prefix
 from people.models import Household
 from people.selectors import match_people
 from relief import rules
@@ -191,7 +191,7 @@ class Usage:
 def used_in_year(household_id: int, year: int) -> Decimal:
     total = TemporaryReliefClaim.objects.filter(
         household_id=household_id, status=ClaimStatus.APPROVED, cap_year=year
-    ).aggregate(total=Sum("amount"))["total"]
+    ).aggregate(total=Sum(Coalesce("approved_amount", "amount")))["total"]
     return money(total or 0)
 
 
@@ -558,14 +558,16 @@ def claim_list(
 
 def claims_to_decide(*, user: User) -> QuerySet[TemporaryReliefClaim]:
     """The claims waiting for this approver's decision: within a sub-district's power (up to its district's
-    small-claim threshold) for a sub-district approver, above it for a district approver; never one's own."""
-    qs = claim_list(user=user, status=ClaimStatus.SUBMITTED).exclude(created_by=user)
+    small-claim threshold) for a sub-district approver; above it, or referred to it, for a district
+    approver; never one's own."""
+    qs = claim_list(user=user).exclude(created_by=user)
     district = (scope_prefix(user) or "")[:6]
     if len(district) != 6:
         return qs.none()
     threshold = small_claim_threshold(district, local_today())
     if has_cap(user, Cap.RELIEF_APPROVE_DISTRICT):
-        return qs.filter(amount__gt=threshold)
+        return qs.filter(Q(status=ClaimStatus.SUBMITTED, amount__gt=threshold) | Q(status=ClaimStatus.REFERRED))
+    qs = qs.filter(status=ClaimStatus.SUBMITTED)
     if has_cap(user, Cap.RELIEF_APPROVE_SUBDISTRICT):
         return qs.filter(amount__lte=threshold)
     return qs.none()
@@ -977,4 +979,87 @@ def public_notice_rows(*, user, community: str, month: datetime.date | None = No
                 "notice_until": case.notice_until if case.notice_until and case.notice_until >= today else None,
             }
         )
+    return rows
+
+
+# --- Public notices (公示) ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    """One line of a community's notice list: the name as the public sees it, members, amount."""
+
+    scheme: str  # dibao | tekun
+    name: str
+    members_count: int
+    monthly_allowance: Decimal | None
+    notice_until: datetime.date | None  # set while the case is in its 7-day notice
+
+    @property
+    def scheme_label(self) -> str:
+        return _("Dibao") if self.scheme == "dibao" else _("Tekun")
+
+
+def _notice_month(case) -> datetime.date:
+    """The month whose amount a notice shows: this month, or the first month paid if later."""
+    month = month_start(local_today())
+    if case.start_month and case.start_month > month:
+        return case.start_month
+    if case.status == CaseStatus.PUBLIC_NOTICE:
+        return add_months(month, 1)  # paid, if decided, from the month after the decision
+    return month
+
+
+def community_notice_list(*, user: User, community: str) -> list[NoticeRow]:
+    """The community's dibao and tekun cases in public notice, then those approved (standing list).
+
+    ``community`` must be a community inside the user's geography (``NotFound`` otherwise).
+    Names as the public-notice rule shows them (``core.publicnotice.public_name``); nothing
+    but the name, the number of members and the amount (domain.md, 公示).
+    """
+    from core.models import Division, DivisionLevel
+    from core.publicnotice import public_name
+
+    community = str(community or "").strip()
+    if not Division.objects.filter(level=DivisionLevel.COMMUNITY, code=community).exists():
+        raise NotFound()
+    if not division_in_scope(user, community):
+        raise NotFound()
+    listed = [CaseStatus.PUBLIC_NOTICE, CaseStatus.ACTIVE]
+    rows: list[NoticeRow] = []
+    dibao = scope(_dibao_qs(), user).filter(household__community_id=community, status__in=listed)
+    tekun = scope(_tekun_qs(), user).filter(person__division_id=community, status__in=listed)
+    dibao_table = StandardsTable.load(DIBAO_SCHEMES)
+    tekun_table = StandardsTable.load(TEKUN_SCHEMES)
+    for scheme, cases, amount_of, name_of, members_of in (
+        (
+            "dibao",
+            dibao,
+            lambda c, m: dibao_allowance(c, m, table=dibao_table).amount,
+            lambda c: c.household.head.name,
+            lambda c: c.members_count,
+        ),
+        (
+            "tekun",
+            tekun,
+            lambda c, m: tekun_allowance(c, m, table=tekun_table).amount,
+            lambda c: c.person.name,
+            lambda c: 1,
+        ),
+    ):
+        for case in cases.order_by("household__head__name" if scheme == "dibao" else "person__name", "id"):
+            try:
+                amount = amount_of(case, _notice_month(case))
+            except Conflict:
+                amount = None
+            rows.append(
+                NoticeRow(
+                    scheme=scheme,
+                    name=public_name(name_of(case)),
+                    members_count=members_of(case),
+                    monthly_allowance=amount,
+                    notice_until=case.notice_until if case.status == CaseStatus.PUBLIC_NOTICE else None,
+                )
+            )
+    rows.sort(key=lambda r: (r.notice_until is None, r.scheme))
     return rows

@@ -13,6 +13,7 @@ from rest_framework import serializers
 from core.cases import CaseEvent, current_month, month_str
 from core.errors import Conflict
 from core.money import money_str
+from core.publicnotice import PublicNoticeSerializer
 from people.models import AreaType
 from relief import selectors
 from relief.models import (
@@ -403,6 +404,12 @@ class ClaimInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
 
 
+class ClaimApproveSerializer(ReliefNoteSerializer):
+    amount = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=20, help_text="≤ the amount asked (default: all)"
+    )
+
+
 class ClaimSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True, help_text=CLAIM_STATUS_HELP)
     kind = serializers.CharField(read_only=True, help_text=" | ".join(ClaimKind.values))
@@ -425,6 +432,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "head_name",
             "community",
             "amount",
+            "approved_amount",
             "kind",
             "reason",
             "green_channel",
@@ -546,3 +554,16 @@ class PriceRuleInputSerializer(serializers.Serializer):
 
 class ClaimBulkApproveSerializer(ReliefNoteSerializer):
     claims = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=200)
+
+
+class PublicNoticeRowSerializer(PublicNoticeSerializer):
+    """One line of a community's notice list (公示名单): name as the public sees it, members, amount."""
+
+    name = serializers.CharField(help_text="masked as notices show names, e.g. 张**")
+    members_count = serializers.IntegerField()
+    monthly_allowance = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    notice_until = serializers.DateField(allow_null=True, help_text="while the 7-day notice runs; null once approved")
+
+
+class PublicNoticeQuerySerializer(serializers.Serializer):
+    community = serializers.CharField(max_length=12, help_text="a community's 12-digit code")

@@ -899,6 +899,10 @@ def temporary_relief_claim_create(
     if green_channel and kind != ClaimKind.URGENT:
         raise InvalidInput(_("Only urgent claims can use the green channel."), field="green_channel")
     note = clean_note(note)
+    today = local_today()
+    cap, used = _cap_and_used(household.pk, today)
+    if amount > cap - used:
+        raise _cap_exceeded(amount, cap, used, today.year, asked=True)
     with audit_context(actor):
         claim = TemporaryReliefClaim.objects.create(
             household=household,
@@ -912,45 +916,86 @@ def temporary_relief_claim_create(
     return claim
 
 
+def _cap_and_used(household_id: int, today: datetime.date) -> tuple[Decimal, Decimal]:
+    cap = selectors.annual_cap(today)
+    if cap is None:
+        raise selectors.no_standard(Scheme.TEMPORARY_RELIEF_CAP, today)
+    return cap, selectors.used_in_year(household_id, today.year)
+
+
+def _cap_exceeded(amount: Decimal, cap: Decimal, used: Decimal, year: int, *, asked: bool = False) -> Conflict:
+    values = {
+        "amount": f"{amount:.2f}",
+        "cap": f"{cap:.2f}",
+        "year": year,
+        "used": f"{used:.2f}",
+        "remaining": f"{max(cap - used, 0):.2f}",
+    }
+    if asked:
+        message = _(
+            "%(amount)s is more than the household may still receive this year: the annual cap is %(cap)s "
+            "for %(year)d, already approved %(used)s, remaining %(remaining)s."
+        )
+    else:
+        message = _(
+            "Approving %(amount)s would pass the household's annual cap of %(cap)s for %(year)d "
+            "(already approved: %(used)s; remaining: %(remaining)s)."
+        )
+    return Conflict(message % values, code="annual_cap_exceeded")
+
+
+def _approved_amount(claim: TemporaryReliefClaim, amount, note: str) -> Decimal:
+    """The amount granted: the amount asked by default, or less with the reason in the note (400 otherwise)."""
+    if amount in (None, ""):
+        return claim.amount
+    granted = parse_money(amount, field="amount", allow_zero=False, label=_("The amount approved"))
+    if granted > claim.amount:
+        raise InvalidInput(
+            _("At most the amount asked (%(asked)s) can be approved.") % {"asked": f"{claim.amount:.2f}"},
+            field="amount",
+        )
+    if granted < claim.amount and not note:
+        raise InvalidInput(_("Say why less than the amount asked is approved."), field="note")
+    return granted
+
+
 @transaction.atomic
-def temporary_relief_claim_approve(*, actor: User, claim: TemporaryReliefClaim, note: str = "") -> TemporaryReliefClaim:
-    """Approve a claim within the approver's power and the household's annual cap, or change nothing.
+def temporary_relief_claim_approve(
+    *, actor: User, claim: TemporaryReliefClaim, note: str = "", amount=None
+) -> TemporaryReliefClaim:
+    """Approve a claim — all of it, or ``amount`` less with the reason — within the approver's power and
+    the household's annual cap, or change nothing.
 
     Order of locks: the claim, then its household (``FOR NO KEY UPDATE``: it serializes
     approvals for one household without blocking rows that merely refer to it).
     """
+    note = clean_note(note)
     claim = _locked_for(TemporaryReliefClaim, actor, claim.pk, "approve")
+    granted = _approved_amount(claim, amount, note)
     today = local_today()
-    level = approval_level(actor, division=claim.household.community_id, on=today, amount=claim.amount)
+    level = approval_level(actor, division=claim.household.community_id, on=today, amount=granted)
     Household.objects.select_for_update(no_key=True).only("pk").get(pk=claim.household_id)
-    cap = selectors.annual_cap(today)
-    if cap is None:
-        raise selectors.no_standard(Scheme.TEMPORARY_RELIEF_CAP, today)
-    used = selectors.used_in_year(claim.household_id, today.year)
-    if used + claim.amount > cap:
-        raise Conflict(
-            _(
-                "Approving %(amount)s would pass the household's annual cap of %(cap)s for %(year)d "
-                "(already approved: %(used)s; remaining: %(remaining)s)."
-            )
-            % {
-                "amount": f"{claim.amount:.2f}",
-                "cap": f"{cap:.2f}",
-                "year": today.year,
-                "used": f"{used:.2f}",
-                "remaining": f"{max(cap - used, 0):.2f}",
-            },
-            code="annual_cap_exceeded",
-        )
+    cap, used = _cap_and_used(claim.household_id, today)
+    if used + granted > cap:
+        raise _cap_exceeded(granted, cap, used, today.year)
     changes = {
         "approved_by": actor,
         "approved_at": timezone.now(),
         "approval_level": level,
+        "approved_amount": granted,
         "cap_year": today.year,
     }
     if claim.green_channel:
         changes["paperwork_due"] = today + datetime.timedelta(days=GREEN_CHANNEL_PAPERWORK_DAYS)
     transition(claim, "approve", actor=actor, note=note, changes=changes)
+    return claim
+
+
+@transaction.atomic
+def temporary_relief_claim_refer(*, actor: User, claim: TemporaryReliefClaim, note: str = "") -> TemporaryReliefClaim:
+    """A sub-district approver sends a claim above its power to the district (上报区市审批)."""
+    claim = _locked_for(TemporaryReliefClaim, actor, claim.pk, "refer")
+    transition(claim, "refer", actor=actor, note=note)
     return claim
 
 

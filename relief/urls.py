@@ -21,6 +21,7 @@ urlpatterns = [
     path("claims/approve/", views.claims_approve_many, name="claims-approve-many"),
     path("claims/<int:pk>/", views.claim_detail, name="claim-detail"),
     path("claims/<int:pk>/<slug:action>/", views.claim_action, name="claim-action"),
+    path("public-notices/", views.public_notices, name="public-notices"),
     path("standards/", views.standards, name="standards"),
     path("price-indices/", views.price_indices, name="price-indices"),
     path("price-indices/<int:pk>/", views.price_index_detail, name="price-index-detail"),

@@ -321,6 +321,7 @@ BUTTON_LABELS = {
     "terminate": gettext_lazy("Terminate"),
     "recheck": gettext_lazy("Record the periodic review"),
     "complete_paperwork": gettext_lazy("Paperwork is complete"),
+    "refer": gettext_lazy("Refer to the district for approval"),
 }
 
 
@@ -546,8 +547,18 @@ def claim_create(request, household_pk: int):
     return render(request, "relief/claim_form.html", {"household": the_household, "form": form, "usage": usage})
 
 
+def _approve_refusal(user, claim) -> str:
+    if claim.status not in (ClaimStatus.SUBMITTED, ClaimStatus.REFERRED) or not permissions.can(
+        user, "approve", TemporaryReliefClaim
+    ):
+        return ""
+    refusal = permissions.refusal(user, "approve", claim)
+    return str(refusal.message) if refusal is not None and getattr(refusal, "message", "") else ""
+
+
 CLAIM_ACTIONS = {
-    "approve": (services.temporary_relief_claim_approve, relief_forms.NoteForm),
+    "approve": (services.temporary_relief_claim_approve, relief_forms.ClaimApproveForm),
+    "refer": (services.temporary_relief_claim_refer, relief_forms.NoteForm),
     "reject": (services.temporary_relief_claim_reject, relief_forms.ReasonForm),
     "withdraw": (services.temporary_relief_claim_withdraw, relief_forms.NoteForm),
     "complete_paperwork": (services.temporary_relief_claim_complete_paperwork, relief_forms.NoteForm),
@@ -569,6 +580,8 @@ def claim_detail(request, pk: int):
             "history": rows_for(claim),
             "actions": _offered_actions(request, claim, {a: f for a, (_s, f) in CLAIM_ACTIONS.items()}),
             "threshold": selectors.small_claim_threshold(division[:6], local_today()),
+            # Why this approver may not approve it (above its power: it may refer it), if it is theirs to see.
+            "approve_refusal": _approve_refusal(request.user, claim),
         },
     )
 
@@ -588,6 +601,37 @@ def claim_action(request, pk: int, action: str):
 
 
 # --- Standards and price indices --------------------------------------------------------------
+
+
+@login_required
+def public_notices(request):
+    """A community's notice list (公示名单) and standing list of approved households, to print and post."""
+    from core.models import Division, DivisionLevel
+    from core.scoping import scope_prefix
+
+    _require(request, Cap.RELIEF_VIEW)
+    code = request.GET.get("community", "").strip()
+    prefix = scope_prefix(request.user) or ""
+    communities = Division.objects.filter(level=DivisionLevel.COMMUNITY, code__startswith=prefix).order_by("code")
+    rows = community = None
+    if code:
+        try:
+            rows = selectors.community_notice_list(user=request.user, community=code)
+        except NotFound:
+            raise Http404 from None
+        community = communities.filter(code=code).select_related("parent").first()
+    return render(
+        request,
+        "relief/public_notices.html",
+        {
+            "communities": communities[:500],
+            "community": community,
+            "code": code,
+            "in_notice": [r for r in rows or () if r.notice_until is not None],
+            "standing": [r for r in rows or () if r.notice_until is None],
+            "today": local_today(),
+        },
+    )
 
 
 @login_required

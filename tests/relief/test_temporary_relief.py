@@ -130,8 +130,8 @@ def test_approving_past_the_annual_cap_is_a_409_and_changes_nothing(api_for, cas
     household = make_household(community=OWN_COMMUNITY)
     cw, da = api_for(caseworker), api_for(district_approver)
     first = file_claim(cw, household, amount="25000.00")
+    second = file_claim(cw, household, amount="5000.01")  # filed while the whole cap remained
     assert da.post(f"/api/v1/temporary-relief-claims/{first['id']}/approve/", {}, format="json").status_code == 200
-    second = file_claim(cw, household, amount="5000.01")
     events = CaseEvent.objects.count()
     response = da.post(f"/api/v1/temporary-relief-claims/{second['id']}/approve/", {}, format="json")
     assert response.status_code == 409
