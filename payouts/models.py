@@ -356,6 +356,35 @@ class PayoutLine(models.Model):
             models.Index(fields=["run"], name="payout_line_failed", condition=Q(status="failed")),
             models.Index(fields=["replaces"], name="payout_line_replaces", condition=Q(replaces__isnull=False)),
         ]
+        # Money already computed is history (domain.md): once written, a line's beneficiary, household,
+        # amount, month, scheme, run and case cannot be changed by any statement — the database raises,
+        # for the application's role and the owner alike (a trigger, not a grant). Its status moves
+        # only along its path: to be paid → paid or failed. A correction is a new line in a follow-up run.
+        triggers = [
+            pgtrigger.Trigger(
+                name="payout_line_is_history",
+                operation=pgtrigger.Update,
+                when=pgtrigger.Before,
+                func="""
+                    IF NEW.beneficiary_id IS DISTINCT FROM OLD.beneficiary_id
+                       OR NEW.household_id IS DISTINCT FROM OLD.household_id
+                       OR NEW.amount IS DISTINCT FROM OLD.amount
+                       OR NEW.period IS DISTINCT FROM OLD.period
+                       OR NEW.scheme IS DISTINCT FROM OLD.scheme
+                       OR NEW.run_id IS DISTINCT FROM OLD.run_id
+                       OR NEW.source_id IS DISTINCT FROM OLD.source_id THEN
+                        RAISE EXCEPTION 'payout line % cannot be changed: correct it with a new line', OLD.id
+                            USING ERRCODE = 'integrity_constraint_violation';
+                    END IF;
+                    IF NEW.status IS DISTINCT FROM OLD.status
+                       AND NOT (OLD.status = 'pending' AND NEW.status IN ('paid', 'failed')) THEN
+                        RAISE EXCEPTION 'payout line %: status % cannot become %', OLD.id, OLD.status, NEW.status
+                            USING ERRCODE = 'integrity_constraint_violation';
+                    END IF;
+                    RETURN NEW;
+                """,
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.run_id}/{self.beneficiary_id} {self.amount}"
