@@ -32,6 +32,12 @@ def review_months(*, irregular: bool) -> int:
 HUNDRED = Decimal(100)
 
 
+def alive_in(death_date: datetime.date | None, month: datetime.date) -> bool:
+    """Whether a person counts in ``month``: alive on its first day. A death re-assesses from the month
+    after (the payout engine's selection applies the same test in SQL: ``death_date >= month``)."""
+    return death_date is None or death_date >= month
+
+
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 

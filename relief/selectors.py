@@ -273,7 +273,11 @@ def dibao_allowance(
     standard = table.get(Scheme.DIBAO, month, **where)
     if standard is None:
         raise no_standard(Scheme.DIBAO, month)
-    members = [rules.MemberFacts(birth_date=m.person.birth_date, disabled=m.disabled) for m in dibao_members(case)]
+    members = [
+        rules.MemberFacts(birth_date=m.person.birth_date, disabled=m.disabled)
+        for m in dibao_members(case)
+        if rules.alive_in(m.person.death_date, month)
+    ]
     supplements = rules.Supplements(
         elderly=table.amount(Scheme.DIBAO_SUPPLEMENT_ELDERLY, month, **where),
         disabled=table.amount(Scheme.DIBAO_SUPPLEMENT_DISABLED, month, **where),

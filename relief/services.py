@@ -867,7 +867,7 @@ def relief_on_death(*, person: Person, death_date: datetime.date, actor: User, n
             "%(name)s, a member this case covers, died on %(date)s: %(n)d covered members remain. "
             "The periodic review is due now to count the household again."
         ) % {**values, "n": alive}
-        changes = {}
+        changes = {"members_count": alive}  # the case counts the living members (the allowance from next month)
         if case.status in (CaseStatus.ACTIVE, CaseStatus.SUSPENDED) and (
             case.next_review_on is None or case.next_review_on > death_date
         ):

@@ -252,3 +252,36 @@ def test_periodic_reviews_follow_the_cadence_and_appear_when_due(api_for, actors
     assert rechecks() == 1  # the irregular household, six months on
     clock.advance(days=190)
     assert rechecks() == 3
+
+
+def test_a_members_death_reassesses_the_household_from_the_month_after_in_one_answer(api_for, actors, standards):
+    from people.services import person_record_death
+    from relief.models import DibaoCase
+    from tests.factories import paid_since_this_month, review_through_notice
+
+    household = make_household(community=OWN_COMMUNITY, members=3)
+    case = DibaoCase.objects.get(
+        pk=api_for(actors.caseworker)
+        .post("/api/v1/dibao-cases/", {"household": household.pk, "monthly_income": "600.00"}, format="json")
+        .json()["id"]
+    )
+    review_through_notice(case, reviewer=actors.reviewer)
+    api_for(actors.approver).post(url("dibao", case.pk, "approve"), {}, format="json")
+    paid_since_this_month(case)
+    death = local_today()
+    person_record_death(actor=actors.caseworker, person=household.head, death_date=death)
+
+    client = api_for(actors.caseworker)
+    this_month = month_start(local_today())
+    later = add_months(this_month, 2)
+    same = client.get(f"{url('dibao', case.pk)}allowance/?month={this_month:%Y-%m}").json()
+    after = client.get(f"{url('dibao', case.pk)}allowance/?month={later:%Y-%m}").json()
+    assert same["monthly_allowance"] == "2220.00"  # (940 − 600 / 3) × 3: the month of the death counts all three
+    assert after["monthly_allowance"] == "1280.00"  # (940 − 600 / 2) × 2 from the month after
+    assert client.get(url("dibao", case.pk)).json()["members_count"] == 2
+    # The payout engine's selection gives the same answer for that month.
+    living = selectors.dibao_cases_payable(later).filter(pk=case.pk, members__person__death_date__isnull=True).count()
+    assert living == 2
+    # The caseworker is told: the periodic review is due now.
+    tasks = {i["kind"]: i["count"] for i in api_for(actors.reviewer).get("/api/v1/my/tasks/").json()["items"]}
+    assert tasks["rechecks_due"] == 1
