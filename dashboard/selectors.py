@@ -57,6 +57,7 @@ class SummaryQuery:
         return self.prefix[:-1] + chr(ord(self.prefix[-1]) + 1)
 
     children_of: tuple = ()  # the divisions one level down (none for a community)
+    user: object = None  # who asks (the attention panel's lists are the user's own, scoped)
 
     def children(self) -> list[Division]:
         return list(self.children_of)
@@ -89,6 +90,13 @@ def summary_query(user, *, start=None, end=None, division: str | None = None) ->
     require(user, Cap.DASHBOARD_VIEW)
     errors: dict[str, str] = {}
     today = local_today()
+    if start in (None, "") and end in (None, ""):
+        # Nothing asked: the latest six months that have approved payouts (this month's six if none).
+        from dashboard.models import PaidMonth
+
+        latest = PaidMonth.objects.filter(lines__gt=0).order_by("-month").values_list("month", flat=True).first()
+        end = latest or today.replace(day=1)
+        start = add_months(end, -5)
     try:
         end_month = parse_month(end, field="to") if end not in (None, "") else today.replace(day=1)
     except InvalidInput as exc:
@@ -122,7 +130,7 @@ def summary_query(user, *, start=None, end=None, division: str | None = None) ->
         6 if code == CITY_CODE or (len(code) == 6 and code.endswith("00")) else CHILD_CODE_LENGTH.get(len(code))
     )
     children = () if child_length is None else tuple(Division.objects.filter(parent_id=code).order_by("code"))
-    return SummaryQuery(start_month, end_month, found, division_prefix(code), child_length, children)
+    return SummaryQuery(start_month, end_month, found, division_prefix(code), child_length, children, user)
 
 
 # --- Payout figures, from the summary tables --------------------------------------------------------
@@ -471,6 +479,121 @@ def registry_figures(q: SummaryQuery) -> dict[str, dict]:
     }
 
 
+# --- In force at the end of the range, and what needs the leadership's attention --------------------
+
+
+def _in_force_q(month: datetime.date) -> Q:
+    """A benefit case in force in ``month``: started by then, not ended before it, and active (or ended later)."""
+    return (
+        Q(start_month__lte=month)
+        & (Q(end_month__isnull=True) | Q(end_month__gte=month))
+        & (Q(status="active") | Q(end_month__isnull=False, status__in=["suspended", "terminated"]))
+    )
+
+
+def in_force(q: SummaryQuery) -> dict[str, dict]:
+    """Per recurring scheme: households and persons with a case in force in the range's last month, paid or not."""
+    from relief.models import DibaoCase, DibaoMember, TekunCase
+    from welfare.models import DisabilitySubsidyCase, OrphanCase
+
+    month = q.end
+    where = {"gte": q.prefix, "lt": q.upper}
+
+    def within(field: str) -> Q:
+        return Q(**{f"{field}__gte": where["gte"], f"{field}__lt": where["lt"]})
+
+    dibao = DibaoCase.objects.filter(_in_force_q(month), within("household__community_id"))
+    persons = lambda qs: qs.values("person_id").distinct().count()  # noqa: E731 - one line each below
+    return {
+        PayoutScheme.DIBAO: {
+            "households": dibao.count(),
+            "persons": DibaoMember.objects.filter(case__in=dibao).count(),
+        },
+        PayoutScheme.TEKUN: {
+            "households": 0,
+            "persons": persons(TekunCase.objects.filter(_in_force_q(month), within("person__division_id"))),
+        },
+        PayoutScheme.ORPHAN: {
+            "households": 0,
+            "persons": persons(OrphanCase.objects.filter(_in_force_q(month), within("person__division_id"))),
+        },
+        PayoutScheme.DISABILITY_LIVING: {
+            "households": 0,
+            "persons": persons(
+                DisabilitySubsidyCase.objects.filter(_in_force_q(month), within("person__division_id"), kind="living")
+            ),
+        },
+        PayoutScheme.DISABILITY_NURSING: {
+            "households": 0,
+            "persons": persons(
+                DisabilitySubsidyCase.objects.filter(_in_force_q(month), within("person__division_id"), kind="nursing")
+            ),
+        },
+    }
+
+
+def attention(q: SummaryQuery) -> list[dict]:
+    """What waits on someone, for the leadership's eye: each count scoped to the user and the division, linked
+    to the list that shows exactly those records (the lists' own selectors and filters)."""
+    from django.urls import reverse
+
+    from datacheck.models import ItemStatus
+    from datacheck.selectors import review_items
+    from payouts.models import RunStatus
+    from payouts.selectors import run_list
+    from relief.selectors import claim_list, dibao_case_list
+
+    user = q.user
+    if user is None:
+        return []
+    division = "" if q.division.code == CITY_CODE else q.division.code
+    suffix = f"&division={division}" if division else ""
+    from core.roles import has_cap
+
+    rows = [
+        (
+            Cap.RELIEF_VIEW,
+            "paperwork_overdue",
+            _("Green channel: paperwork overdue"),
+            claim_list(user=user, overdue=True, division=division),
+            f"{reverse('relief:claim-list')}?overdue=1{suffix}",
+        ),
+        (
+            Cap.PAYOUT_VIEW,
+            "runs_to_approve",
+            _("Payout runs computed, awaiting approval"),
+            run_list(user=user, status=RunStatus.COMPUTED),
+            f"{reverse('payouts:run-list')}?status={RunStatus.COMPUTED}",
+        ),
+        (
+            Cap.PAYOUT_VIEW,
+            "runs_failed",
+            _("Payout runs failed"),
+            run_list(user=user, status=RunStatus.FAILED),
+            f"{reverse('payouts:run-list')}?status={RunStatus.FAILED}",
+        ),
+        (
+            Cap.DATACHECK_ITEMS,
+            "hits_open",
+            _("Data-check hits and warnings open"),
+            review_items(user=user, status=ItemStatus.OPEN, division=division),
+            f"{reverse('datacheck:review-list')}?status=open{suffix}",
+        ),
+        (
+            Cap.RELIEF_VIEW,
+            "rechecks_overdue",
+            _("Dibao periodic reviews due or overdue"),
+            dibao_case_list(user=user, recheck_due=True, division=division),
+            f"{reverse('relief:dibao-list')}?recheck_due=1{suffix}",
+        ),
+    ]
+    return [
+        {"kind": kind, "label": str(label), "count": qs.order_by().count(), "link": link}
+        for cap, kind, label, qs, link in rows
+        if has_cap(user, cap)  # only lists the user may open (the page offers no link that answers 403)
+    ]
+
+
 # --- The whole summary ----------------------------------------------------------------------------
 
 
@@ -482,7 +605,14 @@ def _figures_json(values: dict) -> dict:
     return {k: (_money(v) if k == "amount" else int(v)) for k, v in values.items()}
 
 
-def summary(q: SummaryQuery) -> dict:
+def year_before(q: SummaryQuery) -> SummaryQuery:
+    """The same months a year earlier, same division (for the page's comparison; no attention panel)."""
+    import dataclasses
+
+    return dataclasses.replace(q, start=add_months(q.start, -12), end=add_months(q.end, -12), user=None)
+
+
+def summary(q: SummaryQuery, *, in_force_too: bool = True) -> dict:
     """The dashboard's figures, shaped as ``GET dashboard/summary/`` returns them (api.md)."""
     names = {c.code: c.name for c in q.children()}
     payouts = payout_figures(q)
@@ -498,6 +628,8 @@ def summary(q: SummaryQuery) -> dict:
                 for code, v in f["by_division"].items()
             ],
         }
+    for scheme, figures_in_force in (in_force(q) if in_force_too else {}).items():
+        schemes[scheme]["in_force"] = figures_in_force
     registries = registry_figures(q)
     relief = registries["temporary_relief"]["total"]
     price = payouts[PayoutScheme.PRICE_SUBSIDY]
@@ -555,6 +687,7 @@ def summary(q: SummaryQuery) -> dict:
             "used": _money(registries["donations_used"]["total"]["amount"]),
         },
         "volunteers": int(registries["volunteers"]["total"]["n"]),
+        "attention": attention(q),
         # Beyond the contract: the registries' trends and splits, for the page's charts.
         "series": {name: series(figure) for name, figure in registries.items()},
     }

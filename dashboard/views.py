@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -31,7 +32,29 @@ def _filters(request) -> dict:
     }
 
 
-def _load(request):
+# The one screen's headline: (figure key, what the tile says beside it). Clicking one shows its trend and split.
+HEADLINE = [
+    "dibao_persons",
+    "dibao_amount",
+    "tekun_amount",
+    "relief_amount",
+    "price_amount",
+    "orphan_amount",
+    "nursing_amount",
+    "marriages",
+]
+DEFAULT_FOCUS = "dibao_amount"
+# What is in force beside what was paid: (scheme, label of the paid figure's key).
+IN_FORCE = [
+    ("dibao", "dibao_persons"),
+    ("tekun", "tekun_persons"),
+    ("orphan", "orphan_persons"),
+    ("disability_living", "living_persons"),
+    ("disability_nursing", "nursing_persons"),
+]
+
+
+def _load(request, *, year_before: bool = False):
     """(filters, summary or None, error message or None); 404 outside the user's geography."""
     require(request.user, Cap.DASHBOARD_VIEW)
     filters = _filters(request)
@@ -44,8 +67,67 @@ def _load(request):
     except InvalidInput as exc:
         return filters, None, str(exc.message)
     summary = selectors.summary(query)
+    if year_before:
+        summary["year_before"] = selectors.summary(selectors.year_before(query), in_force_too=False)
     filters = {"from": summary["from"], "to": summary["to"], "division": summary["division"]}
     return filters, summary, None
+
+
+def _change(now, before) -> dict:
+    """The comparison with the same months a year before: the earlier value and the change in percent."""
+    if not before:
+        return {"before": before, "percent": None}
+    return {"before": before, "percent": round((now - before) * 100 / before, 1)}
+
+
+def _words(row: dict, *, chinese: bool) -> str:
+    """A headline figure as a reader says it: 9.1万 / 3.56亿元 / 6026.45万元, or "91,000" / "356.47 million yuan"."""
+    total = row["total"]
+    if row["kind"] != figs.MONEY:
+        return figs.cn_count(total, "") if chinese else f"{total:,}"
+    if chinese:
+        return figs.cn_money(total)
+    return _("%(n)s million yuan") % {"n": f"{total / 1000000:,.2f}"}
+
+
+def _one_screen(request, context: dict, summary: dict) -> None:
+    """The headline tiles (against a year before), the focused figure, paid beside in force, attention."""
+    rows = {row["key"]: row for row in context["figures"]}
+    before = {row["key"]: row["total"] for row in figs.figure_list(summary["year_before"])}
+    focus = request.GET.get("figure", "")
+    if focus not in rows:
+        focus = DEFAULT_FOCUS
+    filters = context["filters"]
+    chinese = (translation.get_language() or "").startswith("zh")
+    context["headline"] = [
+        {
+            **rows[key],
+            "words": _words(rows[key], chinese=chinese),
+            **_change(rows[key]["total"], before.get(key)),
+            "url": _url("dashboard:home", filters, figure=key) + "#dash-focus",
+            "focused": key == focus,
+        }
+        for key in HEADLINE
+    ]
+    context["focus"] = rows[focus]
+    context["figure_choices"] = [
+        {"key": r["key"], "label": r["label"], "selected": r["key"] == focus} for r in rows.values()
+    ]
+    context["in_force"] = [
+        {
+            "label": rows[key]["label"],
+            "paid": rows[key]["total"],
+            "in_force": summary["schemes"][scheme]["in_force"]["persons"],
+        }
+        for scheme, key in IN_FORCE
+    ]
+    context["attention"] = summary["attention"]
+    context["year_before_from"] = summary["year_before"]["from"]
+    context["year_before_to"] = summary["year_before"]["to"]
+    for division in context["divisions"]:
+        if division["url"]:
+            figure = "" if focus == DEFAULT_FOCUS else focus  # the drill keeps the figure in view
+            division["url"] = _url("dashboard:home", filters, division=division["code"], figure=figure)
 
 
 def _url(name: str, filters: dict, **changes) -> str:
@@ -115,8 +197,10 @@ def _context(request, filters, summary, error) -> dict:
 @login_required
 @require_GET
 def home(request):
-    filters, summary, error = _load(request)
+    filters, summary, error = _load(request, year_before=True)
     context = _context(request, filters, summary, error)
+    if summary is not None:
+        _one_screen(request, context, summary)
     return render(request, "dashboard/home.html", context, status=400 if error else 200)
 
 

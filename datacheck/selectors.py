@@ -75,7 +75,7 @@ def review_items(*, user, status: str = "", division: str = "", source: str = ""
     if status:
         qs = qs.filter(status=status)
     if division and division.isdigit():
-        qs = qs.filter(division_id__startswith=division)
+        qs = qs.filter(division__code__startswith=division)
     if source and source.isdigit():
         qs = qs.filter(source_id=int(source))
     return qs.order_by("created_at", "id")

@@ -32,7 +32,7 @@ def test_the_summary_has_the_contracts_shape(world, make_staff):
     assert (body["from"], body["to"], body["division"]) == ("2020-01", "2020-03", "370200")
     assert set(body["schemes"]) == SCHEMES
     dibao = body["schemes"]["dibao"]
-    assert set(dibao) == {"households", "persons", "amount", "by_month", "by_division"}
+    assert set(dibao) == {"households", "persons", "amount", "by_month", "by_division", "in_force"}
     assert isinstance(dibao["households"], int) and isinstance(dibao["amount"], str) and "." in dibao["amount"]
     assert [m["month"] for m in dibao["by_month"]] == ["2020-01", "2020-02", "2020-03"]
     assert set(dibao["by_month"][0]) == {"month", "households", "persons", "amount"}
@@ -127,10 +127,54 @@ def test_no_writes(world, make_staff, method, role):
     assert "detail" in response.json()
 
 
-def test_the_default_range_is_this_year_to_this_month(world, make_staff):
-    from core.cases import local_today
+def test_with_nothing_paid_yet_the_default_range_is_the_six_months_to_this_month(make_staff):
+    from core.cases import add_months, local_today, month_str
 
     body = api_client_for(make_staff("leader", "370200")).get(URL).json()
-    today = local_today()
-    assert body["to"] == f"{today.year:04d}-{today.month:02d}"
-    assert body["from"] == f"{today.year:04d}-01"
+    this_month = local_today().replace(day=1)
+    assert (body["from"], body["to"]) == (month_str(add_months(this_month, -5)), month_str(this_month))
+
+
+def test_without_a_period_the_summary_covers_the_latest_six_months_with_approved_payouts(world, make_staff):
+    leader = api_client_for(make_staff("leader", "370200"))
+    body = leader.get(URL).json()
+    assert (body["from"], body["to"]) == ("2019-10", "2020-03")  # world's last approved run: March 2020
+    assert body == leader.get(URL, {"from": "2019-10", "to": "2020-03"}).json()
+
+
+def test_in_force_counts_active_cases_at_the_end_paid_or_not(world, make_staff):
+    from django.db.models import Q
+
+    from relief.models import DibaoCase
+
+    leader = api_client_for(make_staff("leader", "370200"))
+    body = leader.get(URL, {"from": "2020-01", "to": "2020-03"}).json()
+    for scheme in SCHEMES - {"price_subsidy"}:
+        assert set(body["schemes"][scheme]["in_force"]) == {"households", "persons"}
+    dibao = body["schemes"]["dibao"]
+    # Started by March and active, or ended (suspended, terminated) only from March on.
+    in_force = DibaoCase.objects.filter(start_month__lte="2020-03-01").filter(
+        Q(status="active", end_month__isnull=True) | Q(end_month__gte="2020-03-01")
+    )
+    assert dibao["in_force"]["households"] == in_force.count()
+    # A case approved for a later month is not yet in force in March; paid figures ignore it too.
+    earlier = leader.get(URL, {"from": "2019-12", "to": "2019-12"}).json()["schemes"]["dibao"]
+    assert earlier["in_force"]["households"] == in_force.filter(start_month__lte="2019-12-01").count()
+    # Narrowed to a district, only its cases.
+    for code in ("370202", "370285"):  # a district with the world's cases, one without
+        district = leader.get(URL, {"from": "2020-01", "to": "2020-03", "division": code}).json()
+        expected = in_force.filter(household__community__code__startswith=code)
+        assert district["schemes"]["dibao"]["in_force"]["households"] == expected.count()
+
+
+def test_attention_lists_what_waits_each_with_its_list(world, make_staff, client):
+    leader = make_staff("leader", "370200")
+    body = api_client_for(leader).get(URL, {"from": "2020-01", "to": "2020-03"}).json()
+    kinds = {a["kind"]: a for a in body["attention"]}
+    assert set(kinds) == {"paperwork_overdue", "runs_to_approve", "runs_failed", "hits_open", "rechecks_overdue"}
+    client.force_login(leader)
+    for item in body["attention"]:
+        assert isinstance(item["count"], int)
+        assert client.get(item["link"]).status_code == 200, item  # the leader may open every list
+    district = api_client_for(leader).get(URL, {"from": "2020-01", "to": "2020-03", "division": "370202"}).json()
+    assert all("division=370202" in a["link"] for a in district["attention"] if "runs" not in a["kind"])

@@ -24,12 +24,16 @@ def test_leadership_opens_the_dashboard_and_the_charts_render(page, login, make_
     page.goto("/dashboard/?from=2020-01&to=2020-03")
     page.wait_for_selector("[data-chart=trend] canvas")
     page.wait_for_selector("[data-chart=split] canvas")
-    cards = page.locator("[data-figure]").count()
-    assert cards >= 20
-    assert page.locator("[data-chart=trend] canvas").count() == cards
-    assert page.locator("[data-chart=split] canvas").count() == cards
-    assert page.get_attribute("html", "data-charts-ready") == str(2 * cards)
-    assert page.inner_text("[data-testid=total-dibao_households]").strip() == "5"
+    # One screen: eight headline figures, one figure's trend and split (not a card per figure).
+    assert page.locator("[data-testid=dashboard-headline] a").count() == 8
+    assert page.locator("[data-figure]").count() == 1
+    assert page.locator("[data-chart=trend] canvas").count() == 1
+    assert page.locator("[data-chart=split] canvas").count() == 1
+    assert page.get_attribute("html", "data-charts-ready") == "2"
+    persons = page.locator("[data-figure-row=dibao_persons] td").first.text_content().strip()
+    assert page.inner_text("[data-testid=total-dibao_persons]").strip() == persons
+    assert page.locator("[data-testid=dashboard-headline]").bounding_box()["y"] < 900  # above the fold
+    assert page.locator("[data-testid=dashboard-attention]").bounding_box()["y"] < 900
     # Hovering a bar shows its tooltip, drawn under the strict policy (no inline style injected).
     split = page.locator("[data-chart=split]").first
     box = split.bounding_box()
@@ -48,17 +52,34 @@ def test_leadership_opens_the_dashboard_and_the_charts_render(page, login, make_
     print(f"dashboard screenshot: {path}")
     assert path.exists() and path.stat().st_size > 10000
 
-    # Drill into 市南区 from the table: its sub-districts, charts again.
-    page.click("[data-testid=dashboard-table] a[data-drill='370202']")
-    page.wait_for_url(re.compile(r".*division=370202.*"))
+    # A headline figure clicked: its trend and split come into view.
+    page.click("[data-testid=tile-marriages]")
+    page.wait_for_url(re.compile(r".*figure=marriages.*"))
+    page.wait_for_selector("[data-figure=marriages] [data-chart=trend] canvas")
+
+    # Drill into 市南区 from the division list, then one of its sub-districts: the figure stays.
+    page.click("[data-testid=dashboard-divisions] a[data-drill='370202']")
+    page.wait_for_url(re.compile(r".*division=370202&.*"))
     page.wait_for_selector("[data-chart=split] canvas")
     assert "市南区" in page.inner_text("h1")
-    assert page.inner_text("[data-testid=total-dibao_households]").strip() == "3"
+    assert "figure=marriages" in page.url
     screenshot(page, "dashboard-district")
+    page.click("[data-testid=dashboard-divisions] a[data-drill='370202001']")
+    page.wait_for_url(re.compile(r".*division=370202001.*"))
+    page.wait_for_selector("[data-chart=trend] canvas")
+    assert "370202001" in page.url and page.locator("[data-testid=dashboard-divisions]").count() == 1
 
+    page.goto("/dashboard/?from=2020-01&to=2020-03&division=370202")
     page.click("[data-testid=dashboard-work-summary]")
     page.wait_for_selector("[data-testid=work-summary]")
     assert "共保障城乡低保对象3户" in page.inner_text("[data-testid=work-summary]")
+
+    # Each attention line opens its list.
+    page.goto("/dashboard/?from=2020-01&to=2020-03")
+    links = page.locator("[data-testid=dashboard-attention] a")
+    assert links.count() == 5
+    page.click("[data-attention=paperwork_overdue] a")
+    page.wait_for_url(re.compile(r".*overdue=1.*"))
     assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
     assert not problems, problems
 
