@@ -360,6 +360,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "payouts: restart stuck runs": {"task": "payouts.restart_stuck_runs", "schedule": crontab(minute="*/5")},
     # Data checking: every ongoing beneficiary against the latest extract of each source, monthly.
+    # Low-income monitoring: warnings only the calendar reveals (a left-behind elderly visit overdue), daily.
+    "monitoring: daily scan": {"task": "monitoring.daily_scan", "schedule": crontab(minute="15", hour="2")},
     "datacheck: monthly cross-check": {
         "task": "datacheck.monthly_cross_check",
         "schedule": crontab(minute="0", hour="3", day_of_month=os.environ.get("DATACHECK_MONTHLY_DAY", "5")),

@@ -85,6 +85,7 @@ class WarningKind(models.TextChoices):
     DISABILITY = "disability", _("Disability certificate issued")
     PAYMENT_FAILED = "payment_failed", _("Benefit payment failed twice in a row")
     REFUSED_APPLICATION = "refused_application", _("Refused application, household still in hardship")
+    NOT_VISITED = "not_visited", _("Left-behind elderly person not visited in time")
     OTHER = "other", _("Other risk")
 
 

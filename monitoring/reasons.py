@@ -33,6 +33,10 @@ def reason_of(warning) -> str:
             "income": facts.get("per_capita", ""),
             "standard": facts.get("standard", ""),
         }
+    if warning.kind == "not_visited":
+        if facts.get("last_visited_on"):
+            return _("Last visited on %(day)s: the next visit is overdue.") % {"day": facts["last_visited_on"]}
+        return _("Not visited since joining the left-behind elderly register.")
     text = _("%(kind)s: reported by %(source)s") % {"kind": kind, "source": facts.get("source", "")}
     if warning.event_date:
         text += _(", on %(date)s") % {"date": warning.event_date.isoformat()}

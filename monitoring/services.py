@@ -283,3 +283,38 @@ def warning_handle(
         raise InvalidInput(_("Say where the household was referred to."), field="note")
     transition(warning, "handle", actor=actor, note=changes["note"], changes=changes)
     return warning
+
+
+def warnings_from_overdue_visits(*, actor: User, today: datetime.date | None = None) -> int:
+    """A warning for each rural left-behind elderly person whose visit is overdue (the elderly register's own
+    rule, ``elderly.selectors.overdue_q``), once per person and last visit: set-based over the register."""
+    from elderly.models import LeftBehindElder
+    from elderly.selectors import overdue_q
+
+    elders_sql, elders_params = _compiled(
+        LeftBehindElder.objects.filter(overdue_q(today=today or local_today()))
+        .order_by()
+        .values("id", "person_id", "household_id", "community_id", "last_visited_on", "risk")
+    )
+    select = f"""
+        SELECT 'visit:' || e.id || ':' || COALESCE(e.last_visited_on::text, 'never') AS signal,
+               'not_visited' AS kind,
+               jsonb_build_object('elder', e.id, 'risk', e.risk, 'last_visited_on', e.last_visited_on::text) AS facts,
+               e.household_id, e.person_id, e.community_id AS division_id, left(e.community_id, 9) AS subdistrict_id,
+               NULL::numeric AS amount, e.last_visited_on AS event_date
+        FROM ({elders_sql}) e
+    """  # noqa: S608 - a compiled queryset; every value is a parameter
+    return _insert(select, elders_params, actor=actor, action="monitoring.warnings_from_visits")
+
+
+def warnings_scan() -> int:
+    """The daily scan (Celery beat), under the system account: how many warnings it raised."""
+    from core.cases import system_actor
+
+    with transaction.atomic():
+        return warnings_from_overdue_visits(actor=system_actor())
+
+
+def _compiled(qs) -> tuple[str, list]:
+    sql, params = qs.query.sql_with_params()
+    return sql, list(params)
