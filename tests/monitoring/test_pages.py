@@ -53,3 +53,14 @@ def test_pages_refuse_other_areas_and_roles(browser_client, caseworker, make_sta
     registrar = browser_client(make_staff("registrar", "370202"))
     assert registrar.get("/monitoring/").status_code == 403
     assert registrar.get("/monitoring/warnings/").status_code == 403
+
+
+def test_the_low_income_search_is_posted_and_the_number_stays_out_of_the_url(browser_client, caseworker):
+    household = make_household(community=OWN_COMMUNITY, members=1, created_by=caseworker)
+    record_means(household, "1000.00")
+    client = browser_client(caseworker)
+    tail = household.head.id_number[-6:]
+    response = client.post("/monitoring/", {"_search": "1", "tier": "marginal", "month": MONTH, "q": tail})
+    assert response.status_code == 303 and tail not in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert household.head.name in page and 'method="post" class="filters" role="search"' in page
