@@ -39,6 +39,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django.apps import apps
 from django.db import models
@@ -152,6 +153,14 @@ def _day(value) -> str:
     return day.isoformat() if day else str(value)
 
 
+def _decimal(value, fld: models.DecimalField) -> str:
+    """An amount as the pages write it (600.00, not the 600.0 the event's JSON keeps)."""
+    try:
+        return f"{Decimal(str(value)):.{fld.decimal_places}f}"
+    except InvalidOperation:
+        return str(value)
+
+
 def _choice(value, fld: models.Field) -> str | None:
     """The label of a choice (or of each choice in an array of them); ``None`` for a field without choices."""
     if fld.choices:
@@ -173,6 +182,8 @@ def _plain(value, fld: models.Field) -> str:
         label = _moment(value)
     elif label is None and isinstance(fld, models.DateField):
         label = _day(value)
+    elif label is None and isinstance(fld, models.DecimalField):
+        label = _decimal(value, fld)
     elif label is None and (isinstance(fld, models.JSONField) or isinstance(value, dict | list)):
         label = _("(details updated)")
     if label is None and isinstance(value, str):

@@ -57,6 +57,15 @@ def _steps(record) -> dict[str, object]:
     return {event.action: event for event in timeline_of(record)}
 
 
+def _first_opinion(opened, *, investigated) -> str:
+    """What the window wrote when it took the application, never a finding nobody recorded."""
+    if opened and opened.note:
+        return opened.note
+    if investigated is not None:
+        return f"已于{chinese_date(_day(investigated.at))}入户调查，同意上报。"
+    return "已受理申请，尚未入户调查。" if opened else ""
+
+
 def _opinions(record, *, first_label: str) -> list[Opinion]:
     steps = _steps(record)
     opened = steps.get("open") or steps.get("submit")
@@ -66,7 +75,7 @@ def _opinions(record, *, first_label: str) -> list[Opinion]:
     blocks = [
         Opinion(
             first_label,
-            (opened.note if opened and opened.note else "经入户调查、邻里访问，情况属实，同意上报。"),
+            _first_opinion(opened, investigated=steps.get("investigate")),
             signer=str(opened.actor) if opened else "",
             dated=_day(opened.at) if opened else None,
         ),

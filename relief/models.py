@@ -27,7 +27,7 @@ from core.cases import (
 )
 from core.models import Division
 from core.roles import Cap
-from people.models import AreaType, Household, Person
+from people.models import AreaType, Household, Person, Relationship
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -229,7 +229,7 @@ class DibaoMember(models.Model):
 
     case = models.ForeignKey(DibaoCase, verbose_name=_("case"), on_delete=models.CASCADE, related_name="members")
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+")
-    relationship = models.CharField(_("relationship to head"), max_length=12)
+    relationship = models.CharField(_("relationship to head"), max_length=12, choices=Relationship.choices)
     disabled = models.BooleanField(_("has a disability"), default=False)
 
     class Meta:
