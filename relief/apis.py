@@ -555,6 +555,7 @@ class PublicNoticeView(GenericAPIView):
 
     permission_classes = [IsAuthenticated]
     serializer_class = PublicNoticeRowSerializer
+    filter_backends = []  # one required parameter, validated by PublicNoticeQuerySerializer; rows are not a queryset
 
     @extend_schema(parameters=[PublicNoticeQuerySerializer], responses={200: PublicNoticeRowSerializer(many=True)})
     def get(self, request):
