@@ -335,7 +335,7 @@ def claim_approval_form(claim, *, actor) -> Document:
                     ("救助类型", claim.get_kind_display()),
                     ("申请金额", f"{claim.amount} 元"),
                     ("绿色通道", "是（先行救助，补齐手续）" if claim.green_channel else "否"),
-                    ("审批金额", f"{claim.amount} 元" if claim.status == ClaimStatus.APPROVED else "—"),
+                    ("审批金额", f"{claim.granted_amount} 元" if claim.status == ClaimStatus.APPROVED else "—"),
                     ("申请事由", claim.reason),
                 ],
                 wide=frozenset({"所在社区", "家庭住址", "申请事由"}),
@@ -386,7 +386,7 @@ def claim_decision(claim, *, actor) -> Document:
         title = "临时救助批准通知书"
         text = [
             f"你户（户主{household.head.name}）于{submitted}提出的临时救助申请，经审核审批，"
-            f"决定给予临时救助金 {claim.amount} 元，通过银行转账一次性发放（紧急情况下以现金发放并出具收据）。",
+            f"决定给予临时救助金 {claim.granted_amount} 元，通过银行转账一次性发放（紧急情况下以现金发放并出具收据）。",
         ]
         dated = _day(claim.approved_at) or timezone.localdate()
     return Document(

@@ -424,6 +424,11 @@ class TemporaryReliefClaim(models.Model):
         return _("Temporary relief claim %(id)s") % {"id": self.pk}
 
     @property
+    def granted_amount(self):
+        """What the decision gives: the amount approved, or the amount asked where the approval kept it."""
+        return self.approved_amount if self.approved_amount is not None else self.amount
+
+    @property
     def paperwork_overdue(self) -> bool:
         return (
             self.status == ClaimStatus.APPROVED

@@ -107,6 +107,29 @@ def test_temporary_relief_forms(api, api_for, sd_approver):
     assert "不予批准" in decision and "已由其他渠道救助" in decision and "1500.00" in decision
 
 
+def test_temporary_relief_prints_the_amount_approved_not_the_amount_asked(api, api_for, sd_approver):
+    from tests.factories import make_household
+
+    household = make_household(community=OWN_COMMUNITY, members=2)
+    response = api.post(
+        "/api/v1/temporary-relief-claims/",
+        {"household": household.pk, "amount": "800.00", "kind": "expense", "reason": "子女学费"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    claim = response.json()
+    approved = api_for(sd_approver).post(
+        f"/api/v1/temporary-relief-claims/{claim['id']}/approve/",
+        {"amount": "600.00", "note": "按实际支出核定"},
+        format="json",
+    )
+    assert approved.status_code == 200, approved.content
+    form = text_of(api.get(f"/api/v1/temporary-relief-claims/{claim['id']}/documents/approval-form.pdf"))
+    assert "800.00" in form and "600.00" in form
+    decision = text_of(api.get(f"/api/v1/temporary-relief-claims/{claim['id']}/documents/decision.pdf"))
+    assert "决定给予临时救助金600.00元" in decision.replace("\n", "").replace(" ", "")
+
+
 def test_documents_are_scoped_and_need_the_role(api, api_for, make_staff, dibao_case):
     url = f"/api/v1/dibao-cases/{dibao_case['id']}/documents/approval-form.pdf"
     assert api_for(make_staff("caseworker", OTHER_SUBDISTRICT)).get(url).status_code == 404
