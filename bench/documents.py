@@ -7,7 +7,7 @@ data) with ``--households`` households of two, each with an active dibao case (b
 data for the measurement, not the services' path), then times for a caseworker of its
 sub-district, ``--repeat`` times each:
 
-* the selector (``relief.selectors.public_notice_rows``: the cases, their members and the
+* the selector (``relief.selectors.community_notice_list``: the cases, their members and the
   standards in three queries, the allowance computed per household by the rule);
 * the selector and the PDF (``documents.render.render_pdf``), the font instance already made;
 * the whole request ``GET /api/v1/public-notices/{community}/document.pdf`` through Django's
@@ -133,13 +133,13 @@ def main() -> int:
     from documents.fonts import font_path
     from documents.render import render_pdf
     from relief.documents import public_notice
-    from relief.selectors import public_notice_rows
+    from relief.selectors import community_notice_list
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     actor = _fill(args.households)
     font_path()  # made once per machine; not part of a request
     community = Division.objects.get(code=COMMUNITY)
-    rows = public_notice_rows(user=actor, community=COMMUNITY)
+    rows = community_notice_list(user=actor, community=COMMUNITY)
     pdf = render_pdf(public_notice(community, actor=actor))
     import io
 
@@ -155,7 +155,7 @@ def main() -> int:
 
     print(f"{len(rows)} households, {pages} pages, {len(pdf):,} bytes")
     for label, fn in [
-        ("selector (public_notice_rows)", lambda: public_notice_rows(user=actor, community=COMMUNITY)),
+        ("selector (community_notice_list)", lambda: community_notice_list(user=actor, community=COMMUNITY)),
         ("selector + PDF", lambda: render_pdf(public_notice(community, actor=actor))),
         ("whole request (browser PDF view)", request),
     ]:

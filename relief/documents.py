@@ -403,11 +403,13 @@ def claim_decision(claim, *, actor) -> Document:
 @register_community_document("public-notice")
 def public_notice(community, *, actor) -> Document:
     """The community's dibao public-notice list (最低生活保障对象公示): names as 张**, members, amounts."""
-    from relief.selectors import public_notice_rows
+    from relief.selectors import community_notice_list
 
     today = timezone.localdate()
-    rows = public_notice_rows(user=actor, community=community.code, month=today)
-    total = sum((r["monthly_allowance"] for r in rows), start=Decimal("0.00"))
+    # The same list as the page and GET public-notices/ (cases in their notice first, then the
+    # standing list); this document is the dibao one.
+    rows = [row for row in community_notice_list(user=actor, community=community.code) if row.scheme == "dibao"]
+    total = sum((r.monthly_allowance or Decimal("0.00") for r in rows), start=Decimal("0.00"))
     return Document(
         title="最低生活保障对象公示",
         number=f"{today:%Y年%-m月}",
@@ -416,7 +418,7 @@ def public_notice(community, *, actor) -> Document:
             Paragraph(
                 f"根据《社会救助暂行办法》和最低生活保障审核确认办法，现将{community.full_name}"
                 f"享受最低生活保障的家庭予以公示（{today:%Y年%-m月}，共 {len(rows)} 户、"
-                f"{sum(r['members_count'] for r in rows)} 人，月保障金额合计 {total} 元）。"
+                f"{sum(r.members_count for r in rows)} 人，月保障金额合计 {total} 元）。"
                 "如有异议，请在公示期内向街道（镇）社会救助窗口或区（市）民政部门反映。"
             ),
             Table(
@@ -424,10 +426,10 @@ def public_notice(community, *, actor) -> Document:
                 [
                     [
                         str(index),
-                        row["name"],
-                        str(row["members_count"]),
-                        str(row["monthly_allowance"]),
-                        f"{row['notice_until']:%Y-%m-%d}" if row["notice_until"] else "",
+                        row.name,
+                        str(row.members_count),
+                        str(row.monthly_allowance) if row.monthly_allowance is not None else "—",
+                        f"{row.notice_until:%Y-%m-%d}" if row.notice_until else "",
                     ]
                     for index, row in enumerate(rows, start=1)
                 ],

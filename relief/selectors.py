@@ -939,53 +939,6 @@ def vagrant_monthly_counts(*, user: User, year: int) -> list[VagrantMonth]:
 # --- The community's public-notice list (公示) --------------------------------------------------
 
 
-def public_notice_rows(*, user, community: str, month: datetime.date | None = None) -> list[dict]:
-    """Dibao households of a community receiving support in ``month`` (default: this month), as the
-    public may read them: the head's name as 张**, the members covered, the monthly allowance and
-    the end of the case's 7-day notice when it is still running. No ID number, address or income.
-
-    ``NotFound`` when the community lies outside the user's geography. One query for the cases and
-    their members, one for the standards: a community of 500 households is listed in well under 1 s.
-    """
-    from core.errors import DomainError, NotFound
-    from core.models import Division, DivisionLevel
-    from core.publicnotice import public_name
-    from core.scoping import division_in_scope
-
-    if not has_cap(user, Cap.RELIEF_VIEW) or not division_in_scope(user, community):
-        raise NotFound()
-    if not Division.objects.filter(code=community, level=DivisionLevel.COMMUNITY).exists():
-        raise NotFound()
-    month = month_start(month or local_today())
-    cases = (
-        scope(DibaoCase.objects.filter(household__community_id=community, status=CaseStatus.ACTIVE), user)
-        .select_related("household__head")
-        .prefetch_related(Prefetch("members", DibaoMember.objects.select_related("person").order_by("id")))
-        .order_by("household__head__name", "pk")
-    )
-    table = StandardsTable(
-        Standard.objects.filter(scheme__in=DIBAO_SCHEMES, effective_from__lte=month).filter(
-            Q(division__isnull=True) | Q(division_id__in=division_chain(community))
-        )
-    )
-    today = local_today()
-    rows = []
-    for case in cases:
-        try:
-            amount = dibao_allowance(case, month, table=table).amount
-        except DomainError:
-            continue  # no standard for the month: nothing is paid, nothing to post
-        rows.append(
-            {
-                "name": public_name(case.household.head.name),
-                "members_count": case.members_count,
-                "monthly_allowance": amount,
-                "notice_until": case.notice_until if case.notice_until and case.notice_until >= today else None,
-            }
-        )
-    return rows
-
-
 # --- Public notices (公示) ----------------------------------------------------------------------
 
 
@@ -1025,6 +978,8 @@ def community_notice_list(*, user: User, community: str) -> list[NoticeRow]:
     from core.publicnotice import public_name
 
     community = str(community or "").strip()
+    if not has_cap(user, Cap.RELIEF_VIEW):
+        raise NotFound()  # the API answers 403 before asking; a printed list is simply not there
     if not Division.objects.filter(level=DivisionLevel.COMMUNITY, code=community).exists():
         raise NotFound()
     if not division_in_scope(user, community):
