@@ -1,8 +1,9 @@
 """The dashboard's summary tables: payout figures kept up to date when a run is approved.
 
-A page view never scans payout lines. When a payout run is approved, ``dashboard.services.
-payout_run_approved`` folds its lines into three small tables, set-based in SQL, in the
-approval's own transaction (see that module for the statements):
+A page view never scans payout lines. When a payout run is approved (``payouts.signals.
+run_approved``, to which this app subscribes), ``services.payout_run_approved`` folds its
+lines into three small tables, set-based in SQL, in the approval's own transaction (see that
+module for the statements):
 
 * ``PaidMonth`` — per scheme, month and community: lines paid and their amount. Amounts and
   the months a price-linked subsidy was paid (its "triggers") come from here.

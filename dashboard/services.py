@@ -152,8 +152,13 @@ _MOVE_COUNTS = """
 
 
 def payout_run_approved(*, run) -> bool:
-    """The hook ``payouts.services.run_approve`` calls once the run is approved (same transaction)."""
+    """Fold an approved run's lines into the summaries (in the caller's transaction)."""
     return fold_run(run.pk)
+
+
+def on_run_approved(sender, *, run, **_kwargs) -> None:
+    """Receiver of ``payouts.signals.run_approved`` (sent inside ``run_approve``'s transaction)."""
+    payout_run_approved(run=run)
 
 
 def rebuild(*, scheme: str | None = None) -> int:

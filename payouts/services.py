@@ -39,8 +39,7 @@ from core.errors import Conflict, InvalidInput
 from core.models import RevealLog, User
 from core.permissions import require_can
 from core.scoping import get_in_scope
-from dashboard import services as dashboard
-from payouts import bankfiles, engine, selectors
+from payouts import bankfiles, engine, selectors, signals
 from payouts.models import (
     REQUEST_ACTION,
     RUN_MACHINE,
@@ -526,7 +525,7 @@ def run_approve(*, actor: User, run: PayoutRun, note: str = "") -> PayoutRun:
             "approved_total": total,
         },
     )
-    dashboard.payout_run_approved(run=run)  # the dashboard's figures, in this transaction
+    signals.run_approved.send(sender=PayoutRun, run=run)  # subscribers fold it in, in this transaction
     return run
 
 
