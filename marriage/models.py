@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.idnumbers import mask_phone
+from core.idnumbers import mask_id_number, mask_phone
 from core.models import Division
 from core.roles import Cap
 from people.models import Household, Person, Relationship
@@ -317,7 +317,11 @@ class AppointmentStatus(models.TextChoices):
 
 @pghistory.track()
 class Appointment(models.Model):
-    """A booked slot at an office on a day. The office's row lock keeps the day within capacity."""
+    """A booked slot at an office on a day. The office's row lock keeps the day within capacity.
+
+    Booked at the counter by a registrar (``booked_by``) or online by a resident (``party_a_id_number``
+    and ``party_b_id_number`` given, ``booked_by`` empty); both count against the same daily capacity.
+    """
 
     scope_field = "office"
     scope_view_cap = Cap.MARRIAGE_APPOINTMENTS
@@ -326,14 +330,21 @@ class Appointment(models.Model):
     office = models.ForeignKey(Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="appointments")
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    name_a = models.CharField(_("name of party A"), max_length=50)
+    name_a = models.CharField(_("name of party A"), max_length=50, blank=True)
     name_b = models.CharField(_("name of party B"), max_length=50, blank=True)
+    party_a_id_number = models.CharField(_("ID number of party A"), max_length=18, blank=True)
+    party_b_id_number = models.CharField(_("ID number of party B"), max_length=18, blank=True)
     phone = models.CharField(_("phone"), max_length=20)
     status = models.CharField(
         _("status"), max_length=10, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
     )
     booked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("booked by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("booked by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
     cancelled_by = models.ForeignKey(
@@ -350,11 +361,27 @@ class Appointment(models.Model):
     class Meta:
         verbose_name = _("appointment")
         verbose_name_plural = _("appointments")
-        indexes = [models.Index(fields=["office", "date", "status"], name="appointment_office_day")]
+        indexes = [
+            models.Index(fields=["office", "date", "status"], name="appointment_office_day"),
+            models.Index(fields=["party_a_id_number", "status", "date"], name="appointment_party_a"),
+            models.Index(fields=["party_b_id_number", "status", "date"], name="appointment_party_b"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.office_id} {self.date} {self.name_a}"
+        return f"{self.office_id} {self.date} {self.name_a or mask_id_number(self.party_a_id_number)}"
 
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
+
+    @property
+    def party_a_id_number_masked(self) -> str:
+        return mask_id_number(self.party_a_id_number)
+
+    @property
+    def party_b_id_number_masked(self) -> str:
+        return mask_id_number(self.party_b_id_number)
+
+    @property
+    def booked_online(self) -> bool:
+        return self.booked_by_id is None

@@ -96,5 +96,16 @@ permissions.register(HouseholdChange, "view", caps=[Cap.MARRIAGE_HOUSEHOLD_REVER
 permissions.register(Appointment, "view", caps=[Cap.MARRIAGE_APPOINTMENTS])
 permissions.register(Appointment, "book", caps=[Cap.MARRIAGE_APPOINTMENTS])
 permissions.register(Appointment, "cancel", caps=[Cap.MARRIAGE_APPOINTMENTS])
-permissions.register(Office, "configure", caps=[Cap.MARRIAGE_APPOINTMENTS])
+
+
+@permissions.rule(Office, "configure", caps=[Cap.MARRIAGE_APPOINTMENTS])
+def _own_office(actor, office) -> bool:
+    """An office's capacity and settings are set by its own registrars (a city-level registrar: any office)."""
+    if office is not None:
+        own = actor.division_id or ""
+        if is_district(own) and own != office.pk:
+            raise Forbidden(_("Only the registrars of this office set its capacity."))
+    return True
+
+
 permissions.register("marriage.statistics", "view", caps=[Cap.MARRIAGE_STATS])

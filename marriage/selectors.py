@@ -141,6 +141,11 @@ def person_registrations(*, user: User, person: Person) -> QuerySet[Registration
     return registration_list(user=user, person=person.pk)
 
 
+def _offices_of(districts: list[Division]) -> list[Office]:
+    existing = {o.pk: o for o in Office.objects.filter(pk__in=[d.code for d in districts])}
+    return [existing.get(d.code) or Office(division=d, name=Office.default_name(d)) for d in districts]
+
+
 def offices(*, user: User) -> list[Office]:
     """The offices (one per district) the user may see; a district's office not yet configured shows its defaults."""
     if not (has_cap(user, Cap.MARRIAGE_VIEW) or has_cap(user, Cap.MARRIAGE_APPOINTMENTS)):
@@ -150,8 +155,7 @@ def offices(*, user: User) -> list[Office]:
         for d in Division.objects.filter(level=DivisionLevel.DISTRICT, active=True).order_by("code")
         if division_in_scope(user, d.code, citywide_cap=Cap.MARRIAGE_CITYWIDE)
     ]
-    existing = {o.pk: o for o in Office.objects.filter(pk__in=[d.code for d in districts])}
-    return [existing.get(d.code) or Office(division=d, name=Office.default_name(d)) for d in districts]
+    return _offices_of(districts)
 
 
 def office_get(*, user: User, code: str) -> Office:

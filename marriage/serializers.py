@@ -169,6 +169,9 @@ class AppointmentSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True)
     office = serializers.CharField(source="office_id", read_only=True)
     phone_masked = serializers.CharField(read_only=True)
+    party_a_id_number_masked = serializers.CharField(read_only=True)
+    party_b_id_number_masked = serializers.CharField(read_only=True)
+    booked_online = serializers.BooleanField(read_only=True, help_text="booked by a resident on the public site")
 
     class Meta:
         model = Appointment
@@ -179,7 +182,10 @@ class AppointmentSerializer(serializers.ModelSerializer):
             "kind",
             "name_a",
             "name_b",
+            "party_a_id_number_masked",
+            "party_b_id_number_masked",
             "phone_masked",
+            "booked_online",
             "status",
             "created_at",
             "cancelled_at",

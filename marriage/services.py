@@ -605,6 +605,18 @@ def office_for_division(division: Division) -> Office:
     return office
 
 
+def _configurable_office(actor: User, office: str | Division) -> Office:
+    code = office.code if isinstance(office, Division) else str(office or "").strip()
+    division = Division.objects.filter(code=code, level=DivisionLevel.DISTRICT, active=True).first()
+    if division is None:
+        raise InvalidInput(_("No registry office has the district code %(code)s.") % {"code": code}, field="office")
+    record = Office.objects.filter(pk=division.code).first() or Office(
+        division=division, name=Office.default_name(division)
+    )
+    require_can(actor, "configure", record)
+    return office_for_division(division)
+
+
 @transaction.atomic
 def office_update(
     *,
@@ -616,8 +628,7 @@ def office_update(
     open_weekends: bool | None = None,
 ) -> Office:
     require_can(actor, "configure", Office)
-    division = _office_or_error(actor, office)
-    record = office_for_division(division)
+    record = _configurable_office(actor, office)
     record = Office.objects.select_for_update().get(pk=record.pk)
     if name is not None:
         if not name.strip():
@@ -644,7 +655,7 @@ def capacity_override_set(
 ) -> CapacityOverride:
     """Set a day's capacity (0 closes the office that day). Bookings already made are kept."""
     require_can(actor, "configure", Office)
-    record = office_for_division(_office_or_error(actor, office))
+    record = _configurable_office(actor, office)
     if not 0 <= capacity <= MAX_DAILY_CAPACITY:
         raise InvalidInput(
             _("Between 0 and %(max)d appointments a day.") % {"max": MAX_DAILY_CAPACITY}, field="capacity"
@@ -668,6 +679,34 @@ def capacity_on(office: Office, day: datetime.date) -> int:
     return office.daily_capacity
 
 
+def _check_booking_date(date: datetime.date, today: datetime.date) -> None:
+    """The booking window: today up to ``BOOKING_HORIZON_DAYS`` ahead, for the counter and online alike."""
+    if date < today:
+        raise InvalidInput(_("Appointments are for today or a later day."), field="date")
+    if date > today + datetime.timedelta(days=BOOKING_HORIZON_DAYS):
+        raise InvalidInput(_("Appointments open %(days)d days ahead.") % {"days": BOOKING_HORIZON_DAYS}, field="date")
+
+
+def _take_place(office: Division, date: datetime.date) -> Office:
+    """Lock the office's row and check the day has a place left; return the locked office.
+
+    Every booking (a registrar's at the counter, a resident's online) passes here inside its
+    transaction, so two bookings for the last place are serialised and the second is refused.
+    """
+    record = office_for_division(office)
+    record = Office.objects.select_for_update().get(pk=record.pk)
+    capacity = capacity_on(record, date)
+    if capacity == 0:
+        raise Conflict(_("The office is closed on %(day)s.") % {"day": date.isoformat()}, code="office_closed")
+    booked = Appointment.objects.filter(office=record, date=date, status=AppointmentStatus.BOOKED).count()
+    if booked >= capacity:
+        raise Conflict(
+            _("%(day)s is fully booked (%(capacity)d appointments).") % {"day": date.isoformat(), "capacity": capacity},
+            code="fully_booked",
+        )
+    return record
+
+
 @transaction.atomic
 def appointment_book(
     *,
@@ -680,7 +719,7 @@ def appointment_book(
     name_b: str = "",
     today: datetime.date | None = None,
 ) -> Appointment:
-    """Book a slot. The office row is locked while the day's bookings are counted: capacity holds under races."""
+    """Book a slot at the counter. The office row is locked while the day's bookings are counted."""
     require_can(actor, "book", Appointment)
     today = _today(today)
     if kind not in Kind.values:
@@ -695,25 +734,25 @@ def appointment_book(
         raise InvalidInput(_("A phone number has 7 to 20 digits."), field="phone")
     if len(name_a) > 50 or len(name_b) > 50:
         raise InvalidInput(_("At most 50 characters."), field="name_a" if len(name_a) > 50 else "name_b")
-    if date < today:
-        raise InvalidInput(_("Appointments are for today or a later day."), field="date")
-    if date > today + datetime.timedelta(days=BOOKING_HORIZON_DAYS):
-        raise InvalidInput(_("Appointments open %(days)d days ahead.") % {"days": BOOKING_HORIZON_DAYS}, field="date")
-    record = office_for_division(_office_or_error(actor, office))
-    record = Office.objects.select_for_update().get(pk=record.pk)
-    capacity = capacity_on(record, date)
-    if capacity == 0:
-        raise Conflict(_("The office is closed on %(day)s.") % {"day": date.isoformat()}, code="office_closed")
-    booked = Appointment.objects.filter(office=record, date=date, status=AppointmentStatus.BOOKED).count()
-    if booked >= capacity:
-        raise Conflict(
-            _("%(day)s is fully booked (%(capacity)d appointments).") % {"day": date.isoformat(), "capacity": capacity},
-            code="fully_booked",
-        )
+    _check_booking_date(date, today)
+    record = _take_place(_office_or_error(actor, office), date)
     with audit_context(actor, via="marriage"):
         return Appointment.objects.create(
             office=record, date=date, kind=kind, name_a=name_a, name_b=name_b, phone=phone, booked_by=actor
         )
+
+
+def _cancel(appointment: Appointment, *, actor: User | None, reason: str, today: datetime.date | None) -> Appointment:
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise Conflict(_("This appointment is already cancelled."), code="invalid_transition")
+    if appointment.date < _today(today):
+        raise Conflict(_("A past appointment cannot be cancelled."), code="appointment_past")
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.cancelled_by = actor
+    appointment.cancelled_at = timezone.now()
+    appointment.cancel_reason = (reason or "").strip()[:200]
+    appointment.save()
+    return appointment
 
 
 @transaction.atomic
@@ -723,14 +762,5 @@ def appointment_cancel(
     require_can(actor, "cancel", Appointment)
     pk = appointment.pk if isinstance(appointment, Appointment) else appointment
     appointment = get_in_scope(Appointment.objects.select_for_update(), actor, pk=pk)
-    if appointment.status != AppointmentStatus.BOOKED:
-        raise Conflict(_("This appointment is already cancelled."), code="invalid_transition")
-    if appointment.date < _today(today):
-        raise Conflict(_("A past appointment cannot be cancelled."), code="appointment_past")
-    appointment.status = AppointmentStatus.CANCELLED
-    appointment.cancelled_by = actor
-    appointment.cancelled_at = timezone.now()
-    appointment.cancel_reason = (reason or "").strip()[:200]
     with audit_context(actor, via="marriage"):
-        appointment.save()
-    return appointment
+        return _cancel(appointment, actor=actor, reason=reason, today=today)

@@ -312,6 +312,7 @@ def appointments(request):
             "appointments": booked,
             "book_form": book_form,
             "cancel_form": CancelForm(),
+            "may_configure": can(request.user, "configure", office),
             "office_form": OfficeForm(
                 initial={
                     "name": office.name,

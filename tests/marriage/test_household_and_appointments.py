@@ -165,3 +165,19 @@ def test_an_office_lists_its_next_days_with_capacity(registrar_api):
     assert body["code"] == "370202"
     assert len(body["days"]) == 14
     assert Office.objects.filter(pk="370202").count() == 0  # shown with defaults; made when first changed
+
+
+def test_a_registrar_of_another_district_may_not_set_this_offices_capacity(registrar, api_for, make_staff):
+    other = api_for(make_staff("registrar", "370203"))
+    day = next_weekday(timezone.localdate())
+    refused = other.post(
+        "/api/v1/marriage-offices/370202/capacity/", {"date": day.isoformat(), "capacity": 9}, format="json"
+    )
+    assert refused.status_code == 403
+    assert other.patch("/api/v1/marriage-offices/370202/", {"daily_capacity": 9}, format="json").status_code == 403
+    assert not Office.objects.filter(pk="370202").exists()
+    own = other.post(
+        "/api/v1/marriage-offices/370203/capacity/", {"date": day.isoformat(), "capacity": 9}, format="json"
+    )
+    assert own.status_code == 200
+    assert services.capacity_on(Office.objects.get(pk="370203"), day) == 9

@@ -136,3 +136,11 @@ def test_a_leader_sees_statistics(browser_client, make_staff, registered):
     )
     assert response.status_code == 200
     assert response.context["totals"]["marriages"] == 1
+
+
+def test_the_appointments_page_offers_office_settings_only_for_the_registrars_own_office(browser_client, make_staff):
+    client = browser_client(make_staff("registrar", "370203"))
+    own = client.get("/marriage/appointments/?office=370203").content.decode()
+    other = client.get("/marriage/appointments/?office=370202").content.decode()
+    assert "/marriage/offices/370203/capacity/" in own
+    assert "/marriage/offices/370202/capacity/" not in other
