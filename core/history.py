@@ -6,7 +6,8 @@ into what a person reads — one compact row per change:
 
     2020-04-03 10:12 · 李建国 · 修改 · 低保案件 · 状态: 已审核 → 有效; 审批人: — → 王芳
 
-* who: the actor's name (``User.__str__``: the full name), or "系统" for the nightly checks;
+* who: the actor's name (``User.__str__``: the full name), "系统" for the nightly checks, or
+  "数据库直接修改" for a statement run in the database outside the portal (core.auditchain);
 * the operation as 新建 / 修改 / 删除 (``Row.action``; the machine's step, such as 审批, beside
   it when a state machine moved the record: ``Row.step``);
 * the record type by its verbose name, and the record by its name (李建国, 家庭户：王芳);
@@ -53,6 +54,8 @@ from core.idnumbers import mask_id_number, mask_phone, mask_tail
 
 ACTIONS = {"insert": gettext_lazy("Created"), "update": gettext_lazy("Changed"), "delete": gettext_lazy("Deleted")}
 EMPTY = "—"
+# The context core.auditchain's _pgh_attach_context() gives a change made outside the portal's sessions.
+DATABASE_ACTOR = "database"
 
 # Never shown: identifiers, pghistory's own columns, secrets.
 _ALWAYS_HIDDEN = {"id", "password", "pgh_id", "pgh_created_at", "pgh_label", "pgh_obj", "pgh_obj_id", "pgh_context"}
@@ -255,7 +258,18 @@ def _via(context: dict) -> str:
         return _("API")
     if url:
         return _("Portal page")
+    if context.get("actor") == DATABASE_ACTOR:
+        return ""
     return _("System") if not context.get("user") else ""
+
+
+def _actor(user, context: dict) -> str:
+    """Who: the account; a statement run in the database outside the portal; else the system."""
+    if user:
+        return str(user)
+    if context.get("actor") == DATABASE_ACTOR:
+        return _("Changed directly in the database")
+    return _("System")
 
 
 def _step(model, context: dict) -> str:
@@ -306,7 +320,7 @@ def rows_from_events(events: Iterable) -> list[Row]:
         rows.append(
             Row(
                 at=event.pgh_created_at,
-                actor=str(user) if user else _("System"),
+                actor=_actor(user, context),
                 kind=event.pgh_label if event.pgh_label in ACTIONS else "update",
                 action=str(ACTIONS.get(event.pgh_label, ACTIONS["update"])),
                 record_type=capfirst(str(model._meta.verbose_name)) if model is not None else _("Record"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pghistory
 import pgtrigger
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
@@ -203,6 +204,8 @@ class SecurityEventKind(models.TextChoices):
     ROLE_CHANGE_REFUSED = "role_change_refused", _("Role change refused")
     SESSION_EXPIRED = "session_expired", _("Session ended: absolute lifetime reached")
     UNLOCKED = "unlocked", _("Lockout lifted by a security officer")
+    AUDIT_VERIFIED = "audit_verified", _("Audit trail checked: intact")
+    AUDIT_BROKEN = "audit_broken", _("Audit trail checked: tampering found")
 
 
 class SecurityEvent(models.Model):
@@ -240,6 +243,73 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.kind} {self.username}"
+
+
+class AuditSeal(models.Model):
+    """One link of an audit table's chain: the rows one transaction added to it (core/auditchain.py).
+
+    Written only by the database (the chain's commit-time trigger, as the owner); append-only.
+    """
+
+    scope_field = None
+    scope_view_cap = Cap.AUDIT_VIEW
+
+    table_name = models.CharField(_("table"), max_length=63)
+    seq = models.BigIntegerField(_("link"))
+    batch = models.UUIDField(_("batch"))
+    row_count = models.BigIntegerField(_("rows"))
+    digest = models.CharField(_("digest"), max_length=64)
+    columns = ArrayField(models.TextField(), verbose_name=_("columns"))
+    hash = models.CharField(_("hash"), max_length=64)
+    at = models.DateTimeField(_("sealed at"))
+
+    class Meta:
+        verbose_name = _("audit chain link")
+        verbose_name_plural = _("audit chain links")
+        constraints = [models.UniqueConstraint(fields=["table_name", "seq"], name="auditseal_table_seq")]
+        indexes = [models.Index(fields=["table_name", "batch"], name="auditseal_table_batch")]
+
+    def __str__(self) -> str:
+        return f"{self.table_name} #{self.seq}"
+
+
+class AuditChainHead(models.Model):
+    """The last link of each audit table's chain (updated only by the sealing trigger)."""
+
+    table_name = models.CharField(_("table"), max_length=63, primary_key=True)
+    seq = models.BigIntegerField(_("link"))
+    hash = models.CharField(_("hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
+
+    def __str__(self) -> str:
+        return f"{self.table_name} #{self.seq}"
+
+
+class AuditCheck(models.Model):
+    """One run of ``audit_verify``: what it checked and what it found. Append-only and chained itself."""
+
+    scope_field = None
+    scope_view_cap = Cap.AUDIT_VIEW
+
+    at = models.DateTimeField(_("checked at"), auto_now_add=True, db_index=True)
+    ok = models.BooleanField(_("intact"))
+    tables = models.IntegerField(_("tables"))
+    rows = models.BigIntegerField(_("rows"))
+    links = models.BigIntegerField(_("links"))
+    findings = models.JSONField(_("findings"), default=list)
+    heads = models.JSONField(_("chain heads"), default=dict)
+
+    class Meta:
+        verbose_name = _("audit trail check")
+        verbose_name_plural = _("audit trail checks")
+        ordering = ["-at", "-id"]
+        triggers = [pgtrigger.Protect(name="auditcheck_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'broken'}"
 
 
 # The case timeline shared by relief and welfare lives in core/cases.py; imported here so

@@ -140,3 +140,10 @@ def account_security_events(*, user: User, account: User, limit: int = 20) -> li
     """The latest security-log lines about one account (for its page)."""
     qs = scope(SecurityEvent.objects.select_related("actor"), user)
     return list(qs.filter(Q(user=account) | Q(username=account.username)).order_by("-at")[:limit])
+
+
+def audit_check_list(*, user: User) -> QuerySet:
+    """The audit trail's checks (``audit_verify``), newest first: what the auditor's integrity page lists."""
+    from core.models import AuditCheck
+
+    return scope(AuditCheck.objects.all(), user)

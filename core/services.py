@@ -10,7 +10,16 @@ from django.utils.translation import gettext as _
 from core.audit import audit_context
 from core.data import qingdao
 from core.errors import Conflict, Forbidden, InvalidInput
-from core.models import Division, DivisionKind, DivisionLevel, RevealLog, SecurityEvent, SecurityEventKind, User
+from core.models import (
+    AuditCheck,
+    Division,
+    DivisionKind,
+    DivisionLevel,
+    RevealLog,
+    SecurityEvent,
+    SecurityEventKind,
+    User,
+)
 from core.roles import PRIVILEGED_ROLES, ROLE_LEVELS, Cap, Role, has_cap, require
 
 # Roles that use the Django admin site: the administrator (everything) and the security officer
@@ -311,3 +320,44 @@ def lockout_lift(*, actor: User, username: str = "", address: str = "", ip_addre
         detail=f"{detail} ({cleared})",
     )
     return cleared
+
+
+def audit_trail_check() -> AuditCheck:
+    """Verify every audit table's chain (core.auditchain.verify) and record the result.
+
+    The result goes to ``core.AuditCheck`` (read on the auditor's page, itself chained) and, one
+    line, to the security log; each table's head is written to the portal's log as well, outside
+    the database, so that a chain rewritten from some point on can be compared with it.
+    """
+    import logging
+
+    from core import auditchain
+
+    report = auditchain.verify()
+    with transaction.atomic():
+        check = AuditCheck.objects.create(
+            ok=report.ok,
+            tables=report.tables,
+            rows=report.rows,
+            links=report.links,
+            findings=report.as_json()["findings"],
+            heads=report.heads,
+        )
+        first = report.first_broken()
+        detail = (
+            _("%(tables)d tables, %(rows)d rows, %(links)d links: intact")
+            % {"tables": report.tables, "rows": report.rows, "links": report.links}
+            if report.ok
+            else "; ".join(auditchain.describe(f) for f in first.values())
+        )
+        security_event_record(
+            kind=SecurityEventKind.AUDIT_VERIFIED if report.ok else SecurityEventKind.AUDIT_BROKEN,
+            path="audit_verify",
+            detail=detail,
+        )
+    log = logging.getLogger("civil_affairs.audit")
+    for table, (seq, digest) in sorted(report.heads.items()):
+        log.info("audit chain head %s %s %s", table, seq, digest)
+    if not report.ok:
+        log.error("audit trail broken: %s", detail)
+    return check

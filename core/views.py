@@ -121,6 +121,22 @@ def audit_reveals(request):
     )
 
 
+@require_safe
+@login_required
+def audit_integrity(request):
+    """The audit trail's nightly check: intact, or the first broken link of each table, in words."""
+    from core import auditchain
+
+    _require(request, Cap.AUDIT_VIEW)
+    page = paginate(request, selectors.audit_check_list(user=request.user), LOG_PAGE_SIZE)
+    checks = []
+    for check in page.object_list:
+        first = auditchain.first_broken_of(check.findings)
+        broken = [auditchain.describe(f) for f in first.values()]
+        checks.append({"check": check, "broken": broken, "more": len(check.findings) - len(first)})
+    return render(request, "core/audit_integrity.html", {"page": page, "checks": checks})
+
+
 @login_required
 def staff_list(request):
     """Staff accounts for those who grant roles; security officers also see and lift lockouts."""

@@ -129,6 +129,13 @@ class Command(BaseCommand):
             "--replace", action="store_true", help="empty the people, relief, welfare and payouts tables first"
         )
 
+    def execute(self, *args, **options):
+        # A bulk load switches triggers off and empties tables: the owner's work, not the application role's.
+        from core.db.roles import as_owner
+
+        with as_owner():
+            return super().execute(*args, **options)
+
     def handle(self, *args, scale: float, seed: int, replace: bool, **options):
         if not MIN_SCALE <= scale <= MAX_SCALE:
             raise CommandError(
@@ -162,6 +169,7 @@ class Command(BaseCommand):
             if has_people and not replace:
                 raise CommandError("The database already has people: run on a scratch database, or add --replace.")
             if replace:
+                cur.execute("SET LOCAL civil_affairs.flush = 'on'")  # the owner may empty the audit tables
                 cur.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
                 for table in _history_tables():
                     cur.execute(f"TRUNCATE {table}")

@@ -1,0 +1,11 @@
+"""``makemigrations`` as the owner: it reads the migration history, which the application role may not write."""
+
+from django.core.management.commands import makemigrations
+
+from core.db.roles import as_owner
+
+
+class Command(makemigrations.Command):
+    def execute(self, *args, **options):
+        with as_owner(options.get("database") or "default"):
+            return super().execute(*args, **options)
