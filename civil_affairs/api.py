@@ -1,7 +1,7 @@
 """The v1 REST API's router: each app registers its viewsets here."""
 
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from charity.apis import DonationViewSet
 from core.apis import DivisionViewSet, MyTasksView, SearchView, TokenView
@@ -31,6 +31,7 @@ from relief.apis import (
     TekunCaseViewSet,
     TemporaryReliefClaimViewSet,
 )
+from residents.api_urls import auth_urlpatterns as public_auth_urlpatterns
 from social_orgs.apis import (
     CommunityOrgViewSet,
     DecouplingViewSet,
@@ -106,7 +107,14 @@ router.register("left-behind-elderly", LeftBehindElderViewSet, basename="left-be
 # Charity: donations, their uses, the public disclosure.
 router.register("donations", DonationViewSet, basename="donation")
 
+# Residents online (/api/v1/public/): residents' own endpoints, authenticated by residents.auth only.
+# Another app's resident endpoints register here (public_router.register(...)).
+public_router = SimpleRouter()
+
+public_urlpatterns = [*public_auth_urlpatterns, path("", include(public_router.urls))]
+
 urlpatterns = [
+    path("public/", include(public_urlpatterns)),
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("my/tasks/", MyTasksView.as_view(), name="my-tasks"),
     path("search/", SearchView.as_view(), name="api-search"),

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "monitoring",
     "documents",
     "charity",
+    "residents",
     # The project package: what wires the apps together for a demo (``manage.py seed_demo``); no models.
     "civil_affairs",
 ]
@@ -336,6 +337,23 @@ SPECTACULAR_SETTINGS = {
         "DonationKindEnum": "charity.models.DonationKind.choices",
     },
 }
+
+# --- Residents online (residents/): the public-service site's own sign-in ---------------------
+# The SMS gateway of one-time codes (residents/sms.py): "console" writes the code to the server
+# log (the default in development), "http" posts to SMS_HTTP_URL (README), or a dotted class path.
+SMS_GATEWAY = os.environ.get("SMS_GATEWAY") or ("console" if DEBUG or DEV else "http")
+SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
+SMS_HTTP_BODY = os.environ.get("SMS_HTTP_BODY", "")  # JSON; string values may name {phone} {code} {message}
+SMS_HTTP_AUTHORIZATION = os.environ.get("SMS_HTTP_AUTHORIZATION", "")  # the Authorization header, if any
+SMS_HTTP_TIMEOUT = float(os.environ.get("SMS_HTTP_TIMEOUT", "5"))
+SMS_MESSAGE_TEMPLATE = os.environ.get("SMS_MESSAGE_TEMPLATE", "")  # {code} {minutes}; a Chinese default
+RESIDENT_CODE_MINUTES = 5  # a code expires after this
+RESIDENT_CODES_PER_HOUR = 5  # codes one phone may be sent in an hour (then 429)
+RESIDENT_CODE_FAILURE_LIMIT = 5  # wrong codes that lock the phone …
+RESIDENT_LOCK_MINUTES = 15  # … for this long
+RESIDENT_TOKEN_MINUTES = int(os.environ.get("RESIDENT_TOKEN_MINUTES", "120"))
+RESIDENT_SESSION_IDLE_MINUTES = int(os.environ.get("RESIDENT_SESSION_IDLE_MINUTES", "15"))
+RESIDENT_SESSION_ABSOLUTE_MINUTES = int(os.environ.get("RESIDENT_SESSION_ABSOLUTE_MINUTES", "120"))
 
 # --- Celery ----------------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or localservices.embedded_broker_url()

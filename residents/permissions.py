@@ -1,0 +1,1 @@
+"""The staff side's permission rules on online applications (``core.permissions``)."""

@@ -1,0 +1,1 @@
+"""The staff work-queue kind ``online_to_accept`` (``core.worklist``)."""

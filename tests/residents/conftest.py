@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+from rest_framework.test import APIClient
+
+CODE_LINE = re.compile(r"SMS to (\S+): ([0-9]{6})$")
+
+
+class SmsLog(logging.Handler):
+    """What the console gateway wrote to the server log: ``SMS to <masked phone>: <code>`` lines."""
+
+    def __init__(self):
+        super().__init__(level=logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record):
+        self.lines.append(record.getMessage())
+
+    def last_code(self) -> str:
+        for line in reversed(self.lines):
+            match = CODE_LINE.search(line)
+            if match:
+                return match.group(2)
+        raise AssertionError("no code was logged")
+
+
+@pytest.fixture
+def sms_log(settings):
+    settings.SMS_GATEWAY = "console"
+    handler = SmsLog()
+    logger = logging.getLogger("residents.sms")
+    old_level = logger.level
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    yield handler
+    logger.removeHandler(handler)
+    logger.setLevel(old_level)
+
+
+@pytest.fixture
+def resident_api(db, sms_log):
+    """``resident_api("13800001111")``: an API client signed in as that phone's resident (a real code, a real token)."""
+
+    def make(phone: str = "13800001111") -> APIClient:
+        client = APIClient()
+        assert client.post("/api/v1/public/auth/code/", {"phone": phone}, format="json").status_code == 202
+        answer = client.post("/api/v1/public/auth/token/", {"phone": phone, "code": sms_log.last_code()}, format="json")
+        assert answer.status_code == 200, answer.content
+        client.credentials(HTTP_AUTHORIZATION=f"Token {answer.json()['token']}")
+        client.phone = phone
+        return client
+
+    return make
