@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern, RoutePattern
 
+RESIDENT_PREFIXES = ("/public/", "/api/v1/public/")
+
 # A value for each path parameter: an id the test's world may hold, or a plain token.
 DEFAULT_ARG = "1"
 _GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
@@ -28,6 +30,12 @@ class Route:
     @property
     def is_api(self) -> bool:
         return self.path.startswith("/api/")
+
+    @property
+    def is_residents(self) -> bool:
+        """The residents' site and API (issue 19): not staff's; tests/residents/test_separation.py walks
+        every one of them with staff credentials (401) and every staff route with a resident's token."""
+        return self.path.startswith(RESIDENT_PREFIXES)
 
 
 def _regex_to_path(regex: str, values: dict[str, str]) -> tuple[str, list[str]]:
