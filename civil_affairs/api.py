@@ -17,7 +17,14 @@ from documents.apis import attachment_urls
 from elderly.apis import ElderlyCentreViewSet, LeftBehindElderViewSet
 from imports.apis import ImportViewSet as BulkImportViewSet
 from marriage.apis import AppointmentViewSet, HouseholdChangeViewSet, OfficeViewSet, RegistrationViewSet
-from monitoring.apis import AssistanceChainViewSet, HouseholdExpenseViewSet, LowIncomeViewSet, WarningViewSet
+from monitoring.apis import (
+    AssistanceChainViewSet,
+    AtRiskFlagViewSet,
+    HouseholdExpenseViewSet,
+    LowIncomeViewSet,
+    MonitoringRunViewSet,
+    WarningViewSet,
+)
 from payouts.apis import PayoutRunViewSet
 from people.apis import HouseholdViewSet, PersonViewSet
 from placenames.apis import BannedWordViewSet, NamingApplicationViewSet, RoadViewSet, UnnamedRoadViewSet
@@ -79,6 +86,8 @@ router.register("coverage-gaps", CoverageGapViewSet, basename="coverage-gap")
 # Low-income population monitoring (低收入人口动态监测).
 router.register("low-income", LowIncomeViewSet, basename="low-income")
 router.register("warnings", WarningViewSet, basename="warning")
+router.register("at-risk-flags", AtRiskFlagViewSet, basename="at-risk-flag")
+router.register("monitoring-runs", MonitoringRunViewSet, basename="monitoring-run")
 
 # Bulk imports (households, existing cases) from spreadsheets.
 router.register("imports", BulkImportViewSet, basename="import")

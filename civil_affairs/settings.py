@@ -395,6 +395,11 @@ CELERY_BEAT_SCHEDULE = {
     "monitoring: daily scan": {"task": "monitoring.daily_scan", "schedule": crontab(minute="15", hour="2")},
     # The audit trail's hash chains, every table, nightly (core/auditchain.py): the auditor's page shows the result.
     "core: verify the audit trail": {"task": "core.audit_verify", "schedule": crontab(minute="45", hour="2")},
+    # The monthly monitoring run over the whole city (tiers, warnings), after the month's payouts and returns.
+    "monitoring: monthly run": {
+        "task": "monitoring.monthly_schedule",
+        "schedule": crontab(minute="0", hour="4", day_of_month=os.environ.get("MONITORING_MONTHLY_DAY", "6")),
+    },
     "datacheck: monthly cross-check": {
         "task": "datacheck.monthly_cross_check",
         "schedule": crontab(minute="0", hour="3", day_of_month=os.environ.get("DATACHECK_MONTHLY_DAY", "5")),

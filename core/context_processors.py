@@ -19,6 +19,7 @@ NAVIGATION = [
     (_("Charity"), "charity:donation-list", Cap.CHARITY_VIEW),
     (_("Data checking"), "datacheck:home", Cap.DATACHECK_VIEW),
     (_("Low-income monitoring"), "monitoring:home", Cap.MONITORING_VIEW),
+    (_("Monthly monitoring runs"), "monitoring:run-list", Cap.MONITORING_RUN),  # administrators without the above
     (_("Social organizations"), "social_orgs:org-list", Cap.SOCIALORG_VIEW),
     (_("Marriage registration"), "marriage:registration-list", Cap.MARRIAGE_VIEW),
     (_("Place names"), "placenames:road-list", Cap.PLACENAME_VIEW),
@@ -40,6 +41,8 @@ def navigation(request):
             continue
         if name == "audit-security" and has_cap(user, Cap.AUDIT_VIEW):
             continue  # auditors reach it from the audit pages' own menu
+        if name == "monitoring:run-list" and has_cap(user, Cap.MONITORING_VIEW):
+            continue  # monitoring staff reach it from monitoring's own tabs
         items.append({"label": label, "url": reverse(name), "active": False})
     # One item lit: the one whose address is the longest beginning of this page's (households under
     # /people/households/ light 家庭户, not 人员 as well; vagrant relief under /relief/vagrant/ likewise).

@@ -102,6 +102,7 @@ class Cap(StrEnum):
     MONITORING_VIEW = "monitoring.view"  # the low-income population and warnings of one's geography
     MONITORING_RECORD = "monitoring.record"  # record a household's rigid expenses
     MONITORING_HANDLE = "monitoring.handle"  # handle a warning (the household's sub-district)
+    MONITORING_RUN = "monitoring.run"  # start the monthly run over the whole city (system administration)
 
 
 _RELIEF_STAFF = {Cap.RELIEF_VIEW, Cap.RELIEF_APPLY, Cap.VAGRANT_VIEW, Cap.VAGRANT_EDIT}
@@ -223,6 +224,7 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
             Cap.DATACHECK_VIEW,
             Cap.DATACHECK_CONFIGURE,
             Cap.IMPORT_DATA,
+            Cap.MONITORING_RUN,
         }
     ),
     Role.SECURITY_OFFICER: frozenset(

@@ -539,6 +539,8 @@ def attention(q: SummaryQuery) -> list[dict]:
 
     from datacheck.models import ItemStatus
     from datacheck.selectors import review_items
+    from monitoring.models import WarningStatus
+    from monitoring.selectors import warning_list
     from payouts.models import RunStatus
     from payouts.selectors import run_list
     from relief.selectors import claim_list, dibao_case_list
@@ -580,6 +582,20 @@ def attention(q: SummaryQuery) -> list[dict]:
             f"{reverse('datacheck:review-list')}?status=open{suffix}",
         ),
         (
+            Cap.MONITORING_VIEW,
+            "warnings_open",
+            _("Risk warnings open"),
+            warning_list(user=user, status=WarningStatus.OPEN, division=division),
+            f"{reverse('monitoring:warning-list')}?status=open{suffix}",
+        ),
+        (
+            Cap.MONITORING_VIEW,
+            "warnings_overdue",
+            _("Risk warnings past their 10 days"),
+            warning_list(user=user, overdue=True, division=division),
+            f"{reverse('monitoring:warning-list')}?status=open&overdue=1{suffix}",
+        ),
+        (
             Cap.RELIEF_VIEW,
             "rechecks_overdue",
             _("Dibao periodic reviews due or overdue"),
@@ -592,6 +608,19 @@ def attention(q: SummaryQuery) -> list[dict]:
         for cap, kind, label, qs, link in rows
         if has_cap(user, cap)  # only lists the user may open (the page offers no link that answers 403)
     ]
+
+
+def warnings(q: SummaryQuery) -> dict | None:
+    """Risk warnings of the division by the next level down (open, overdue, handled on time and late), through
+    monitoring's own selector, scoped to the user; ``None`` for a user who may not read them."""
+    from core.roles import has_cap
+    from monitoring.selectors import warning_summary
+
+    if q.user is None or not has_cap(q.user, Cap.MONITORING_VIEW):
+        return None
+    found = warning_summary(user=q.user, division=q.division.code)
+    found.pop("today", None)
+    return found
 
 
 # --- The whole summary ----------------------------------------------------------------------------
@@ -688,6 +717,8 @@ def summary(q: SummaryQuery, *, in_force_too: bool = True) -> dict:
         },
         "volunteers": int(registries["volunteers"]["total"]["n"]),
         "attention": attention(q),
+        # Beyond the contract (issue 20): risk warnings by the next level down, handled on time and overdue.
+        "warnings": warnings(q),
         # Beyond the contract: the registries' trends and splits, for the page's charts.
         "series": {name: series(figure) for name, figure in registries.items()},
     }

@@ -17,18 +17,23 @@ from core.errors import InvalidInput
 from core.permissions import require_can
 from core.roles import Cap
 from monitoring import chain, selectors, services
-from monitoring.models import HouseholdExpense, RiskWarning, WarningKind, WarningStatus
+from monitoring.models import HouseholdExpense, MonitoringRun, RiskWarning, WarningKind, WarningStatus
 from monitoring.serializers import (
     TIER_HELP,
     AssistanceChainSerializer,
+    AtRiskFlagInputSerializer,
+    AtRiskFlagSerializer,
     ExpenseInputSerializer,
     ExpenseSerializer,
     LowIncomePersonSerializer,
+    MonitoringRunInputSerializer,
+    MonitoringRunSerializer,
+    ReasonInputSerializer,
     WarningHandleSerializer,
     WarningSerializer,
     WarningSummarySerializer,
 )
-from people.models import Person
+from people.models import Household, Person
 from people.selectors import household_get
 
 
@@ -186,3 +191,70 @@ class AssistanceChainViewSet(viewsets.GenericViewSet):
             "events": chain.assistance_chain(household=household),
         }
         return Response(AssistanceChainSerializer(body).data)
+
+
+class MonitoringRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """``monitoring-runs/``: the monthly runs over the whole city (Celery); ``POST`` queues one (city staff)."""
+
+    serializer_class = MonitoringRunSerializer
+    permission_classes = [IsAuthenticated, CapabilityPermission]
+    READERS = (Cap.MONITORING_VIEW, Cap.MONITORING_RUN)
+    required_caps = {"list": READERS, "retrieve": READERS, "create": Cap.MONITORING_RUN}
+
+    def get_queryset(self):
+        return selectors.run_list(user=self.request.user)
+
+    def get_object(self):
+        return selectors.run_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    @extend_schema(request=MonitoringRunInputSerializer, responses={202: MonitoringRunSerializer})
+    def create(self, request):
+        require_can(request.user, "start", MonitoringRun)  # 403 before any 400
+        data = MonitoringRunInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = services.monitoring_run_start(actor=request.user, month=data.validated_data.get("month") or None)
+        return Response(
+            MonitoringRunSerializer(run, context={"request": request}).data, status=status.HTTP_202_ACCEPTED
+        )
+
+
+class AtRiskFlagViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """``at-risk-flags/``: households a caseworker flagged at risk (其他困难人员), with the reason; scoped.
+    ``POST`` ``{"household", "reason"}`` flags one; ``POST at-risk-flags/{id}/clear/`` ``{"reason"}`` clears it."""
+
+    serializer_class = AtRiskFlagSerializer
+    permission_classes = [IsAuthenticated, CapabilityPermission]
+    required_caps = {
+        "list": Cap.MONITORING_VIEW,
+        "retrieve": Cap.MONITORING_VIEW,
+        "create": Cap.MONITORING_VIEW,
+        "clear": Cap.MONITORING_VIEW,
+    }
+
+    def get_queryset(self):
+        household = self.request.query_params.get("household", "")
+        if household and not household.isdigit():
+            raise InvalidInput(_("Give the household's number."), field="household")
+        return selectors.at_risk_flags(user=self.request.user, household=household or None)
+
+    def get_object(self):
+        return selectors.at_risk_flag_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    @extend_schema(request=AtRiskFlagInputSerializer, responses={201: AtRiskFlagSerializer})
+    def create(self, request):
+        require_can(request.user, "flag_at_risk", Household)  # 403 before any 400
+        data = AtRiskFlagInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        household = household_get(user=request.user, pk=data.validated_data["household"])
+        flag = services.at_risk_flag(actor=request.user, household=household, reason=data.validated_data["reason"])
+        return Response(AtRiskFlagSerializer(flag).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReasonInputSerializer, responses={200: AtRiskFlagSerializer})
+    @action(detail=True, methods=["post"])
+    def clear(self, request, pk=None):
+        flag = self.get_object()
+        require_can(request.user, "clear", flag)  # 403 role, 409 cleared: before any 400
+        data = ReasonInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        flag = services.at_risk_clear(actor=request.user, flag=flag, reason=data.validated_data["reason"])
+        return Response(AtRiskFlagSerializer(flag).data)

@@ -192,6 +192,25 @@ def _warnings(household: Household, members: list[int]) -> list[Event]:
     return out
 
 
+def _at_risk(household: Household) -> list[Event]:
+    from monitoring.models import AtRiskFlag
+
+    out = []
+    label = _("Others at risk")
+    for flag in (
+        AtRiskFlag.objects.filter(household=household).select_related("flagged_by", "cleared_by").order_by("id")
+    ):
+        what = _("Flagged at risk by %(who)s: %(reason)s") % {"who": flag.flagged_by, "reason": flag.reason}
+        out.append(Event(flag.flagged_on, ("", "at_risk", flag.pk), "at_risk", label, what))
+        if flag.cleared_on:
+            what = _("At-risk flag cleared by %(who)s: %(reason)s") % {
+                "who": flag.cleared_by,
+                "reason": flag.clear_reason,
+            }
+            out.append(Event(flag.cleared_on, ("~", "at_risk", flag.pk), "at_risk", label, what))
+    return out
+
+
 def _visits(members: list[int]) -> list[Event]:
     from elderly.models import Visit
 
@@ -268,6 +287,7 @@ def assistance_chain(*, household: Household) -> list[Event]:
         *_welfare(members),
         *_payments(members),
         *_warnings(household, members),
+        *_at_risk(household),
         *_visits(members),
         *_data_checks(members),
         *_means_and_expenses(household),

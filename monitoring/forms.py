@@ -39,3 +39,18 @@ class HandleForm(forms.Form):
             name, _sep, pk = data["assisted_with"].partition(":")
             kwargs[name] = int(pk)
         return kwargs
+
+
+class AtRiskForm(forms.Form):
+    """Flag a household at risk, or clear its flag: the reason is what the next reader needs."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RunForm(forms.Form):
+    month = forms.CharField(
+        label=_("Month"),
+        max_length=7,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+    )

@@ -8,8 +8,14 @@
   in a row, a refused application whose household stays in hardship) for the household's
   sub-district to handle within 10 days: open → handled, with an outcome.
 
-The tiers themselves are not stored: they follow from the portal's data each time they are read
-(``monitoring.selectors``), so that they are always current.
+* ``MonitoringRun``: the monthly run over the whole city (Celery, ``monitoring.engine``): the tiers
+  counted, and warnings raised for what only a sweep of the city finds.
+* ``TierMembership``: the marginal and expenditure households as a run found them, so that the next
+  month's run knows which households are new in a tier.
+* ``AtRiskFlag``: a household a caseworker flags at risk (其他困难人员), with the reason, until cleared.
+
+The tiers a page shows are not read from the runs: they follow from the portal's data each time they
+are read (``monitoring.selectors``), so that they are always current.
 """
 
 from __future__ import annotations
@@ -86,6 +92,7 @@ class WarningKind(models.TextChoices):
     PAYMENT_FAILED = "payment_failed", _("Benefit payment failed twice in a row")
     REFUSED_APPLICATION = "refused_application", _("Refused application, household still in hardship")
     NOT_VISITED = "not_visited", _("Left-behind elderly person not visited in time")
+    EXPENDITURE = "expenditure", _("Rigid expenses push the household under the standard")
     OTHER = "other", _("Other risk")
 
 
@@ -231,3 +238,164 @@ class RiskWarning(models.Model):
 
     def assisted_with(self):
         return self.dibao_case or self.tekun_case or self.claim
+
+
+# --- The monthly monitoring run (月度动态监测) ----------------------------------------------------
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class RunStep(models.TextChoices):
+    """What a monthly run does, in order (one transaction each: the page shows how far it has come)."""
+
+    TIERS = "tiers", _("The low-income population by tier")
+    EXPENDITURE = "expenditure", _("Households newly pushed under the standard by rigid expenses")
+    EXTRACTS = "extracts", _("Other departments' risk data")
+    PAYMENTS = "payments", _("Payments failed twice in a row")
+    VISITS = "visits", _("Left-behind elderly persons not visited in time")
+
+
+class MonitoringRun(models.Model):
+    """One pass over the whole city for ``month``: the tiers counted and recorded, the warnings raised.
+
+    A run may be repeated for the same month (the data changed): the month's tier record is replaced,
+    and a warning already raised for a signal is not raised again (``RiskWarning.signal`` is unique).
+    One run of a month at a time (the database refuses a second queued or running one).
+    """
+
+    scope_field = None  # the whole city: its figures are read through the viewer's geography
+    scope_view_cap = None  # read by monitoring staff and by the administrators who start it (pages check which)
+
+    month = models.DateField(_("month"))
+    status = models.CharField(_("status"), max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    step = models.CharField(_("step"), max_length=12, choices=RunStep.choices, blank=True)
+    steps_done = models.PositiveSmallIntegerField(_("steps done"), default=0)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # {"dibao": {"households", "persons"}, "tekun": …, "marginal": …, "expenditure": …, "at_risk": …,
+    #  "by_subdistrict": {code: {"marginal": households, "expenditure": households}}}
+    tiers = models.JSONField(_("tiers"), default=dict, blank=True)
+    # {"expenditure": n, "extracts": n, "payments": n, "visits": n}: warnings new in this run, by step
+    raised = models.JSONField(_("warnings raised"), default=dict, blank=True)
+    extracts = models.JSONField(_("extracts read"), default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("monitoring run")
+        verbose_name_plural = _("monitoring runs")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="monitoring_run_month_first_day"),
+            models.UniqueConstraint(
+                fields=["month"], condition=Q(status__in=["queued", "running"]), name="monitoring_run_one_at_a_time"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Monitoring run of %(month)s") % {"month": f"{self.month:%Y-%m}"}
+
+    @property
+    def steps_total(self) -> int:
+        return len(RunStep.values)
+
+    @property
+    def progress(self) -> int:
+        if self.status == RunStatus.DONE:
+            return 100
+        return min(99, self.steps_done * 100 // self.steps_total)
+
+    @property
+    def warnings_raised(self) -> int:
+        return sum(int(v) for v in (self.raised or {}).values())
+
+
+class TierMembership(models.Model):
+    """A household in a tier the portal computes (marginal, expenditure hardship) as of a monthly run.
+
+    What the next month's run compares with, to find the households newly in a tier. Replaced by a
+    rerun of the same month; written only by the run (set-based).
+    """
+
+    month = models.DateField(_("month"))
+    household = models.ForeignKey(Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="+")
+    tier = models.CharField(_("tier"), max_length=12)
+    # The figures that placed it there: the month's recorded income, living members, rigid expenses, standard.
+    income = models.DecimalField(_("household monthly income"), **MONEY)
+    members = models.PositiveSmallIntegerField(_("members"))
+    rigid = models.DecimalField(_("rigid expenses"), **MONEY)
+    standard = models.DecimalField(_("dibao standard"), **MONEY)
+
+    class Meta:
+        verbose_name = _("tier membership")
+        verbose_name_plural = _("tier memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "tier", "household"], name="tier_membership_once"),
+            models.CheckConstraint(condition=Q(tier__in=["marginal", "expenditure"]), name="tier_membership_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.tier} {self.household_id}"
+
+
+# --- Others at risk, flagged by caseworkers (其他困难人员) ---------------------------------------------
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class AtRiskFlag(models.Model):
+    """A household a caseworker judges at risk though no rule puts it in a tier (其他困难人员), with the reason.
+
+    In the low-income population (tier ``at_risk``) from the day it is flagged until it is cleared
+    (with the reason). One open flag per household.
+    """
+
+    scope_field = "household__community"
+    scope_view_cap = Cap.MONITORING_VIEW
+
+    household = models.ForeignKey(Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=500)
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("flagged by"), on_delete=models.PROTECT, related_name="+"
+    )
+    flagged_on = models.DateField(_("flagged on"))
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cleared by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    cleared_on = models.DateField(_("cleared on"), null=True, blank=True)
+    clear_reason = models.CharField(_("why cleared"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("at-risk flag")
+        verbose_name_plural = _("at-risk flags")
+        ordering = ["-flagged_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"], condition=Q(cleared_on__isnull=True), name="at_risk_one_open_flag"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="at_risk_has_reason"),
+            models.CheckConstraint(
+                condition=Q(cleared_on__isnull=True, cleared_by__isnull=True, clear_reason="")
+                | (Q(cleared_on__isnull=False, cleared_by__isnull=False) & ~Q(clear_reason="")),
+                name="at_risk_cleared_with_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("At risk since %(day)s") % {"day": self.flagged_on.isoformat()}
+
+    @property
+    def open(self) -> bool:
+        return self.cleared_on is None

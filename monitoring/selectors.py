@@ -8,7 +8,9 @@ The tiers (api.md "Low-income monitoring"; domain.md "Low-income population moni
   ``people.HouseholdMeans``, over its living members) is above the dibao standard in force for
   its area in the month and at most 1.5 times it; not in dibao, nor in tekun;
 * ``expenditure`` (支出型困难): per-capita income is not under the standard, but after the
-  household's rigid expenses of the month (medical, education) it is; not in dibao, nor in tekun.
+  household's rigid expenses of the month (medical, education) it is; not in dibao, nor in tekun;
+* ``at_risk`` (其他困难人员): members of a household a caseworker flagged at risk, with the reason
+  (``monitoring.services.at_risk_flag``), from the day flagged until cleared.
 
 The standard is relief's own answer (``relief.selectors.StandardsTable``) for every community
 in the user's scope and both areas, looked up once and joined in SQL as a table of rates, like
@@ -35,7 +37,7 @@ from people.models import Household, HouseholdMember, Person
 from relief import selectors as relief
 from relief.models import DibaoCase, DibaoMember, Scheme, TekunCase
 
-TIERS = ("dibao", "tekun", "marginal", "expenditure")
+TIERS = ("dibao", "tekun", "marginal", "expenditure", "at_risk")
 MARGINAL_FACTOR = Decimal("1.5")  # 低保边缘: at most 1.5 times the dibao standard
 AREAS = ("urban", "rural")
 
@@ -156,6 +158,20 @@ def _figures_sql(households: QuerySet[Household], *, prefix: str, month: datetim
     return sql, params
 
 
+def city_figures_sql(*, month: datetime.date) -> tuple[str, list]:
+    """The figures of every household of the city in ``month`` (the monthly run's one statement)."""
+    return _figures_sql(Household.objects.all(), prefix="", month=month_start(month))
+
+
+def at_risk_flags_in(month: datetime.date):
+    """Households flagged at risk by a caseworker at the end of ``month`` (flagged by then, not cleared by then);
+    for the current month: flagged and not cleared."""
+    from monitoring.models import AtRiskFlag
+
+    end = month_end(month)
+    return AtRiskFlag.objects.filter(flagged_on__lte=end).filter(Q(cleared_on__isnull=True) | Q(cleared_on__gt=end))
+
+
 def _prefix(user: User) -> str:
     """The division-code prefix of the communities whose standards the user's households need."""
     return scope_prefix(user) or "-"  # no geography: no community begins with "-"
@@ -173,6 +189,9 @@ def _people_of_tier(user: User, tier: str, month: datetime.date) -> Q:
         return Q(pk__in=DibaoMember.objects.filter(case__in=dibao_cases_in_force(month)).values("person_id"))
     if tier == "tekun":
         return Q(pk__in=tekun_cases_in_force(month).values("person_id"))
+    if tier == "at_risk":
+        flagged = at_risk_flags_in(month).values("household_id")
+        return Q(pk__in=HouseholdMember.objects.filter(household_id__in=flagged).values("person_id"))
     sql, params = _tier_households_sql(user, tier, month)
     households = RawSQL(sql, params)  # noqa: S611 - fixed SQL, values as parameters
     return Q(pk__in=HouseholdMember.objects.filter(household_id__in=households).values("person_id")) & ~Q(
@@ -257,6 +276,9 @@ def low_income_facts(*, user: User, persons, month: datetime.date | None = None)
         )
     )
     tekun = set(tekun_cases_in_force(month).filter(person_id__in=ids).values_list("person_id", flat=True))
+    flagged = set(
+        at_risk_flags_in(month).filter(household_id__in=set(households.values())).values_list("household_id", flat=True)
+    )
     facts = {}
     for pk in ids:
         household_id = households.get(pk)
@@ -264,6 +286,8 @@ def low_income_facts(*, user: User, persons, month: datetime.date | None = None)
         tiers = [t for t, inside in (("dibao", pk in dibao), ("tekun", pk in tekun)) if inside]
         if fig is not None and pk not in tekun:
             tiers += [t for t, inside in (("marginal", fig.marginal), ("expenditure", fig.expenditure)) if inside]
+        if household_id is not None and household_id in flagged:
+            tiers.append("at_risk")
         facts[pk] = LowIncomeFacts(person_id=pk, household_id=household_id, tiers=tiers, figures=fig)
     return facts
 
@@ -284,14 +308,20 @@ def household_expenses(*, user: User, household: Household) -> QuerySet[Househol
     return scope(HouseholdExpense.objects.select_related("recorded_by"), user).filter(household=household)
 
 
-def refusal_check(*, household: Household, case_income: Decimal) -> tuple[Decimal, Decimal] | None:
-    """After a refused dibao application: ``(per-capita income, standard)`` when the household stays at most
-    1.5 times the standard this month (its latest recorded income, else the application's), else ``None``."""
+def refusal_check(*, household: Household, case_income: Decimal | None) -> tuple[Decimal, Decimal] | None:
+    """After a refused dibao or tekun application: ``(per-capita income, standard)`` when the household stays at
+    most 1.5 times the standard this month (its latest recorded income, else the application's), else ``None``.
+
+    ``case_income`` is the dibao application's household income; a tekun application records none, so its
+    person's household is judged on its recorded income alone (none recorded: no figure to judge, ``None``).
+    """
     from people.selectors import latest_means
 
     month = current_month()
     means = latest_means(household=household)
     income = means.monthly_income if means is not None else case_income
+    if income is None:
+        return None
     members = (
         HouseholdMember.objects.filter(household=household)
         .filter(Q(person__death_date__isnull=True) | Q(person__death_date__gte=month))
@@ -308,9 +338,19 @@ def refusal_check(*, household: Household, case_income: Decimal) -> tuple[Decima
 # --- Warnings -------------------------------------------------------------------------------
 
 
-def warning_list(*, user: User, status: str = "", kind: str = "", household: int | str | None = None):
-    """The warnings the user may see (their geography), the soonest due first."""
-    from monitoring.models import RiskWarning
+def warning_list(
+    *,
+    user: User,
+    status: str = "",
+    kind: str = "",
+    household: int | str | None = None,
+    division: str = "",
+    overdue: bool = False,
+):
+    """The warnings the user may see (their geography), the soonest due first; ``division``: those of a district,
+    sub-district or community within it; ``overdue``: open past their date ("today" is the application's)."""
+    from core.cases import local_today
+    from monitoring.models import RiskWarning, WarningStatus
 
     qs = scope(
         RiskWarning.objects.select_related(
@@ -324,6 +364,11 @@ def warning_list(*, user: User, status: str = "", kind: str = "", household: int
         qs = qs.filter(kind=kind)
     if household:
         qs = qs.filter(household_id=household)
+    division = (division or "").strip()
+    if division and not (len(division) == 6 and division.endswith("00")):  # the city: every warning in scope
+        qs = qs.filter(division__code__startswith=division)
+    if overdue:
+        qs = qs.filter(status=WarningStatus.OPEN, due__lt=local_today())
     return qs.order_by("due", "id")
 
 
@@ -417,3 +462,57 @@ def warning_summary(*, user: User, division: str = "") -> dict:
 
 
 _COUNTS = ("open", "overdue", "handled", "on_time", "late")
+
+
+# --- Others at risk; the monthly runs ---------------------------------------------------------
+
+
+def at_risk_flags(*, user: User, household: int | str | None = None, open_only: bool = False):
+    """The at-risk flags of the user's area (newest first); of one household; only those not cleared."""
+    from monitoring.models import AtRiskFlag
+
+    qs = scope(AtRiskFlag.objects.select_related("household__head", "flagged_by", "cleared_by"), user)
+    if household:
+        qs = qs.filter(household_id=household)
+    if open_only:
+        qs = qs.filter(cleared_on__isnull=True)
+    return qs.order_by("-flagged_on", "-id")
+
+
+def at_risk_flag_get(*, user: User, pk):
+    from core.scoping import get_in_scope
+    from monitoring.models import AtRiskFlag
+
+    return get_in_scope(AtRiskFlag.objects.select_related("household__head", "flagged_by", "cleared_by"), user, pk=pk)
+
+
+def run_list(*, user: User):
+    """The monthly runs (city-wide records: whoever reads monitoring sees that a run happened), newest first."""
+    from monitoring.models import MonitoringRun
+
+    return scope(MonitoringRun.objects.select_related("started_by"), user).order_by("-created_at", "-id")
+
+
+def run_get(*, user: User, pk):
+    from core.scoping import get_in_scope
+    from monitoring.models import MonitoringRun
+
+    return get_in_scope(MonitoringRun.objects.select_related("started_by"), user, pk=pk)
+
+
+def run_tiers_in_scope(*, user: User, run) -> dict:
+    """The run's tier counts the user may read: the whole city's for the city; for a district or sub-district,
+    the households of its area by the tiers the run records (marginal, expenditure), summed from the run's
+    sub-district counts; nothing below a sub-district (the live list answers there)."""
+    prefix = scope_prefix(user)
+    tiers = run.tiers or {}
+    if prefix is None or len(prefix) > 9:
+        return {}
+    if len(prefix) <= 4:
+        return {k: v for k, v in tiers.items() if k != "by_subdistrict"}
+    area: dict = {}
+    for code, counts in (tiers.get("by_subdistrict") or {}).items():
+        if code.startswith(prefix):
+            for tier, n in counts.items():
+                area[tier] = area.get(tier, 0) + n
+    return {tier: {"households": n} for tier, n in area.items()}

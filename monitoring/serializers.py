@@ -6,9 +6,9 @@ from rest_framework import serializers
 
 from core.cases import month_str
 from core.money import money_str
-from monitoring.models import ExpenseKind, HouseholdExpense, Outcome, WarningKind
+from monitoring.models import AtRiskFlag, ExpenseKind, HouseholdExpense, MonitoringRun, Outcome, WarningKind
 
-TIER_HELP = "dibao | tekun | marginal (低保边缘) | expenditure (支出型困难)"
+TIER_HELP = "dibao | tekun | marginal (低保边缘) | expenditure (支出型困难) | at_risk (flagged by a caseworker)"
 
 
 class ExpenseInputSerializer(serializers.Serializer):
@@ -189,3 +189,88 @@ class WarningSummaryRowSerializer(_Counts):
 class WarningSummarySerializer(_Counts):
     division = serializers.CharField()
     by_division = WarningSummaryRowSerializer(many=True)
+
+
+class MonitoringRunSerializer(serializers.ModelSerializer):
+    """A monthly run over the whole city: its progress, the tiers counted, the warnings it raised."""
+
+    status = serializers.CharField(help_text="queued | running | done | failed")
+    month = serializers.SerializerMethodField()
+    progress = serializers.IntegerField(read_only=True, help_text="percent done, 0–100")
+    steps_total = serializers.IntegerField(read_only=True)
+    warnings_raised = serializers.IntegerField(read_only=True, help_text="new warnings of this run (whole city)")
+    tiers = serializers.SerializerMethodField(
+        help_text='{"dibao": {"households", "persons"}, …}: the whole city for the city, else one\'s own area'
+    )
+
+    class Meta:
+        model = MonitoringRun
+        fields = [
+            "id",
+            "month",
+            "status",
+            "step",
+            "steps_done",
+            "steps_total",
+            "progress",
+            "tiers",
+            "raised",
+            "warnings_raised",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_month(self, obj) -> str:
+        return month_str(obj.month)
+
+    def get_tiers(self, obj) -> dict:
+        from monitoring.selectors import run_tiers_in_scope
+
+        request = self.context.get("request")
+        return run_tiers_in_scope(user=request.user, run=obj) if request is not None else {}
+
+
+class MonitoringRunInputSerializer(serializers.Serializer):
+    reject_unknown_fields = True
+
+    month = serializers.CharField(max_length=10, required=False, allow_blank=True, help_text='"YYYY-MM"; default now')
+
+
+class AtRiskFlagSerializer(serializers.ModelSerializer):
+    household = serializers.IntegerField(source="household_id", read_only=True)
+    flagged_by = serializers.CharField(source="flagged_by.__str__", read_only=True)
+    cleared_by = serializers.SerializerMethodField()
+    open = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = AtRiskFlag
+        fields = [
+            "id",
+            "household",
+            "reason",
+            "flagged_by",
+            "flagged_on",
+            "open",
+            "cleared_by",
+            "cleared_on",
+            "clear_reason",
+        ]
+        read_only_fields = fields
+
+    def get_cleared_by(self, obj) -> str | None:
+        return str(obj.cleared_by) if obj.cleared_by_id else None
+
+
+class AtRiskFlagInputSerializer(serializers.Serializer):
+    reject_unknown_fields = True
+
+    household = serializers.IntegerField()
+    reason = serializers.CharField(max_length=500, allow_blank=True, help_text="why the household is at risk")
+
+
+class ReasonInputSerializer(serializers.Serializer):
+    reject_unknown_fields = True
+
+    reason = serializers.CharField(max_length=500, allow_blank=True)

@@ -3,30 +3,36 @@
 from __future__ import annotations
 
 import datetime
+import logging
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_context
 from core.cases import clean_note, current_month, local_today, parse_month, transition
-from core.errors import InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound
 from core.models import User
 from core.money import money_str, parse_money
 from core.permissions import require_can
 from core.scoping import get_in_scope
 from monitoring.models import (
     WARNING_DUE_DAYS,
+    AtRiskFlag,
     ExpenseKind,
     HouseholdExpense,
+    MonitoringRun,
     Outcome,
     RiskWarning,
+    RunStatus,
+    RunStep,
     WarningKind,
 )
 from people.models import Household, HouseholdMember
 from relief.models import DibaoCase
 
 NOTE_MAX = 500
+log = logging.getLogger(__name__)
 
 
 def _kind_or_error(kind: str) -> str:
@@ -112,44 +118,52 @@ def _insert(select_sql: str, params: list, *, actor: User, action: str) -> int:
         return cur.rowcount
 
 
-def warnings_from_extract(*, extract, actor: User, **_ignored) -> list:
-    """A committed extract of a risk source: one warning per row whose person the portal knows (set-based).
+def _extract_select(extract_ids: list[int]) -> tuple[str, list]:
+    """The warnings the rows of these extracts (of risk sources) raise: one per row whose person the portal knows.
 
     The signal is the person, the kind and the date of the event: the same event in a later extract
-    (a department sends its register again) raises nothing new.
-    """
-    from datacheck.models import Effect
-
-    if extract.source.effect != Effect.RISK:
-        return []
+    (a department sends its register again) raises nothing new."""
     aliases = [(alias.lower(), kind) for kind, names in KIND_ALIASES.items() for alias in names]
     select = f"""
         SELECT 'risk:' || p.id || ':' || COALESCE(k.kind, 'other') || ':' || COALESCE(r.event_date::text, '')
                    || CASE WHEN k.kind IS NULL THEN ':' || md5(r.kind) ELSE '' END AS signal,
                COALESCE(k.kind, 'other') AS kind,
-               jsonb_build_object('source', %s::text, 'detail', r.detail, 'given_kind', r.kind,
+               jsonb_build_object('source', s.department || ' · ' || s.item, 'detail', r.detail, 'given_kind', r.kind,
                                   'extract', r.extract_id, 'line', r.line) AS facts,
                hm.household_id, p.id AS person_id, {_PLACE_SQL}, r.amount, r.event_date
         FROM datacheck_extractrow r
+        JOIN datacheck_extract e ON e.id = r.extract_id
+        JOIN datacheck_datasource s ON s.id = e.source_id
         JOIN people_person p ON p.id_number = r.id_number
         LEFT JOIN people_householdmember hm ON hm.person_id = p.id
         LEFT JOIN people_household h ON h.id = hm.household_id
         LEFT JOIN unnest(%s::text[], %s::text[]) AS k(alias, kind) ON k.alias = lower(btrim(r.kind))
-        WHERE r.extract_id = %s
+        WHERE r.extract_id = ANY(%s::bigint[])
     """  # noqa: S608 - fixed fragments; every value is a parameter
-    params = [str(extract.source), [a for a, _k in aliases], [k for _a, k in aliases], extract.pk]
-    _insert(select, params, actor=actor, action="monitoring.warnings_from_extract")
+    return select, [[a for a, _k in aliases], [k for _a, k in aliases], extract_ids]
+
+
+def warnings_from_extracts(*, extract_ids: list[int], actor: User) -> int:
+    """Warnings from the rows of these risk extracts (set-based, once per signal); how many were new."""
+    select, params = _extract_select([int(i) for i in extract_ids])
+    return _insert(select, params, actor=actor, action="monitoring.warnings_from_extract")
+
+
+def warnings_from_extract(*, extract, actor: User, **_ignored) -> list:
+    """A committed extract of a risk source (``EXTRACT_COMMITTED``): one warning per row whose person is known."""
+    from datacheck.models import Effect
+
+    if extract.source.effect != Effect.RISK:
+        return []
+    warnings_from_extracts(extract_ids=[extract.pk], actor=actor)
     return []
 
 
-def warnings_from_payment_failures(*, run, actor: User, **_ignored) -> list:
-    """Bank returns just recorded: a warning for each beneficiary whose payment failed twice in a row.
-
-    Twice in a row: this run's line failed, and so did the previous attempt — the month before's
-    (with no line of that month paid since), or an earlier line of the same month (a re-payment
-    that failed again). Set-based over the run's failed lines.
-    """
-    select = f"""
+def _payment_failures_select(where: str) -> str:
+    """The warnings the failed lines chosen by ``where`` (over ``l``) raise: the beneficiary's payment failed twice
+    in a row — the line failed, and so did the previous attempt: the month before's (with no line of that month
+    paid since), or an earlier line of the same month (a re-payment that failed again)."""
+    return f"""
         SELECT 'payment:' || l.scheme || ':' || l.beneficiary_id || ':' || to_char(l.period, 'YYYY-MM') AS signal,
                'payment_failed' AS kind,
                jsonb_build_object(
@@ -169,7 +183,7 @@ def warnings_from_payment_failures(*, run, actor: User, **_ignored) -> list:
               AND q.period = l.period AND q.id < l.id
             LIMIT 1
         ) same_month ON true
-        WHERE l.run_id = %s AND l.status = 'failed'
+        WHERE {where} AND l.status = 'failed'
           AND (same_month.id IS NOT NULL
                OR (EXISTS (SELECT 1 FROM payouts_payoutline q
                            WHERE q.status = 'failed' AND q.scheme = l.scheme
@@ -180,39 +194,69 @@ def warnings_from_payment_failures(*, run, actor: User, **_ignored) -> list:
                                      AND q.beneficiary_id = l.beneficiary_id
                                      AND q.period = (l.period - interval '1 month')::date)))
     """  # noqa: S608 - fixed fragments; every value is a parameter
-    _insert(select, [run.pk], actor=actor, action="monitoring.warnings_from_payments")
+
+
+def warnings_from_payment_failures(*, run, actor: User, **_ignored) -> list:
+    """Bank returns just recorded (``PAYMENTS_RETURNED``): a warning for each beneficiary of the run whose payment
+    failed twice in a row. Set-based over the run's failed lines."""
+    _insert(
+        _payment_failures_select("l.run_id = %s"), [run.pk], actor=actor, action="monitoring.warnings_from_payments"
+    )
     return []
 
 
-def warning_on_refusal(*, case, actor: User, **_ignored) -> list:
-    """A dibao application just refused: a warning when the household's per-capita income stays at most
-    1.5 times the standard (it may need another kind of help: temporary relief, the marginal tier's)."""
-    from monitoring import selectors
+def warnings_from_failures_of_months(*, months: list[datetime.date], actor: User) -> int:
+    """The monthly run's sweep: the same warnings for every failed line of these months (a return recorded
+    outside the bank-return service, a warning lost), once per signal; how many were new."""
+    return _insert(
+        _payment_failures_select("l.period = ANY(%s::date[])"),
+        [list(months)],
+        actor=actor,
+        action="monitoring.warnings_from_payments",
+    )
 
-    if not isinstance(case, DibaoCase):
+
+def warning_on_refusal(*, case, actor: User, **_ignored) -> list:
+    """A dibao or tekun application just refused (``APPLICATION_REFUSED``, announced by relief): a warning when
+    the household's per-capita income stays at most 1.5 times the dibao standard (it may need another kind of
+    help: temporary relief, the marginal tier's). A tekun applicant's household is their household of record;
+    someone in no household, or whose household has no recorded income, gives no figure to judge: no warning."""
+    from monitoring import selectors
+    from relief.models import TekunCase
+
+    if isinstance(case, DibaoCase):
+        scheme, household_id, income, person_sql = "dibao", case.household_id, case.monthly_income, "h.head_id"
+    elif isinstance(case, TekunCase):
+        membership = HouseholdMember.objects.filter(person_id=case.person_id).first()
+        if membership is None:
+            return []
+        scheme, household_id, income, person_sql = "tekun", membership.household_id, None, "%s::bigint"
+    else:
         return []
-    household = Household.objects.select_related("community").get(pk=case.household_id)
-    check = selectors.refusal_check(household=household, case_income=case.monthly_income)
+    household = Household.objects.select_related("community").get(pk=household_id)
+    check = selectors.refusal_check(household=household, case_income=income)
     if check is None:
         return []
     per_capita, standard = check
     select = f"""
         SELECT %s AS signal, 'refused_application' AS kind,
-               jsonb_build_object('case', %s::bigint, 'scheme', 'dibao', 'refused_on', %s::text,
+               jsonb_build_object('case', %s::bigint, 'scheme', %s::text, 'refused_on', %s::text,
                                   'per_capita', %s::text, 'standard', %s::text) AS facts,
                h.id AS household_id, p.id AS person_id, {_PLACE_SQL}, NULL::numeric AS amount,
                %s::date AS event_date
-        FROM people_household h JOIN people_person p ON p.id = h.head_id
+        FROM people_household h JOIN people_person p ON p.id = {person_sql}
         WHERE h.id = %s
     """  # noqa: S608 - fixed fragments; every value is a parameter
     today = local_today()
     params = [
-        f"refusal:dibao:{case.pk}",
+        f"refusal:{scheme}:{case.pk}",
         case.pk,
+        scheme,
         today.isoformat(),
         money_str(per_capita),
         money_str(standard),
         today,
+        *([case.person_id] if scheme == "tekun" else []),
         household.pk,
     ]
     _insert(select, params, actor=actor, action="monitoring.warning_on_refusal")
@@ -318,3 +362,143 @@ def warnings_scan() -> int:
 def _compiled(qs) -> tuple[str, list]:
     sql, params = qs.query.sql_with_params()
     return sql, list(params)
+
+
+# --- Others at risk, flagged by caseworkers (其他困难人员) ---------------------------------------------
+
+REASON_MAX = 500
+
+
+def _reason(text: str, *, field: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput(_("Say why."), field=field)
+    if len(text) > REASON_MAX:
+        raise InvalidInput(_("At most %(n)d characters.") % {"n": REASON_MAX}, field=field)
+    return text
+
+
+@transaction.atomic
+def at_risk_flag(*, actor: User, household: Household, reason: str) -> AtRiskFlag:
+    """Flag ``household`` at risk (其他困难人员): in the low-income population from today until cleared."""
+    require_can(actor, "flag_at_risk", Household)
+    household = get_in_scope(Household.objects.select_for_update(), actor, pk=household.pk)
+    reason = _reason(reason, field="reason")
+    if AtRiskFlag.objects.filter(household=household, cleared_on__isnull=True).exists():
+        raise Conflict(_("This household is already flagged at risk."), code="already_flagged")
+    with audit_context(actor, action="flag_at_risk"):
+        return AtRiskFlag.objects.create(household=household, reason=reason, flagged_by=actor, flagged_on=local_today())
+
+
+@transaction.atomic
+def at_risk_clear(*, actor: User, flag: AtRiskFlag, reason: str) -> AtRiskFlag:
+    """Clear a flag (the household's situation is settled, or it is now covered), with the reason."""
+    require_can(actor, "clear", flag)
+    flag = get_in_scope(AtRiskFlag.objects.select_for_update(), actor, pk=flag.pk)
+    require_can(actor, "clear", flag)  # again, under the lock: a second hand gets 409
+    flag.clear_reason = _reason(reason, field="reason")
+    flag.cleared_by = actor
+    flag.cleared_on = local_today()
+    with audit_context(actor, action="clear_at_risk"):
+        flag.save(update_fields=["clear_reason", "cleared_by", "cleared_on"])
+    return flag
+
+
+# --- The monthly monitoring run (月度动态监测) ----------------------------------------------------
+
+
+def _enqueue(run_id: int) -> None:
+    def send() -> None:
+        from monitoring.tasks import monthly_run
+
+        monthly_run.delay(run_id)
+
+    transaction.on_commit(send, robust=True)
+
+
+def _create_run(actor: User, month: datetime.date) -> MonitoringRun:
+    if MonitoringRun.objects.filter(month=month, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).exists():
+        raise Conflict(
+            _("The run of %(month)s is already queued or running.") % {"month": f"{month:%Y-%m}"},
+            code="run_in_progress",
+        )
+    try:
+        with transaction.atomic(), audit_context(actor, action="start_monitoring_run"):
+            run = MonitoringRun.objects.create(month=month, started_by=actor)
+    except IntegrityError:  # another start won the race: the database keeps one per month at a time
+        raise Conflict(
+            _("The run of %(month)s is already queued or running.") % {"month": f"{month:%Y-%m}"},
+            code="run_in_progress",
+        ) from None
+    _enqueue(run.pk)
+    return run
+
+
+@transaction.atomic
+def monitoring_run_start(*, actor: User, month: datetime.date | str | None = None) -> MonitoringRun:
+    """Queue the monthly run over the whole city for ``month`` (default: this month; a later one is refused)."""
+    require_can(actor, "start", MonitoringRun)
+    month = parse_month(month, field="month") if month else current_month()
+    if month > current_month():
+        raise InvalidInput(_("This month has not begun yet."), field="month")
+    return _create_run(actor, month)
+
+
+@transaction.atomic
+def monitoring_run_scheduled() -> MonitoringRun | None:
+    """The monthly run (Celery beat), under the system account; none while this month's is still going."""
+    from core.cases import system_actor
+
+    try:
+        return _create_run(system_actor(), current_month())
+    except Conflict:
+        return None
+
+
+def monitoring_run_execute(*, run_id: int) -> MonitoringRun:
+    """Do a queued run, step by step, each step in its own transaction (the page shows how far it has come).
+
+    Safe to deliver twice: a run no longer queued is left alone; a repeated step adds no warning it
+    raised already (unique signal) and replaces the month's tier record.
+    """
+    from monitoring import engine
+
+    with transaction.atomic():
+        run = MonitoringRun.objects.select_for_update().get(pk=run_id)
+        if run.status != RunStatus.QUEUED:
+            return run
+        run.status = RunStatus.RUNNING
+        run.started_at = timezone.now()
+        run.extracts = engine.risk_extract_ids()
+        run.save(update_fields=["status", "started_at", "extracts"])
+    actor, month = run.started_by, run.month
+    steps = {
+        RunStep.TIERS: lambda: engine.step_tiers(month=month),
+        RunStep.EXPENDITURE: lambda: engine.step_expenditure(month=month, actor=actor),
+        RunStep.EXTRACTS: lambda: engine.step_extracts(extract_ids=run.extracts, actor=actor),
+        RunStep.PAYMENTS: lambda: engine.step_payments(month=month, actor=actor),
+        RunStep.VISITS: lambda: engine.step_visits(actor=actor),
+    }
+    try:
+        for step, do in steps.items():
+            run.step = step
+            run.save(update_fields=["step"])
+            with transaction.atomic(), audit_context(actor, action="monitoring_run", run=run.pk):
+                result = do()
+                if step == RunStep.TIERS:
+                    run.tiers = result
+                else:
+                    run.raised = {**run.raised, step: result}
+                run.steps_done += 1
+                run.save(update_fields=["tiers", "raised", "steps_done"])
+        run.status = RunStatus.DONE
+        run.step = ""
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "step", "finished_at"])
+    except Exception as exc:
+        log.exception("Monitoring run %s failed", run.pk)
+        run.status = RunStatus.FAILED
+        run.error = str(exc)[:1000]
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "error", "finished_at"])
+    return run

@@ -13,11 +13,12 @@ from django.views.decorators.http import require_POST
 from core.cases import current_month, month_str, parse_month, timeline_of
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from core.history import rows_for
+from core.models import Division
 from core.pagination import paginate
 from core.permissions import can
 from core.roles import Cap, has_cap
 from monitoring import forms, selectors, services
-from monitoring.models import WarningKind, WarningStatus
+from monitoring.models import MonitoringRun, RunStatus, RunStep, WarningKind, WarningStatus
 from people.models import Household
 from people.selectors import household_get
 
@@ -26,6 +27,7 @@ TIER_LABELS = {
     "tekun": gettext_lazy("Tekun"),
     "marginal": gettext_lazy("Dibao-marginal (income at most 1.5 times the standard)"),
     "expenditure": gettext_lazy("Expenditure hardship (rigid expenses push income under the standard)"),
+    "at_risk": gettext_lazy("Others at risk (flagged by a caseworker)"),
 }
 
 
@@ -93,12 +95,21 @@ def warning_list(request):
     kind = request.GET.get("kind", "")
     if kind not in WarningKind.values:
         kind = ""
-    warnings = selectors.warning_list(user=request.user, status="" if status == "all" else status, kind=kind)
+    division = request.GET.get("division", "")
+    if not (division.isdigit() and len(division) in (6, 9, 12)):
+        division = ""
+    overdue = request.GET.get("overdue") == "1"
+    warnings = selectors.warning_list(
+        user=request.user, status="" if status == "all" else status, kind=kind, division=division, overdue=overdue
+    )
     return render(
         request,
         "monitoring/warning_list.html",
         {
             "page": paginate(request, warnings),
+            "division": division,
+            "division_name": Division.objects.filter(code=division).values_list("name", flat=True).first() or "",
+            "overdue": overdue,
             "status": status,
             "statuses": WarningStatus.choices,
             "kind": kind,
@@ -191,3 +202,129 @@ def warning_summary(request):
     _require(request, Cap.MONITORING_VIEW)
     summary = selectors.warning_summary(user=request.user, division=request.GET.get("division", ""))
     return render(request, "monitoring/warning_summary.html", {"summary": summary})
+
+
+def _form_errors_to_messages(request, form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+@login_required
+@require_POST
+def at_risk_flag(request, pk: int):
+    """Flag a household at risk from its page (``monitoring.services.at_risk_flag``)."""
+    _require(request, Cap.MONITORING_VIEW)
+    try:
+        household = household_get(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
+    form = forms.AtRiskForm(request.POST, prefix="at_risk")
+    if form.is_valid():
+        try:
+            services.at_risk_flag(actor=request.user, household=household, reason=form.cleaned_data["reason"])
+        except Forbidden:
+            raise
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("The household is flagged at risk."))
+    else:
+        _form_errors_to_messages(request, form)
+    return redirect("people:household-detail", pk=household.pk)
+
+
+@login_required
+@require_POST
+def at_risk_clear(request, pk: int):
+    _require(request, Cap.MONITORING_VIEW)
+    try:
+        flag = selectors.at_risk_flag_get(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
+    form = forms.AtRiskForm(request.POST, prefix="at_risk")
+    if form.is_valid():
+        try:
+            services.at_risk_clear(actor=request.user, flag=flag, reason=form.cleaned_data["reason"])
+        except Forbidden:
+            raise
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("The at-risk flag is cleared."))
+    else:
+        _form_errors_to_messages(request, form)
+    return redirect("people:household-detail", pk=flag.household_id)
+
+
+STEP_LABELS = dict(RunStep.choices)
+
+
+def _require_run_reader(request) -> None:
+    if not (has_cap(request.user, Cap.MONITORING_VIEW) or has_cap(request.user, Cap.MONITORING_RUN)):
+        raise Forbidden()
+
+
+@login_required
+def run_list(request):
+    """The monthly runs over the whole city; the city's system administrators may start one (Celery)."""
+    _require_run_reader(request)
+    may_start = can(request.user, "start", MonitoringRun)
+    form, status = forms.RunForm(initial={"month": month_str(current_month())}), 200
+    if request.method == "POST":
+        if not may_start:
+            raise Forbidden()
+        form = forms.RunForm(request.POST)
+        if form.is_valid():
+            try:
+                run = services.monitoring_run_start(actor=request.user, month=form.cleaned_data["month"] or None)
+            except Forbidden:
+                raise
+            except DomainError as exc:
+                form.add_error("month" if exc.field == "month" else None, str(exc.message))
+                status = exc.status_code
+            else:
+                messages.success(request, _("The run is queued; this page follows it."))
+                return redirect("monitoring:run-detail", pk=run.pk)
+        else:
+            status = 400
+    return render(
+        request,
+        "monitoring/run_list.html",
+        {
+            "page": paginate(request, selectors.run_list(user=request.user)),
+            "form": form if may_start else None,
+            "monitoring_tabs": has_cap(request.user, Cap.MONITORING_VIEW),
+        },
+        status=status,
+    )
+
+
+@login_required
+def run_detail(request, pk: int):
+    _require_run_reader(request)
+    try:
+        run = selectors.run_get(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
+    tiers = selectors.run_tiers_in_scope(user=request.user, run=run)
+    return render(
+        request,
+        "monitoring/run_detail.html",
+        {
+            "run": run,
+            "monitoring_tabs": has_cap(request.user, Cap.MONITORING_VIEW),
+            "in_progress": run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
+            "step_label": STEP_LABELS.get(run.step, ""),
+            "tier_rows": [
+                {"label": TIER_LABELS[t], "households": tiers[t].get("households"), "persons": tiers[t].get("persons")}
+                for t in selectors.TIERS
+                if t in tiers
+            ],
+            "raised_rows": [
+                {"label": STEP_LABELS[step], "count": (run.raised or {}).get(step, 0)}
+                for step in RunStep.values
+                if step != RunStep.TIERS
+            ],
+        },
+    )

@@ -764,7 +764,9 @@ def _tekun_action(actor: User, case_pk, action: str, note: str, *, changes=None)
 
 @transaction.atomic
 def tekun_case_reject(*, actor: User, case: TekunCase, note: str = "") -> TekunCase:
-    return _reject(TekunCase, actor, case, note)
+    case = _reject(TekunCase, actor, case, note)
+    run_consequences(APPLICATION_REFUSED, case=case, actor=actor)  # still in hardship: a warning (monitoring)
+    return case
 
 
 @transaction.atomic

@@ -171,10 +171,65 @@ def test_attention_lists_what_waits_each_with_its_list(world, make_staff, client
     leader = make_staff("leader", "370200")
     body = api_client_for(leader).get(URL, {"from": "2020-01", "to": "2020-03"}).json()
     kinds = {a["kind"]: a for a in body["attention"]}
-    assert set(kinds) == {"paperwork_overdue", "runs_to_approve", "runs_failed", "hits_open", "rechecks_overdue"}
+    assert set(kinds) == {
+        "paperwork_overdue",
+        "runs_to_approve",
+        "runs_failed",
+        "hits_open",
+        "warnings_open",
+        "warnings_overdue",
+        "rechecks_overdue",
+    }
     client.force_login(leader)
     for item in body["attention"]:
         assert isinstance(item["count"], int)
         assert client.get(item["link"]).status_code == 200, item  # the leader may open every list
     district = api_client_for(leader).get(URL, {"from": "2020-01", "to": "2020-03", "division": "370202"}).json()
     assert all("division=370202" in a["link"] for a in district["attention"] if "runs" not in a["kind"])
+
+
+def test_attention_counts_open_and_overdue_warnings_scoped_each_with_its_list(world, make_staff, client):
+    """Monitoring's warnings through its selector: the city sees all, a sub-district its own, a division narrows."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.factories import make_household
+    from tests.monitoring.test_warnings import make_warning
+
+    own = make_household(community="370202001001")
+    sibling = make_household(community="370202002001")
+    elsewhere = make_household(community="370203001001")
+    make_warning(own)
+    make_warning(own, raised_on=timezone.localdate() - datetime.timedelta(days=11))  # past its 10 days
+    make_warning(sibling)
+    make_warning(elsewhere, raised_on=timezone.localdate() - datetime.timedelta(days=30))
+    handled = make_warning(elsewhere)
+    type(handled).objects.filter(pk=handled.pk).update(
+        status="handled", outcome="visited_no_need", handled_on=timezone.localdate()
+    )
+
+    def counts(user, **params):
+        body = api_client_for(user).get(URL, {"from": "2020-01", "to": "2020-03", **params}).json()
+        found = {a["kind"]: a for a in body["attention"]}
+        return found, body
+
+    leader = make_staff("leader", "370200")
+    found, body = counts(leader)
+    assert (found["warnings_open"]["count"], found["warnings_overdue"]["count"]) == (4, 2)
+    by_district = {d["code"]: d for d in body["warnings"]["by_division"]}
+    assert (by_district["370202"]["open"], by_district["370202"]["overdue"]) == (3, 1)
+    assert (by_district["370203"]["overdue"], by_district["370203"]["on_time"]) == (1, 1)
+    client.force_login(leader)
+    page = client.get(found["warnings_overdue"]["link"])
+    assert page.status_code == 200 and len(page.context["page"]) == 2
+
+    found, body = counts(leader, division="370202")
+    assert (found["warnings_open"]["count"], found["warnings_overdue"]["count"]) == (3, 1)
+    page = client.get(found["warnings_open"]["link"])
+    assert {w.household_id for w in page.context["page"]} == {own.pk, sibling.pk}
+
+    approver = make_staff("subdistrict_approver", "370202001")
+    found, body = counts(approver)
+    assert (found["warnings_open"]["count"], found["warnings_overdue"]["count"]) == (2, 1)
+    assert {d["code"][:9] for d in body["warnings"]["by_division"]} == {"370202001"}

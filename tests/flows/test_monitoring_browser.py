@@ -54,7 +54,7 @@ def test_a_risk_signal_is_found_worked_and_counted_in_the_browser(page, login, m
     page.goto(f"/people/households/{household.pk}/")
     chain = page.inner_text("[data-testid=assistance-chain]")
     assert "低保边缘" in chain and "48000.00" in chain
-    page.click("[data-testid=assistance-chain] details summary")
+    page.click("[data-testid=expense-details] summary")
     page.select_option("#id_expense-kind", "medical")
     page.fill("#id_expense-month", month_str(local_today()))
     page.fill("#id_expense-amount", "600.00")
@@ -92,3 +92,70 @@ def test_a_risk_signal_is_found_worked_and_counted_in_the_browser(page, login, m
     page.goto("/monitoring/?tier=expenditure")
     assert "Expenditure hardship" in page.inner_text("[data-testid=low-income-list]")
     screenshot(page, "monitoring-low-income-en")
+
+
+@pytest.fixture
+def eager():
+    from civil_affairs.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+def test_the_monthly_run_an_at_risk_flag_and_the_dashboard_in_the_browser(page, login, make_staff, eager):
+    """The administrator starts this month's run (Celery, eager here); the leader reads its tiers and warnings
+    and the dashboard's open warnings by district; the caseworker flags a household at risk with the reason."""
+    from monitoring.models import HouseholdExpense
+
+    relief_services.standards_seed(demo=True)
+    caseworker = make_staff("caseworker", OWN_SUBDISTRICT)
+    leader = make_staff("leader", "370200")
+    admin = make_staff("admin", "370200")
+    pushed = make_household(community=OWN_COMMUNITY, members=1, created_by=caseworker)
+    HouseholdMeans.objects.create(
+        household=pushed, monthly_income="1000.00", as_of=local_today(), recorded_by=caseworker
+    )
+    HouseholdExpense.objects.create(
+        household=pushed, kind="medical", month=local_today().replace(day=1), amount="300.00", recorded_by=caseworker
+    )
+    lonely = make_household(community=OWN_COMMUNITY, members=1, created_by=caseworker)
+
+    login(admin)
+    page.goto("/monitoring/runs/")
+    screenshot(page, "monitoring-runs")
+    page.click("[data-testid=start-run] button")
+    page.wait_for_url(re.compile(r".*/monitoring/runs/\d+/$"))
+    run_url = page.url
+    log_out(page)
+
+    login(leader)
+    page.goto(run_url)
+    tiers = page.inner_text("[data-testid=run-tiers]")
+    assert "支出型困难" in tiers and "低保边缘" in tiers
+    assert page.inner_text("[data-testid=warnings-raised]").strip() == "1"
+    assert "新出现的刚性支出困难家庭" in page.inner_text("[data-testid=run-raised]")
+    screenshot(page, "monitoring-run-done")
+    page.goto("/monitoring/warnings/?status=open&kind=expenditure")
+    assert "低于低保标准" in page.inner_text("[data-testid=warning-list]")
+    screenshot(page, "monitoring-expenditure-warning")
+    page.goto("/dashboard/?from=2020-01&to=2020-06")
+    attention = page.inner_text("[data-testid=dashboard-attention]")
+    assert "待处置的风险预警" in attention
+    assert "市南区" in page.inner_text("[data-testid=dashboard-warnings]")
+    screenshot(page, "dashboard-warnings")
+    log_out(page)
+
+    login(caseworker)
+    page.goto(f"/people/households/{lonely.pk}/")
+    page.click("[data-testid=at-risk] details summary")
+    page.fill("#id_at_risk-reason", "独居，近期失去收入来源，尚未申请救助")
+    page.click("[data-testid=at-risk-form] button")
+    page.wait_for_url(re.compile(rf".*/people/households/{lonely.pk}/$"))
+    assert "独居，近期失去收入来源" in page.inner_text("[data-testid=at-risk]")
+    assert "其他困难人员" in page.inner_text("[data-testid=assistance-chain]")
+    screenshot(page, "monitoring-at-risk-flagged")
+    page.goto("/monitoring/?tier=at_risk")
+    assert lonely.head.name in page.inner_text("[data-testid=low-income-list]")
+    screenshot(page, "monitoring-at-risk-list")

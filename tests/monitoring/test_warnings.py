@@ -15,6 +15,7 @@ from datacheck.models import Effect
 from monitoring import services
 from monitoring.models import RiskWarning
 from payouts.models import PayoutLine, PayoutRun
+from people.models import Person
 from relief.models import DibaoCase, TemporaryReliefClaim
 from tests.conftest import OTHER_SUBDISTRICT, OTHER_SUBDISTRICT_COMMUNITY, OWN_COMMUNITY
 from tests.datacheck.conftest import csv_bytes
@@ -229,6 +230,72 @@ def test_a_refusal_reads_the_latest_recorded_income(make_staff, caseworker):
     case = _case(household, "500.00")
     services.warning_on_refusal(case=case, actor=caseworker)
     assert not RiskWarning.objects.exists()
+
+
+def _tekun_case(person):
+    from relief.models import TekunCase
+
+    return TekunCase.objects.create(
+        person=person,
+        care_level="full",
+        placement="home",
+        area_type="urban",
+        status="public_notice",
+        created_by=person.created_by,
+    )
+
+
+@pytest.mark.parametrize(("income", "warned"), [("2820.00", True), ("2820.01", False)])
+def test_a_tekun_refusal_warns_when_the_household_stays_under_one_and_a_half_times_the_standard(
+    make_staff, caseworker, income, warned
+):
+    """A tekun application records no income: its person's household is judged on its recorded income."""
+    household = make_household(community=OWN_COMMUNITY, members=2, created_by=caseworker)
+    record_means(household, income, as_of=timezone.localdate())
+    applicant = Person.objects.filter(memberships__household=household).exclude(pk=household.head_id).get()
+    case = _tekun_case(applicant)
+    from relief.services import tekun_case_reject
+
+    tekun_case_reject(actor=make_staff("district_approver", "370202"), case=case, note="有赡养人")
+    found = RiskWarning.objects.filter(kind="refused_application", household=household)
+    assert found.exists() is warned
+    if warned:
+        warning = found.get()
+        assert warning.person == applicant  # the applicant, not the head
+        assert warning.signal == f"refusal:tekun:{case.pk}"
+        assert warning.subdistrict_id == OWN_COMMUNITY[:9]
+        assert "特困" in _reason_in_chinese(warning) and "1410.00" in _reason_in_chinese(warning)
+
+
+def _reason_in_chinese(warning):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return warning.reason
+
+
+def test_a_tekun_refusal_without_a_recorded_income_or_household_raises_nothing(make_staff, caseworker):
+    from relief.services import tekun_case_reject
+
+    approver = make_staff("district_approver", "370202")
+    household = make_household(community=OWN_COMMUNITY, members=1, created_by=caseworker)  # no income recorded
+    tekun_case_reject(actor=approver, case=_tekun_case(household.head), note="有赡养人")
+    from tests.factories import PersonFactory
+
+    loner = PersonFactory(division_id=OWN_COMMUNITY, created_by=caseworker)  # in no household
+    tekun_case_reject(actor=approver, case=_tekun_case(loner), note="有赡养人")
+    assert not RiskWarning.objects.exists()
+
+
+def test_a_tekun_refusal_warns_once(make_staff, caseworker):
+    household = make_household(community=OWN_COMMUNITY, members=1, created_by=caseworker)
+    record_means(household, "500.00", as_of=timezone.localdate())
+    case = _tekun_case(household.head)
+    from relief.services import tekun_case_reject
+
+    tekun_case_reject(actor=make_staff("district_approver", "370202"), case=case, note="有赡养人")
+    services.warning_on_refusal(case=case, actor=caseworker)  # the consequence delivered again
+    assert RiskWarning.objects.filter(kind="refused_application").count() == 1
 
 
 # --- handling -------------------------------------------------------------------------------------
