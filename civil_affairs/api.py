@@ -11,6 +11,7 @@ from datacheck.apis import (
     CrossCheckRunViewSet,
     DataSourceViewSet,
     ExtractViewSet,
+    PovertyHouseholdViewSet,
     ReviewItemViewSet,
 )
 from documents.apis import attachment_urls
@@ -82,6 +83,7 @@ router.register("extracts", ExtractViewSet, basename="extract")
 router.register("cross-check-runs", CrossCheckRunViewSet, basename="cross-check-run")
 router.register("review-items", ReviewItemViewSet, basename="review-item")
 router.register("coverage-gaps", CoverageGapViewSet, basename="coverage-gap")
+router.register("poverty-households", PovertyHouseholdViewSet, basename="poverty-household")
 
 # Low-income population monitoring (低收入人口动态监测).
 router.register("low-income", LowIncomeViewSet, basename="low-income")

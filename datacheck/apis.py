@@ -18,7 +18,7 @@ from core.scoping import get_in_scope
 from core.uploads import read_upload
 from datacheck import selectors, services
 from datacheck.extracts import LIMITS
-from datacheck.models import DataSource, Extract, ItemStatus, ReviewItem
+from datacheck.models import DataSource, Extract, ItemStatus, PovertyHousehold, ReviewItem
 from datacheck.serializers import (
     CoverageGapSerializer,
     CrossCheckRunSerializer,
@@ -26,6 +26,7 @@ from datacheck.serializers import (
     DataSourceSerializer,
     ExtractSerializer,
     ExtractUploadSerializer,
+    PovertyHouseholdSerializer,
     ReviewConfirmSerializer,
     ReviewItemSerializer,
     ReviewNoteSerializer,
@@ -204,3 +205,24 @@ class CoverageGapViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         gap = self.request.query_params.get("gap", "")
         return selectors.coverage_gaps(user=self.request.user, gap=gap if gap in ("living", "nursing") else "")
+
+
+class PovertyHouseholdViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """建档立卡贫困户 and the coverage check: ``?covered=false`` lists those with no active dibao or tekun."""
+
+    serializer_class = PovertyHouseholdSerializer
+    permission_classes = [IsAuthenticated, CapabilityPermission]
+    required_caps = {"list": Cap.DATACHECK_ITEMS}
+
+    class Filter(SelectorFilterSet):
+        covered = filters.ChoiceFilter(choices=[("true", "true"), ("false", "false")], method="noop")
+
+        class Meta:
+            model = PovertyHousehold  # the selector filters
+            fields = ["covered"]
+
+    filterset_class = Filter
+
+    def get_queryset(self):
+        covered = {"true": True, "false": False}.get(self.request.query_params.get("covered", ""))
+        return selectors.poverty_households(user=self.request.user, covered=covered)

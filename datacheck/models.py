@@ -217,6 +217,7 @@ class ReviewItem(models.Model):
     """
 
     scope_field = "division"
+    division_follow = {"division": Q(status="open")}  # open hits go to the new sub-district
     scope_view_cap = Cap.DATACHECK_ITEMS
     state_machine = REVIEW_MACHINE
 
@@ -267,3 +268,53 @@ class ReviewItem(models.Model):
 
     def status_label(self) -> str:
         return self.state_machine.state_label(self.status)
+
+
+# --- Poverty-registered households (建档立卡贫困户) ----------------------------------------------
+
+
+@pghistory.track()
+class PovertyHousehold(models.Model):
+    """A household on the poverty-alleviation office's register (建档立卡), from its extract.
+
+    Loaded through ``imports/`` (kind ``poverty_households``): one row per household, named by
+    its head's ID number (a second extract updates the row). The portal's own household is
+    found by that number when the coverage check runs (``selectors.poverty_households``), so a
+    household registered after the extract is matched without loading it again. ``community``
+    is the extract's community: whose staff follow the household up.
+    """
+
+    scope_field = "community"
+    division_follow = ("community",)
+    scope_view_cap = Cap.DATACHECK_ITEMS
+
+    head_id_number = models.CharField(_("head's ID number"), max_length=18, unique=True)
+    head_name = models.CharField(_("head of household"), max_length=50)
+    community = models.ForeignKey(
+        Division, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    members = models.PositiveSmallIntegerField(_("household members"))
+    registered_year = models.PositiveSmallIntegerField(_("year registered"))
+    lifted = models.BooleanField(_("lifted out of poverty"), default=False)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("imported by"), on_delete=models.PROTECT, related_name="+"
+    )
+    imported_at = models.DateTimeField(_("imported at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("poverty-registered household")
+        verbose_name_plural = _("poverty-registered households")
+        indexes = [models.Index(fields=["community", "id"], name="povertyhh_community")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(head_id_number__regex=r"^[0-9]{17}[0-9X]$"), name="povertyhh_id_number_format"
+            ),
+            models.CheckConstraint(condition=Q(members__gte=1), name="povertyhh_members_at_least_one"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Poverty-registered household of %(name)s") % {"name": self.head_name}
+
+    @property
+    def head_id_number_masked(self) -> str:
+        return mask_id_number(self.head_id_number)

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.cases import OPEN_STATUSES, CaseStatus
+from core.cases import OPEN_STATUSES, PENDING_STATUSES, CaseStatus
 from core.models import Division
 from core.scoping import get_in_scope, scope, scope_prefix
-from datacheck.models import BENEFIT_EFFECTS, CrossCheckRun, DataSource, Extract, ExtractStatus, ItemStatus, ReviewItem
+from datacheck.models import (
+    BENEFIT_EFFECTS,
+    CrossCheckRun,
+    DataSource,
+    Extract,
+    ExtractStatus,
+    ItemStatus,
+    PovertyHousehold,
+    ReviewItem,
+)
 from people.models import HouseholdMember, Person
-from relief.models import DibaoCase, DibaoMember
+from relief.models import DibaoCase, DibaoMember, TekunCase
 from welfare.models import DisabilitySubsidyCase, SubsidyKind
 from welfare.rules import NURSING_MAX_GRADE
 
@@ -153,3 +162,59 @@ def gaps_of(person: Person) -> list[str]:
     if person.grade is not None and person.grade <= NURSING_MAX_GRADE and not person.has_nursing:
         found.append("nursing")
     return found
+
+
+# --- Poverty-registered households: the coverage check (兜底保障 "不落一户") -------------------------
+
+
+def poverty_households(*, user, covered: bool | None = None) -> QuerySet[PovertyHousehold]:
+    """The poverty-registered households of the user's geography, each with its coverage.
+
+    The portal's household is found by the head's ID number (the household the person is a
+    member of); a household is *covered* when it has an active dibao case, or a member (or the
+    head, outside any household) has an active tekun case. ``application_pending``: a dibao or
+    tekun application is in progress (still not covered: nothing is paid yet). ``in_registry``:
+    the head is a person of the portal. ``covered=False`` gives the follow-up list. One query
+    (subqueries per row), inside the user's geography.
+    """
+    head = Person.objects.filter(id_number=OuterRef("head_id_number"))
+    qs = PovertyHousehold.objects.annotate(
+        person_id=Subquery(head.values("pk")[:1]),
+        household_id=Subquery(
+            HouseholdMember.objects.filter(person__id_number=OuterRef("head_id_number")).values("household_id")[:1]
+        ),
+    )
+
+    def tekun(statuses):
+        return Exists(
+            TekunCase.objects.filter(status__in=statuses, person__memberships__household_id=OuterRef("household_id"))
+        ) | Exists(TekunCase.objects.filter(status__in=statuses, person_id=OuterRef("person_id")))
+
+    def dibao(statuses):
+        return Exists(DibaoCase.objects.filter(status__in=statuses, household_id=OuterRef("household_id")))
+
+    qs = qs.annotate(
+        dibao_active=dibao([CaseStatus.ACTIVE]),
+        tekun_active=tekun([CaseStatus.ACTIVE]),
+        application_pending=dibao(PENDING_STATUSES) | tekun(PENDING_STATUSES),
+    ).annotate(covered=ExpressionWrapper(Q(dibao_active=True) | Q(tekun_active=True), output_field=BooleanField()))
+    if covered is not None:
+        qs = qs.filter(covered=covered)
+    return scope(qs.select_related("community", "community__parent"), user).order_by("community_id", "id")
+
+
+def covered_by(household: PovertyHousehold) -> list[str]:
+    """Which schemes cover an annotated household from ``poverty_households``: ``dibao``, ``tekun``."""
+    return [s for s, on in (("dibao", household.dibao_active), ("tekun", household.tekun_active)) if on]
+
+
+def poverty_summary(*, user) -> dict:
+    """How many registered households of the user's geography are covered, not covered, pending."""
+    qs = poverty_households(user=user).order_by()
+    summary = {"registered": 0, "covered": 0, "not_covered": 0, "pending": 0}
+    for covered, pending, n in qs.values_list("covered", "application_pending").annotate(n=Count("pk")):
+        summary["registered"] += n
+        summary["covered" if covered else "not_covered"] += n
+        if not covered and pending:
+            summary["pending"] += n
+    return summary

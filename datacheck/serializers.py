@@ -157,3 +157,30 @@ class CoverageGapSerializer(serializers.Serializer):
         from datacheck.selectors import gaps_of
 
         return gaps_of(obj)
+
+
+class PovertyHouseholdSerializer(serializers.Serializer):
+    """A poverty-registered household and its coverage (``selectors.poverty_households``): no full ID number."""
+
+    id = serializers.IntegerField()
+    head_name = serializers.CharField()
+    head_id_number_masked = serializers.CharField()
+    community = serializers.CharField(source="community_id")
+    community_name = serializers.CharField(source="community.name")
+    members = serializers.IntegerField()
+    registered_year = serializers.IntegerField()
+    lifted = serializers.BooleanField()
+    in_registry = serializers.SerializerMethodField()
+    household = serializers.IntegerField(source="household_id", allow_null=True)
+    covered = serializers.BooleanField()
+    covered_by = serializers.SerializerMethodField()
+    application_pending = serializers.BooleanField()
+
+    def get_in_registry(self, obj) -> bool:
+        return obj.person_id is not None
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField(help_text="dibao | tekun")))
+    def get_covered_by(self, obj) -> list:
+        from datacheck.selectors import covered_by
+
+        return covered_by(obj)

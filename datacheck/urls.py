@@ -18,4 +18,5 @@ urlpatterns = [
     path("review/<int:pk>/<slug:action>/", views.review_action, name="review-action"),
     path("subdistricts/", views.subdistricts, name="subdistricts"),
     path("coverage/", views.coverage, name="coverage"),
+    path("poverty/", views.poverty, name="poverty"),
 ]

@@ -316,3 +316,18 @@ def coverage(request):
     for person in page:
         person.gaps = selectors.gaps_of(person)
     return render(request, "datacheck/coverage.html", {"page": page, "gap": gap})
+
+
+@login_required
+def poverty(request):
+    """建档立卡贫困户: the coverage check (兜底保障 "不落一户"), those not covered first."""
+    _require(request, Cap.DATACHECK_ITEMS)
+    shown = request.GET.get("covered", "false")
+    if shown not in ("true", "false", "all"):
+        shown = "false"
+    covered = {"true": True, "false": False}.get(shown)
+    page = _page(request, selectors.poverty_households(user=request.user, covered=covered))
+    for household in page:
+        household.schemes = selectors.covered_by(household)
+    context = {"page": page, "shown": shown, "summary": selectors.poverty_summary(user=request.user)}
+    return render(request, "datacheck/poverty.html", context)

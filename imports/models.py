@@ -19,6 +19,7 @@ class ImportKind(models.TextChoices):
     DISABILITY_LIVING = "disability_living", _("Existing living subsidies for people with disabilities")
     DISABILITY_NURSING = "disability_nursing", _("Existing nursing subsidies for people with severe disabilities")
     VOLUNTEERS = "volunteers", _("Registered volunteers per district (volunteer platform)")
+    POVERTY_HOUSEHOLDS = "poverty_households", _("Poverty-registered households (poverty-alleviation office)")
 
 
 class ImportStatus(models.TextChoices):
@@ -38,6 +39,7 @@ class ImportJob(models.Model):
     """
 
     scope_field = "division"
+    division_follow = ()
     scope_view_cap = Cap.IMPORT_DATA
 
     kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)

@@ -10,10 +10,11 @@ from imports.kinds import Kind
 @cache
 def kinds() -> dict[str, Kind]:
     from charity.imports import VolunteersKind
+    from datacheck.imports import PovertyHouseholdsKind
     from imports.cases import CASE_KINDS
     from imports.households import HouseholdsKind
 
-    found = [HouseholdsKind(), *CASE_KINDS, VolunteersKind()]
+    found = [HouseholdsKind(), *CASE_KINDS, VolunteersKind(), PovertyHouseholdsKind()]
     return {k.key: k for k in found}
 
 
