@@ -95,16 +95,30 @@ def chained_tables() -> list[str]:
 # --- The database side ------------------------------------------------------------------------
 
 # Output settings that change how a value reads as JSON: fixed, so a hash is the same whoever inserts.
-_STABLE = "SET TimeZone = 'UTC' SET IntervalStyle = 'postgres' SET extra_float_digits = 1 SET bytea_output = 'hex'"
+_CANONICAL = ("TimeZone = 'UTC'", "IntervalStyle = 'postgres'", "extra_float_digits = 1", "bytea_output = 'hex'")
+_STABLE = " ".join(f"SET {setting}" for setting in _CANONICAL)
 
 FUNCTIONS = f"""
 CREATE SEQUENCE IF NOT EXISTS audit_chain_seq;
 
+CREATE OR REPLACE FUNCTION audit_json_hash(j jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE AS $f$
+  SELECT encode(sha256(convert_to(j::text, 'UTF8')), 'hex')
+$f$;
+
+-- A row's hash over the columns ``cols`` (what verification recomputes, with a link's columns).
 CREATE OR REPLACE FUNCTION audit_row_hash(r jsonb, cols text[]) RETURNS text
 LANGUAGE sql IMMUTABLE AS $f$
-  SELECT encode(sha256(convert_to(coalesce(
-    (SELECT jsonb_object_agg(key, value) FROM jsonb_each(r) WHERE key = ANY(cols)),
-    '{{}}'::jsonb)::text, 'UTF8')), 'hex')
+  SELECT audit_json_hash(coalesce(
+    (SELECT jsonb_object_agg(key, value) FROM jsonb_each(r) WHERE key = ANY(cols)), '{{}}'::jsonb))
+$f$;
+
+-- The same hash in a session whose output settings differ (another TimeZone…): fixed for the call.
+CREATE OR REPLACE FUNCTION audit_canonical_hash(r anyelement) RETURNS text
+LANGUAGE plpgsql {_STABLE} AS $f$
+BEGIN
+  RETURN audit_json_hash(to_jsonb(r) - '{{audit_seq,audit_batch,audit_hash}}'::text[]);
+END
 $f$;
 
 CREATE OR REPLACE FUNCTION audit_step(state text, h text) RETURNS text
@@ -120,7 +134,10 @@ RETURNS text LANGUAGE sql IMMUTABLE AS $f$
                                             digest, array_to_string(cols, ',')), 'UTF8')), 'hex')
 $f$;
 
-CREATE OR REPLACE FUNCTION audit_chain_row() RETURNS trigger LANGUAGE plpgsql {_STABLE} AS $f$
+-- Every inserted row: its place, its transaction's batch, the hash of its content (every column
+-- but these three). No lock, no SET clause on the fast path: the portal's sessions already have
+-- the canonical output settings.
+CREATE OR REPLACE FUNCTION audit_chain_row() RETURNS trigger LANGUAGE plpgsql AS $f$
 DECLARE
   k text := 'civil_affairs.chain_' || TG_RELID::text;
   st text := current_setting(k, true);
@@ -132,9 +149,14 @@ BEGIN
   ELSE
     b := split_part(st, ':', 1);
   END IF;
-  NEW.audit_seq := nextval('audit_chain_seq');
+  NEW.audit_seq := nextval('public.audit_chain_seq');
   NEW.audit_batch := b::uuid;
-  NEW.audit_hash := audit_row_hash(to_jsonb(NEW), TG_ARGV);
+  IF current_setting('TimeZone') = 'UTC' AND current_setting('IntervalStyle') = 'postgres'
+     AND current_setting('extra_float_digits') = '1' AND current_setting('bytea_output') = 'hex' THEN
+    NEW.audit_hash := audit_json_hash(to_jsonb(NEW) - '{{audit_seq,audit_batch,audit_hash}}'::text[]);
+  ELSE
+    NEW.audit_hash := audit_canonical_hash(NEW);
+  END IF;
   RETURN NEW;
 END
 $f$;
@@ -160,27 +182,33 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $f$
 DECLARE s bigint; hh text;
 BEGIN
   PERFORM pg_advisory_xact_lock(7221308);  -- one sealer at a time: heads are locked in one order
-  INSERT INTO {HEAD_TABLE} AS h (table_name, seq, hash)
+  INSERT INTO public.{HEAD_TABLE} AS h (table_name, seq, hash)
     VALUES (tbl, 1, audit_link('', tbl, 1, b, n, d, cols))
     ON CONFLICT (table_name) DO UPDATE
       SET seq = h.seq + 1, hash = audit_link(h.hash, h.table_name, h.seq + 1, b, n, d, cols)
     RETURNING seq, hash INTO s, hh;
-  INSERT INTO {SEAL_TABLE} (table_name, seq, batch, row_count, digest, columns, hash, at)
+  INSERT INTO public.{SEAL_TABLE} (table_name, seq, batch, row_count, digest, columns, hash, at)
     VALUES (tbl, s, b, n, d, cols, hh, clock_timestamp());
   RETURN s;
 END
 $f$;
 
+-- At commit (a deferred constraint trigger, fired once per row; only the first after new rows works):
+-- the batch becomes the table's next link, with the columns its rows were hashed over.
+-- SECURITY DEFINER without a SET clause (it runs for every row): every name it uses is qualified.
 CREATE OR REPLACE FUNCTION audit_chain_seal() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $f$
+LANGUAGE plpgsql SECURITY DEFINER AS $f$
 DECLARE
   k text := 'civil_affairs.chain_' || TG_RELID::text;
-  st text := coalesce(current_setting(k, true), '');
-  n bigint := coalesce(nullif(split_part(st, ':', 2), '')::bigint, 0);
+  st text := coalesce(pg_catalog.current_setting(k, true), '');
+  n bigint := coalesce(nullif(pg_catalog.split_part(st, ':', 2), '')::bigint, 0);
 BEGIN
   IF n > 0 THEN
-    PERFORM audit_seal_batch(TG_TABLE_NAME::text, split_part(st, ':', 1)::uuid, n, split_part(st, ':', 3), TG_ARGV);
-    PERFORM set_config(k, '', true);
+    PERFORM public.audit_seal_batch(
+      TG_TABLE_NAME::text, pg_catalog.split_part(st, ':', 1)::uuid, n, pg_catalog.split_part(st, ':', 3),
+      ARRAY(SELECT c FROM pg_catalog.jsonb_object_keys(
+        pg_catalog.to_jsonb(NEW) - '{{audit_seq,audit_batch,audit_hash}}'::text[]) c ORDER BY c));
+    PERFORM pg_catalog.set_config(k, '', true);
   END IF;
   RETURN NULL;
 END
@@ -233,10 +261,10 @@ REVOKE EXECUTE ON FUNCTION audit_seal_batch(text, uuid, bigint, text, text[]) FR
 
 TRIGGERS = {
     # name: (timing/event, function, chained rows only)
-    "zz_audit_row": "BEFORE INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION audit_chain_row({args})",
+    "zz_audit_row": "BEFORE INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION audit_chain_row()",
     "zz_audit_count": "AFTER INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION audit_chain_count()",
     "zz_audit_seal": (
-        "AFTER INSERT ON {t} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audit_chain_seal({args})"
+        "AFTER INSERT ON {t} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audit_chain_seal()"
     ),
 }
 REFUSE = {
@@ -257,15 +285,13 @@ def _columns(cursor, table: str) -> list[str]:
     return [r[0] for r in cursor.fetchall()]
 
 
-def _triggers(cursor, table: str) -> dict[str, list[str]]:
+def _triggers(cursor, table: str) -> dict[str, str]:
+    """The chain's triggers on ``table`` and how each is enabled (O origin, A always, D disabled)."""
     cursor.execute(
-        "SELECT tgname, tgnargs, tgargs FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname LIKE 'zz_audit_%%'",
+        "SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname LIKE 'zz_audit_%%'",
         [table],
     )
-    found = {}
-    for name, nargs, raw in cursor.fetchall():
-        found[name] = bytes(raw or b"").decode().split("\x00")[:nargs] if nargs else []
-    return found
+    return dict(cursor.fetchall())
 
 
 def _existing(cursor, tables: list[str]) -> set[str]:
@@ -282,24 +308,20 @@ def _install_table(cursor, table: str, chained: bool) -> None:
     if not chained:
         return
     columns = _columns(cursor, table)
-    missing = [c for c in CHAIN_COLUMNS if c not in columns]
-    if missing:
+    new = not set(CHAIN_COLUMNS) <= set(columns)
+    if new:
         cursor.execute(
             f"ALTER TABLE {t} ADD COLUMN IF NOT EXISTS audit_seq bigint, "
             "ADD COLUMN IF NOT EXISTS audit_batch uuid, ADD COLUMN IF NOT EXISTS audit_hash text"
         )
-    hashed = sorted(c for c in columns if c not in CHAIN_COLUMNS)
-    if all(have.get(name) == (hashed if "args" in sql else []) for name, sql in TRIGGERS.items()):
-        return
-    cursor.execute(f"LOCK TABLE {t} IN SHARE ROW EXCLUSIVE MODE")
-    args = ", ".join("'" + c.replace("'", "''") + "'" for c in hashed)
     for name, sql in TRIGGERS.items():
-        cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {t}")
-        cursor.execute(
-            f"CREATE {'CONSTRAINT ' if name == 'zz_audit_seal' else ''}TRIGGER {name} " + sql.format(t=t, args=args)
-        )
-        cursor.execute(f"ALTER TABLE {t} ENABLE ALWAYS TRIGGER {name}")
-    _seal_existing(cursor, table, hashed)
+        if name not in have:
+            kind = "CONSTRAINT TRIGGER" if name == "zz_audit_seal" else "TRIGGER"
+            cursor.execute(f"CREATE {kind} {name} " + sql.format(t=t))
+        if have.get(name) != "A":
+            cursor.execute(f"ALTER TABLE {t} ENABLE ALWAYS TRIGGER {name}")
+    if new:  # only rows from before the chain: a row without a link later is a finding, never sealed here
+        _seal_existing(cursor, table, sorted(c for c in columns if c not in CHAIN_COLUMNS))
 
 
 def _seal_existing(cursor, table: str, hashed: list[str]) -> None:
@@ -361,10 +383,8 @@ def install(using_connection=None, verbosity: int = 0) -> None:
         present = _existing(cursor, [*tables, HEAD_TABLE])
         if SEAL_TABLE not in present or HEAD_TABLE not in present:
             return  # migrating backwards, or core's tables not made yet
-        cursor.execute("SET LOCAL TimeZone = 'UTC'")
-        cursor.execute("SET LOCAL IntervalStyle = 'postgres'")
-        cursor.execute("SET LOCAL extra_float_digits = 1")
-        cursor.execute("SET LOCAL bytea_output = 'hex'")
+        for setting in _CANONICAL:
+            cursor.execute(f"SET LOCAL {setting}")
         cursor.execute(FUNCTIONS)
         cursor.execute(OWNER_FUNCTIONS)
         chained = []
@@ -594,7 +614,8 @@ def verify(using_connection=None) -> Report:
     with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
         if outermost:  # one snapshot for every table: a batch committed meanwhile is not "outside the chain"
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        cursor.execute("SET LOCAL TimeZone = 'UTC'")
+        for setting in _CANONICAL:
+            cursor.execute(f"SET LOCAL {setting}")
         models = chained_models()
         present = _existing(cursor, [m._meta.db_table for m in models])
         for model in models:
