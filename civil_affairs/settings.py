@@ -176,6 +176,13 @@ if os.environ.get("MIGRATE_DATABASE_URL"):
     if DATABASE_OWNER["NAME"] != DATABASES["default"]["NAME"]:
         raise ImproperlyConfigured("MIGRATE_DATABASE_URL and DATABASE_URL must name the same database.")
 DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "civil_affairs_app")
+# A backend whose client died (a worker SIGKILLed mid-statement) notices within this many ms and
+# ends, releasing the job's advisory lock (core/jobs.py); otherwise it runs its statement to the end.
+_db_options = DATABASES["default"].setdefault("OPTIONS", {})
+_db_options["options"] = (
+    _db_options.get("options", "")
+    + f" -c client_connection_check_interval={int(os.environ.get('DB_CLIENT_CHECK_MS', '2000'))}"
+).strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -372,8 +379,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
 # Payouts: the day of the month the schedule creates every recurring scheme's run; the id
-# span of one computation chunk (one INSERT … SELECT); how long a run may show no sign of
-# life before it counts as stuck (then the page, and the sweep below, may restart it).
+# span of one computation chunk (one INSERT … SELECT). A run with no sign of life for
+# JOBS_STALE_SECONDS (below) counts as stuck: the sweep restarts it, and so may the page.
 # The visiting rule of the rural left-behind elderly register (elderly/): at least every N days.
 LEFT_BEHIND_VISIT_DAYS_HIGH = int(os.environ.get("LEFT_BEHIND_VISIT_DAYS_HIGH", "30"))
 LEFT_BEHIND_VISIT_DAYS_NORMAL = int(os.environ.get("LEFT_BEHIND_VISIT_DAYS_NORMAL", "90"))
@@ -382,14 +389,22 @@ PAYOUTS_CHUNK_SIZE = int(os.environ.get("PAYOUTS_CHUNK_SIZE", "50000"))
 PAYOUTS_CHUNK_PAUSE_SECONDS = float(os.environ.get("PAYOUTS_CHUNK_PAUSE_SECONDS", "0"))
 # The earliest month a run may pay (the 1999 dibao regulations; nothing this portal pays is older).
 PAYOUTS_EARLIEST_PERIOD = os.environ.get("PAYOUTS_EARLIEST_PERIOD", "2000-01")
-PAYOUTS_STUCK_MINUTES = int(os.environ.get("PAYOUTS_STUCK_MINUTES", "15"))
+# Background jobs (core/jobs.py: payout runs, imports, extracts, cross-check runs): a running job
+# writes its heartbeat every JOBS_HEARTBEAT_SECONDS; one with none for JOBS_STALE_SECONDS and no
+# process holding it is restarted by the sweep every worker runs every JOBS_SWEEP_SECONDS (and beat
+# every minute); a redelivered task waits up to JOBS_LOCK_WAIT_SECONDS for a killed holder to go.
+JOBS_HEARTBEAT_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_SECONDS", "10"))
+JOBS_STALE_SECONDS = float(os.environ.get("JOBS_STALE_SECONDS", "120"))
+JOBS_SWEEP_SECONDS = float(os.environ.get("JOBS_SWEEP_SECONDS", "30"))
+JOBS_LOCK_WAIT_SECONDS = float(os.environ.get("JOBS_LOCK_WAIT_SECONDS", "30"))
 # Beat entries (django-celery-beat copies them into its database schedule when beat starts).
 CELERY_BEAT_SCHEDULE = {
     "payouts: monthly runs": {
         "task": "payouts.create_monthly_runs",
         "schedule": crontab(minute="30", hour="1", day_of_month=str(PAYOUTS_MONTHLY_RUN_DAY)),
     },
-    "payouts: restart stuck runs": {"task": "payouts.restart_stuck_runs", "schedule": crontab(minute="*/5")},
+    # Every worker sweeps on its own (core/jobs.py); beat's sweep is one more, not the only one.
+    "jobs: restart jobs with no sign of life": {"task": "core.sweep_jobs", "schedule": crontab(minute="*")},
     # Data checking: every ongoing beneficiary against the latest extract of each source, monthly.
     # Low-income monitoring: warnings only the calendar reveals (a left-behind elderly visit overdue), daily.
     "monitoring: daily scan": {"task": "monitoring.daily_scan", "schedule": crontab(minute="15", hour="2")},

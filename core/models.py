@@ -310,6 +310,19 @@ class AuditCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'broken'}"
+class WorkerBeat(models.Model):
+    """A Celery worker's sign of life (``core.jobs``): it rewrites its row every sweep and removes it on stopping."""
+
+    name = models.CharField(_("worker"), max_length=200, unique=True)
+    seen_at = models.DateTimeField(_("last seen"))
+    expires_at = models.DateTimeField(_("counts as alive until"))
+
+    class Meta:
+        verbose_name = _("worker sign of life")
+        verbose_name_plural = _("worker signs of life")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 # The case timeline shared by relief and welfare lives in core/cases.py; imported here so

@@ -79,7 +79,7 @@ class ExtractStatus(models.TextChoices):
     COMMITTED = "committed", _("Committed")
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), exclude=["content"])
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), exclude=["content", "heartbeat_at"])
 class Extract(models.Model):
     """One upload of a source's data. Rejected: no rows kept. Previewed: rows staged. Committed: checked.
 
@@ -111,6 +111,7 @@ class Extract(models.Model):
         blank=True,
     )
     committed_at = models.DateTimeField(_("committed at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)  # core/jobs.py
 
     class Meta:
         verbose_name = _("extract")
@@ -174,6 +175,7 @@ class CrossCheckRun(models.Model):
     beneficiaries = models.PositiveIntegerField(_("beneficiaries checked"), default=0)
     items_created = models.PositiveIntegerField(_("new review items"), default=0)
     error = models.TextField(_("error"), blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)  # core/jobs.py
 
     class Meta:
         verbose_name = _("cross-check run")

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import jobs
 from core.audit import audit_context
 from core.cases import EXTRACT_COMMITTED, CaseStatus, clean_note, run_consequences, transition
 from core.errors import Conflict, InvalidInput
@@ -39,6 +40,10 @@ from datacheck.models import (
 )
 
 log = logging.getLogger(__name__)
+
+# Their kinds of background job (core/jobs.py).
+EXTRACT_JOB = "datacheck.extract"
+RUN_JOB = "datacheck.cross_check_run"
 
 TEXT_LIMIT = 100
 
@@ -173,9 +178,19 @@ def _enqueue_validation(extract_id: int) -> None:
     transaction.on_commit(send, robust=True)
 
 
-@transaction.atomic
 def extract_validate(*, extract_id: int) -> Extract:
-    """Check a large extract kept by ``extract_upload`` (the Celery task's body; safe to run twice)."""
+    """Check a large extract kept by ``extract_upload`` (the Celery task's body; safe to run twice).
+
+    Under the extract's lock and heartbeat (``core.jobs``): one process at a time.
+    """
+    with jobs.running(EXTRACT_JOB, extract_id) as mine:
+        if not mine:
+            return Extract.objects.get(pk=extract_id)
+        return _validate_extract(extract_id)
+
+
+@transaction.atomic
+def _validate_extract(extract_id: int) -> Extract:
     extract = Extract.objects.select_for_update().select_related("source", "uploaded_by").get(pk=extract_id)
     if extract.status != ExtractStatus.VALIDATING:
         return extract
@@ -253,19 +268,31 @@ def cross_check_run_scheduled() -> CrossCheckRun | None:
 def cross_check_run_execute(*, run_id: int) -> CrossCheckRun:
     """Do a queued run: one set-based statement per extract, each in its own transaction (progress shows).
 
-    Safe to run twice: a run no longer queued is left alone, and the items' unique key
-    (extract, person) makes a repeated statement add nothing.
+    Safe to run twice and resumable: under the run's lock (``core.jobs``), a queued run starts, a
+    running one (its worker killed) goes on with the extracts it had not done, anything else is left
+    alone; the items' unique key (extract, person) makes a repeated statement add nothing.
     """
+    with jobs.running(RUN_JOB, run_id) as mine:
+        if not mine:
+            return CrossCheckRun.objects.get(pk=run_id)
+        return _execute_run(run_id)
+
+
+def _execute_run(run_id: int) -> CrossCheckRun:
     with transaction.atomic():
         run = CrossCheckRun.objects.select_for_update().get(pk=run_id)
-        if run.status != RunStatus.QUEUED:
+        if run.status == RunStatus.RUNNING:  # interrupted: the extracts it froze, from where it got to
+            by_id = Extract.objects.in_bulk(run.extracts or [])
+            extracts = [by_id[pk] for pk in (run.extracts or []) if pk in by_id][run.sources_done :]
+        elif run.status != RunStatus.QUEUED:
             return run
-        extracts = selectors.latest_extracts()
-        run.status = RunStatus.RUNNING
-        run.started_at = timezone.now()
-        run.extracts = [e.pk for e in extracts]
-        run.sources_total = len(extracts)
-        run.save(update_fields=["status", "started_at", "extracts", "sources_total"])
+        else:
+            extracts = selectors.latest_extracts()
+            run.status = RunStatus.RUNNING
+            run.started_at = timezone.now()
+            run.extracts = [e.pk for e in extracts]
+            run.sources_total = len(extracts)
+            run.save(update_fields=["status", "started_at", "extracts", "sources_total"])
     try:
         run.beneficiaries = engine.count_beneficiaries()
         run.save(update_fields=["beneficiaries"])
@@ -387,3 +414,18 @@ def review_item_dismiss(*, actor: User, item: ReviewItem, note: str = "") -> Rev
         changes={"note": note, "decided_by": actor, "decided_at": timezone.now()},
     )
     return item
+
+
+# --- Restarted by the sweep (core/jobs.py) -----------------------------------------------------
+
+
+def extract_requeue(extract_id: int) -> None:
+    """An extract left ``validating`` with no sign of life (its task or its request lost): checked again."""
+    Extract.objects.filter(pk=extract_id, status=ExtractStatus.VALIDATING).update(heartbeat_at=timezone.now())
+    _enqueue_validation(extract_id)
+
+
+def cross_check_run_requeue(run_id: int) -> None:
+    """A run left queued or running with no sign of life: queued again (a running one resumes)."""
+    CrossCheckRun.objects.filter(pk=run_id).update(heartbeat_at=timezone.now())
+    _enqueue(run_id)

@@ -63,6 +63,7 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)  # core/jobs.py
     committed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("written by"),

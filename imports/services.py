@@ -22,6 +22,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core import jobs
 from core.audit import audit_context
 from core.errors import Conflict, InvalidInput
 from core.models import User
@@ -32,6 +33,8 @@ from imports.models import ImportJob, ImportKind, ImportStatus
 from imports.registry import kind_of
 
 log = logging.getLogger(__name__)
+
+JOB_KIND = "imports.job"  # its kind of background job (core/jobs.py)
 
 
 def _sync_limit() -> int:
@@ -95,7 +98,17 @@ def _run_validation(job: ImportJob, actor: User):
 
 
 def import_validate(*, job_id: int) -> ImportJob:
-    """Check every row of a ``validating`` job and keep the report (previewed or rejected). Safe to run twice."""
+    """Check every row of a ``validating`` job and keep the report (previewed or rejected). Safe to run twice.
+
+    Under the job's lock and heartbeat (``core.jobs``): a process that finds another holding it leaves it alone.
+    """
+    with jobs.running(JOB_KIND, job_id) as mine:
+        if not mine:
+            return ImportJob.objects.get(pk=job_id)
+        return _validate(job_id)
+
+
+def _validate(job_id: int) -> ImportJob:
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     if job.status != ImportStatus.VALIDATING:
         return job
@@ -157,7 +170,18 @@ def import_commit(*, actor: User, job: ImportJob) -> ImportJob:
 
 
 def import_write(*, job_id: int) -> ImportJob:
-    """Check a ``committing`` job again and write it in one transaction; ``failed`` (nothing written) otherwise."""
+    """Check a ``committing`` job again and write it in one transaction; ``failed`` (nothing written) otherwise.
+
+    Safe to run twice (a job no longer ``committing`` is left alone; the write and the status move
+    commit together), under the job's lock and heartbeat like ``import_validate``.
+    """
+    with jobs.running(JOB_KIND, job_id) as mine:
+        if not mine:
+            return ImportJob.objects.get(pk=job_id)
+        return _write_job(job_id)
+
+
+def _write_job(job_id: int) -> ImportJob:
     job = ImportJob.objects.select_related("committed_by").get(pk=job_id)
     if job.status != ImportStatus.COMMITTING:
         return job
@@ -216,3 +240,13 @@ def _write(job: ImportJob, actor: User, handler, report, started: float) -> Impo
 def _fail(job: ImportJob, why: str) -> ImportJob:
     _set(job, status=ImportStatus.FAILED, progress=100, failure=str(why)[:2000])
     return job
+
+
+def import_requeue(job_id: int) -> None:
+    """The sweep's restart (``core.jobs``): a job left checking or writing with no sign of life is queued again."""
+    job = ImportJob.objects.filter(pk=job_id).only("status").first()
+    if job is None or job.status not in (ImportStatus.VALIDATING, ImportStatus.COMMITTING):
+        return
+    ImportJob.objects.filter(pk=job_id).update(heartbeat_at=timezone.now())
+    with translation.override(settings.LANGUAGE_CODE):
+        _enqueue("validate_import" if job.status == ImportStatus.VALIDATING else "commit_import", job_id)

@@ -8,4 +8,15 @@ class PayoutsConfig(AppConfig):
 
     def ready(self) -> None:
         # its permission rules (core.permissions), work-queue kinds (core.worklist), searchers (core.search)
-        from payouts import history, permissions, worklist  # noqa: F401
+        from core import jobs
+        from payouts import engine, history, permissions, services, worklist  # noqa: F401
+        from payouts.models import PayoutRun, RunStatus
+
+        # Runs left queued or computing with no sign of life are restarted by the sweep (core/jobs.py).
+        jobs.register(
+            services.JOB_KIND,
+            model=PayoutRun,
+            running=[RunStatus.QUEUED, RunStatus.COMPUTING],
+            restart=services.sweep_restart,
+            namespace=engine.LOCK_NAMESPACE,
+        )

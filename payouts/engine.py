@@ -4,9 +4,10 @@ How "exactly once" holds, whatever Celery does (a task delivered twice, re-queue
 worker killed half-way):
 
 1. **One computer per run.** ``run_lock`` takes a PostgreSQL session advisory lock keyed
-   by the run; a second worker that gets the same run finds it taken and leaves. The lock
-   belongs to the worker's database connection, so a killed worker releases it the moment
-   its connection drops.
+   by the run; a second worker that gets the same run finds it taken and leaves (after
+   waiting a moment: the holder may be a killed worker whose backend is being ended). The
+   lock belongs to the worker's database connection, so a killed worker releases it when the
+   server notices its connection dropped (``core/jobs.py``: within seconds, even mid-statement).
 2. **Idempotent chunks.** Each chunk is one ``INSERT … SELECT`` over an id range of the
    driving table, and the run's cursor, progress and running totals move in the *same*
    transaction. A chunk is either fully written and recorded, or not at all; a resumed run
@@ -35,6 +36,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from core import jobs
 from payouts.models import LIVE_LINE_KEY
 from payouts.schemes import FOLLOW_UP, LINE_COLUMNS, SCHEMES
 
@@ -50,17 +52,14 @@ def chunk_pause() -> float:
 
 
 @contextmanager
-def run_lock(run_id: int) -> Iterator[bool]:
-    """Hold the run's advisory lock for the block (session level: it outlives the block's transactions)."""
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, int(run_id)])
-        got = cur.fetchone()[0]
-    try:
+def run_lock(run_id: int, *, wait: float = 0) -> Iterator[bool]:
+    """Hold the run's advisory lock for the block (session level: it outlives the block's transactions).
+
+    ``wait``: seconds to wait for a holder to let go (a redelivered task after its first worker was
+    killed: the server ends the dead client's backend within seconds; see ``core/jobs.py``).
+    """
+    with jobs.advisory_lock(LOCK_NAMESPACE, int(run_id), wait=wait) as got:
         yield got
-    finally:
-        if got and connection.connection is not None:
-            with connection.cursor() as cur:
-                cur.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, int(run_id)])
 
 
 def lock_is_free(run_id: int) -> bool:

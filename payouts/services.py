@@ -25,6 +25,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import jobs
 from core.audit import audit_context
 from core.cases import (
     PAYMENTS_RETURNED,
@@ -58,6 +59,8 @@ from payouts.permissions import require_restartable
 from payouts.schemes import SCHEMES, MissingStandards, recurring_schemes
 
 logger = logging.getLogger(__name__)
+
+JOB_KIND = "payouts.run"  # its kind of background job (core/jobs.py)
 
 
 # --- Moving a run ----------------------------------------------------------------------------------
@@ -390,39 +393,46 @@ def run_compute(*, run_id: int, worker: str = "") -> str:
     Returns what happened: ``computed``, ``failed``, ``busy`` (another worker holds the
     run), ``done`` (nothing left to do), ``abandoned`` (restarted under us) or ``missing``.
     """
-    with engine.run_lock(run_id) as got:
+    with engine.run_lock(run_id, wait=jobs.lock_wait_seconds()) as got:
         if not got:
             return "busy"
-        outcome = _begin(run_id, worker)
-        if outcome is not None:
-            return outcome
-        run = PayoutRun.objects.get(pk=run_id)
-        try:
-            for chunk in engine.chunks(run.plan, pass_index=run.pass_index, cursor=run.cursor):
-                with transaction.atomic():
-                    result = engine.insert_chunk(run.plan, chunk)
-                    if not engine.record_chunk(run.pk, chunk, result, next_cursor=chunk.hi):
-                        raise _Abandoned
-                engine.pause()
-            outcome = _finish(run.pk)
-            if outcome == "computed":
-                engine.refresh_statistics()
-            return outcome
-        except _Abandoned:
-            return "abandoned"
-        except (OperationalError, InterfaceError):
-            raise  # the connection is gone: the run stays "computing" until restarted (it resumes where it was)
-        except DatabaseError as exc:
-            logger.exception("payouts: run %s failed", run_id)
-            _fail(run_id, _("The computation stopped with a database error: %(error)s") % {"error": exc})
-            return "failed"
+        with jobs.heartbeat(PayoutRun._meta.db_table, run_id):
+            return _compute(run_id, worker)
+
+
+def _compute(run_id: int, worker: str) -> str:
+    """``run_compute``'s work, under the run's lock and heartbeat."""
+    outcome = _begin(run_id, worker)
+    if outcome is not None:
+        return outcome
+    run = PayoutRun.objects.get(pk=run_id)
+    try:
+        for chunk in engine.chunks(run.plan, pass_index=run.pass_index, cursor=run.cursor):
+            with transaction.atomic():
+                result = engine.insert_chunk(run.plan, chunk)
+                if not engine.record_chunk(run.pk, chunk, result, next_cursor=chunk.hi):
+                    raise _Abandoned
+            engine.pause()
+        outcome = _finish(run.pk)
+        if outcome == "computed":
+            engine.refresh_statistics()
+        return outcome
+    except _Abandoned:
+        return "abandoned"
+    except (OperationalError, InterfaceError):
+        raise  # the connection is gone: the run stays "computing" until restarted (it resumes where it was)
+    except DatabaseError as exc:
+        logger.exception("payouts: run %s failed", run_id)
+        _fail(run_id, _("The computation stopped with a database error: %(error)s") % {"error": exc})
+        return "failed"
 
 
 # --- Restarting and recomputing --------------------------------------------------------------------
 
 
 def stuck_after() -> datetime.timedelta:
-    return datetime.timedelta(minutes=int(getattr(settings, "PAYOUTS_STUCK_MINUTES", 15)))
+    """No sign of life for this long: stuck (``JOBS_STALE_SECONDS``, the sweep's rule for every job)."""
+    return jobs.stale_after()
 
 
 @transaction.atomic
@@ -430,7 +440,7 @@ def run_restart(*, actor: User | None, run: PayoutRun, note: str = "") -> Payout
     """Queue a failed or stuck run again; it resumes from where it got to (its plan and lines are kept).
 
     A run counts as stuck when no worker holds it and it has shown no sign of life for
-    ``PAYOUTS_STUCK_MINUTES``. A run a worker is computing now is refused.
+    ``JOBS_STALE_SECONDS``. A run a worker is computing now is refused.
     """
     if actor is not None:
         require_can(actor, "restart", PayoutRun)
@@ -484,17 +494,13 @@ def run_recompute(*, actor: User, run: PayoutRun, note: str = "") -> PayoutRun:
 
 
 def stuck_runs_restart() -> list[int]:
-    """The schedule's sweep: queue again every run left queued or computing past its time with no worker on it."""
-    restarted = []
-    cutoff = timezone.now() - stuck_after()
-    candidates = PayoutRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.COMPUTING], updated_at__lt=cutoff)
-    for run in candidates:
-        try:
-            run_restart(actor=None, run=run, note=_("Restarted by the schedule: no sign of life."))
-        except Conflict:
-            continue
-        restarted.append(run.pk)
-    return restarted
+    """The sweep (``core.jobs``): queue again every job left without a sign of life; the runs among them."""
+    return [pk for kind, pk in jobs.sweep() if kind == JOB_KIND]
+
+
+def sweep_restart(run_id: int) -> None:
+    """``core.jobs``' restart of a run (queued or computing, stale, nobody holding it): queued again, it resumes."""
+    run_restart(actor=None, run=PayoutRun(pk=run_id), note=_("Restarted by the sweep: no sign of life."))
 
 
 # --- Approval --------------------------------------------------------------------------------------

@@ -24,5 +24,5 @@ def create_monthly_runs() -> list[int]:
 
 @shared_task(name="payouts.restart_stuck_runs")
 def restart_stuck_runs() -> list[int]:
-    """Every few minutes: queue again the runs left queued or computing with no worker and no sign of life."""
+    """The sweep of core/jobs.py (every worker runs it on its own; kept for beat schedules that name this task)."""
     return services.stuck_runs_restart()

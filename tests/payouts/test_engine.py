@@ -356,7 +356,8 @@ def test_a_chunk_partly_written_before_adds_exactly_the_missing_lines(city, requ
     assert lines_of(run) == expected
 
 
-def test_two_workers_cannot_compute_one_run_at_once(city, request_run, compute):
+def test_two_workers_cannot_compute_one_run_at_once(city, request_run, compute, settings):
+    settings.JOBS_LOCK_WAIT_SECONDS = 0  # leave at once (a redelivered task waits: the next test)
     run = request_run("dibao", "2020-04")
     from django.db import connections
 
@@ -372,6 +373,27 @@ def test_two_workers_cannot_compute_one_run_at_once(city, request_run, compute):
     finally:
         other.close()
     assert compute(run) == "computed"
+
+
+def test_a_redelivered_task_waits_for_a_killed_workers_lock_to_go(city, request_run, compute, settings):
+    """A killed worker's backend may hold the run's lock a few seconds more (PostgreSQL ends it when it
+    notices the client gone): the redelivered task waits for it instead of leaving the run computing."""
+    import threading
+
+    from django.db import connections
+
+    settings.JOBS_LOCK_WAIT_SECONDS = 10
+    run = request_run("dibao", "2020-04")
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cur:  # the dead worker's backend, still holding the run
+            cur.execute("SELECT pg_advisory_lock(%s, %s)", [engine.LOCK_NAMESPACE, run.pk])
+        threading.Timer(1.0, other.connection.close).start()  # ... until the server ends it
+        assert compute(run) == "computed"
+    finally:
+        other.close()
+    run.refresh_from_db()
+    assert run.status == "computed" and run.line_count > 0
 
 
 def test_a_second_line_for_the_same_beneficiary_and_month_is_refused_by_the_database(city, request_run, compute):
@@ -418,7 +440,7 @@ def test_a_computing_run_with_a_live_worker_is_not_restarted(city, request_run, 
     with pytest.raises(Conflict) as refused:
         services.run_restart(actor=finance.maker, run=run)
     assert refused.value.code == "not_stuck"
-    settings.PAYOUTS_STUCK_MINUTES = 0
+    settings.JOBS_STALE_SECONDS = 0
     PayoutRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(minutes=5))
     run.refresh_from_db()
     services.run_restart(actor=finance.maker, run=run, note="stuck")

@@ -134,7 +134,7 @@ def test_a_run_stuck_past_its_time_can_be_restarted_from_its_page(client, payout
     run, _created = run_request(actor=finance.maker, scheme="dibao", period="2020-04")
     long_ago = timezone.now() - datetime.timedelta(hours=2)
     PayoutRun.objects.filter(pk=run.pk).update(status="computing", heartbeat_at=long_ago, chunks_total=10)
-    settings.PAYOUTS_STUCK_MINUTES = 15
+    settings.JOBS_STALE_SECONDS = 15 * 60
     client.force_login(finance.checker)
     body = client.get(f"/payouts/runs/{run.pk}/").content.decode()
     assert 'data-testid="action-restart"' in body and "banner" in body
