@@ -48,7 +48,7 @@ def test_upload_preview_confirm(page, login, make_staff, tmp_path, settings):
 
 
 def test_a_celery_import_shows_a_progress_bar_until_it_is_done(page, login, make_staff, tmp_path, settings):
-    """The job waits for a worker: the page shows the bar and polls; the worker's turn comes; the page reloads."""
+    """The job waits for a worker (the page says none is running), shows the bar and polls; the worker's turn comes."""
     from imports import services
     from imports.models import ImportJob
 
@@ -69,6 +69,14 @@ def test_a_celery_import_shows_a_progress_bar_until_it_is_done(page, login, make
     login(caseworker)
     page.goto(f"/imports/{job.pk}/")
     assert page.locator("[data-poll] progress").count() == 1
-    services.import_validate(job_id=job.pk)  # the worker
+    # No worker is running: the page says so, in the user's language (core/jobs.py).
+    assert "正在等待后台服务" in page.locator("[data-testid=waiting-for-worker]").inner_text()
+    screenshot(page, "import-waiting-for-worker")
+    from core import jobs
+
+    jobs.worker_beat("worker@flow")  # a worker starts ...
+    page.reload()
+    assert page.locator("[data-testid=waiting-for-worker]").count() == 0
+    services.import_validate(job_id=job.pk)  # ... and does the job
     page.wait_for_selector("[data-testid=import-commit]", timeout=15000)
     assert page.locator("[data-testid=import-status]").get_attribute("data-status") == "previewed"
