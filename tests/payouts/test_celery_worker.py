@@ -96,7 +96,7 @@ def test_killing_the_whole_worker_mid_run_and_starting_another_ends_with_exactly
     from core import jobs
 
     first = celery_worker_process(**FAST_SWEEP, **SLOW)
-    assert jobs.workers_alive()
+    wait_for(jobs.workers_alive, timeout=10, what="the worker's first sign of life", worker=first)
     run = start_run(finance)
     wait_for(
         lambda: PayoutRun.objects.filter(pk=run.pk, status="computing", chunks_done__gte=3).exists(),
@@ -116,7 +116,9 @@ def test_killing_the_whole_worker_mid_run_and_starting_another_ends_with_exactly
         what="the second worker to finish the run",
         worker=second,
     )
-    assert time.monotonic() - killed < 60
+    elapsed = time.monotonic() - killed
+    print(f"whole worker killed -> run computed by the next worker in {elapsed:.1f} s")  # the figure (-s)
+    assert elapsed < 60
     assert_exactly_the_expected_lines(done)
     assert done.chunks_done == done.chunks_total
     assert done.events.filter(action="restart", actor__isnull=True).exists()  # by the sweep, not by Redis
@@ -182,7 +184,9 @@ def test_both_pool_processes_killed_inside_a_statement_the_run_is_redelivered_an
         what="the run to finish after the kill",
         worker=worker,
     )
-    assert time.monotonic() - killed < 60
+    elapsed = time.monotonic() - killed
+    print(f"pool processes killed -> run computed after redelivery in {elapsed:.1f} s")  # the figure (-s)
+    assert elapsed < 60
     assert_exactly_the_expected_lines(done)
     assert int(done.worker.rsplit(":", 1)[1]) not in children
     assert done.events.filter(action="resume").exists() and not done.events.filter(action="restart").exists()
