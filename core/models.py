@@ -310,6 +310,8 @@ class AuditCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'broken'}"
+
+
 class WorkerBeat(models.Model):
     """A Celery worker's sign of life (``core.jobs``): it rewrites its row every sweep and removes it on stopping."""
 
