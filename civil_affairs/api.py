@@ -40,6 +40,8 @@ from relief.apis import (
     TemporaryReliefClaimViewSet,
 )
 from residents.api_urls import auth_urlpatterns as public_auth_urlpatterns
+from residents.apis import PublicApplicationDecisionView, PublicApplicationViewSet, PublicNoticesView
+from residents.staff_apis import OnlineApplicationViewSet
 from social_orgs.apis import (
     CommunityOrgViewSet,
     DecouplingViewSet,
@@ -115,14 +117,27 @@ router.register("road-banned-words", BannedWordViewSet, basename="road-banned-wo
 router.register("elderly-centres", ElderlyCentreViewSet, basename="elderly-centre")
 router.register("left-behind-elderly", LeftBehindElderViewSet, basename="left-behind-elder")
 
+# Residents' online applications, as staff accept or decline them (residents/staff_apis.py).
+router.register("online-applications", OnlineApplicationViewSet, basename="online-application")
+
 # Charity: donations, their uses, the public disclosure.
 router.register("donations", DonationViewSet, basename="donation")
 
 # Residents online (/api/v1/public/): residents' own endpoints, authenticated by residents.auth only.
 # Another app's resident endpoints register here (public_router.register(...)).
 public_router = SimpleRouter()
+public_router.register("applications", PublicApplicationViewSet, basename="public-application")
 
-public_urlpatterns = [*public_auth_urlpatterns, path("", include(public_router.urls))]
+public_urlpatterns = [
+    *public_auth_urlpatterns,
+    path(
+        "applications/<int:pk>/decision.pdf",
+        PublicApplicationDecisionView.as_view(),
+        name="public-application-decision",
+    ),
+    path("notices/", PublicNoticesView.as_view(), name="public-notices-resident"),
+    path("", include(public_router.urls)),
+]
 
 urlpatterns = [
     path("public/", include(public_urlpatterns)),

@@ -28,6 +28,7 @@ urlpatterns = [
     path("monitoring/", include("monitoring.urls")),
     path("documents/", include("documents.urls")),
     path("public/", include("residents.urls")),  # the residents' site (民政公共服务平台), not staff's
+    path("online-applications/", include("residents.staff_urls")),  # staff: residents' applications
     path("", include("core.urls")),
 ]
 

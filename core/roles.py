@@ -39,6 +39,7 @@ class Cap(StrEnum):
     # Social assistance (relief/): dibao, tekun, temporary relief, price-linked subsidy, vagrant relief.
     RELIEF_VIEW = "relief.view"
     RELIEF_APPLY = "relief.apply"  # file applications and claims, record investigations and paperwork
+    RELIEF_ONLINE_ACCEPT = "relief.online_accept"  # accept or decline residents' online applications (caseworkers)
     RELIEF_REVIEW = "relief.review"  # sub-district review (审核)
     RELIEF_APPROVE_SUBDISTRICT = "relief.approve_subdistrict"  # small claims; dibao/tekun where delegated
     RELIEF_APPROVE_DISTRICT = "relief.approve_district"  # anything in the district
@@ -127,7 +128,7 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
         | _DATACHECK_STAFF
         | _ELDERLY_STAFF
         | _MONITORING_STAFF
-        | {Cap.MONITORING_HANDLE}
+        | {Cap.MONITORING_HANDLE, Cap.RELIEF_ONLINE_ACCEPT}
     ),
     Role.SUBDISTRICT_APPROVER: frozenset(
         _CASE_STAFF

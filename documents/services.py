@@ -82,6 +82,19 @@ def _create(
 def attachment_add(*, actor, record: Model, scan: Scan, kind: str, file_name: str = "", note: str = "") -> Attachment:
     """Attach a scan (already read by ``core.uploads.read_scan``) to ``record``."""
     require_can(actor, "attach", record)
+    return _add(actor=actor, record=record, scan=scan, kind=kind, file_name=file_name, note=note)
+
+
+def attachment_add_for_owner(
+    *, uploader, record: Model, scan: Scan, kind: str, file_name: str = "", note: str = ""
+) -> Attachment:
+    """Attach a scan for someone who is not staff: a resident to their own online application
+    (``residents.services``). The caller has checked that ``record`` is theirs and may still take
+    files; ``uploader`` is the account the upload is recorded under (``residents``' online account)."""
+    return _add(actor=uploader, record=record, scan=scan, kind=kind, file_name=file_name, note=note)
+
+
+def _add(*, actor, record: Model, scan: Scan, kind: str, file_name: str, note: str) -> Attachment:
     note = clean_note(note)[:200]
     if kind not in AttachmentKind.values:
         raise InvalidInput(_("Choose what kind of document this is."), field="kind")

@@ -975,7 +975,6 @@ def community_notice_list(*, user: User, community: str) -> list[NoticeRow]:
     but the name, the number of members and the amount (domain.md, 公示).
     """
     from core.models import Division, DivisionLevel
-    from core.publicnotice import public_name
 
     community = str(community or "").strip()
     if not has_cap(user, Cap.RELIEF_VIEW):
@@ -984,10 +983,28 @@ def community_notice_list(*, user: User, community: str) -> list[NoticeRow]:
         raise NotFound()
     if not division_in_scope(user, community):
         raise NotFound()
+    return _notice_rows(scope(_dibao_qs(), user), scope(_tekun_qs(), user), community)
+
+
+def public_community_notice_list(*, community: str) -> list[NoticeRow]:
+    """The same list as the community posts on its notice board (公示栏), for residents online
+    (``residents``): a public list by nature — masked names, members, amounts, nothing else.
+    ``NotFound`` for a code that is not a community."""
+    from core.models import Division, DivisionLevel
+
+    community = str(community or "").strip()
+    if not Division.objects.filter(level=DivisionLevel.COMMUNITY, code=community).exists():
+        raise NotFound()
+    return _notice_rows(_dibao_qs(), _tekun_qs(), community)
+
+
+def _notice_rows(dibao_qs, tekun_qs, community: str) -> list[NoticeRow]:
+    from core.publicnotice import public_name
+
     listed = [CaseStatus.PUBLIC_NOTICE, CaseStatus.ACTIVE]
     rows: list[NoticeRow] = []
-    dibao = scope(_dibao_qs(), user).filter(household__community_id=community, status__in=listed)
-    tekun = scope(_tekun_qs(), user).filter(person__division_id=community, status__in=listed)
+    dibao = dibao_qs.filter(household__community_id=community, status__in=listed)
+    tekun = tekun_qs.filter(person__division_id=community, status__in=listed)
     dibao_table = StandardsTable.load(DIBAO_SCHEMES)
     tekun_table = StandardsTable.load(TEKUN_SCHEMES)
     for scheme, cases, amount_of, name_of, members_of in (

@@ -14,9 +14,17 @@ history context, never as a staff user id.
 
 from __future__ import annotations
 
+import pghistory
 import pgtrigger
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from core.cases import StateMachine, Transition
+from core.models import Division
+from core.roles import Cap
+from people.models import AreaType, Household
+from relief.models import DibaoCase, TekunCase, TemporaryReliefClaim
 
 
 class Resident(models.Model):
@@ -106,6 +114,7 @@ class ResidentEventKind(models.TextChoices):
     WRONG_CODE = "wrong_code", _("Wrong code")
     LOCKED = "locked", _("Phone locked after wrong codes")
     LOGIN_REFUSED = "login_refused", _("Sign-in refused: phone locked")
+    DOCUMENT = "document", _("Decision document downloaded")
 
 
 class ResidentEvent(models.Model):
@@ -126,3 +135,129 @@ class ResidentEvent(models.Model):
         from core.idnumbers import mask_phone
 
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.kind} {mask_phone(self.phone)}"
+
+
+# --- Online applications (网上申请) ----------------------------------------------------------------
+
+
+class Scheme(models.TextChoices):
+    DIBAO = "dibao", _("Minimum living allowance (dibao)")
+    TEKUN = "tekun", _("Extreme-poverty support (tekun)")
+    TEMPORARY_RELIEF = "temporary_relief", _("Temporary relief")
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Received, waiting to be accepted")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Not accepted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+APPLICATION_MACHINE = StateMachine(
+    [
+        Transition("accept", frozenset({ApplicationStatus.SUBMITTED}), ApplicationStatus.ACCEPTED, _("Accepted")),
+        Transition("decline", frozenset({ApplicationStatus.SUBMITTED}), ApplicationStatus.DECLINED, _("Not accepted")),
+        Transition(
+            "withdraw",
+            frozenset({ApplicationStatus.SUBMITTED, ApplicationStatus.ACCEPTED}),
+            ApplicationStatus.WITHDRAWN,
+            _("Withdrawn by the applicant"),
+        ),
+    ],
+    initial=ApplicationStatus.SUBMITTED,
+    labels=dict(ApplicationStatus.choices),
+)
+
+
+@pghistory.track()
+class OnlineApplication(models.Model):
+    """A resident's application for dibao, tekun or temporary relief, as submitted online.
+
+    Staff see it in the community's geography (``scope_field``); the resident sees only their own
+    (``residents.selectors``). Accepted, it points at the case it became (one of the three).
+    """
+
+    scope_field = "community"
+    scope_view_cap = Cap.RELIEF_VIEW
+    state_machine = APPLICATION_MACHINE
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("resident"), on_delete=models.PROTECT, related_name="applications"
+    )
+    kind = models.CharField(_("scheme"), max_length=20, choices=Scheme.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
+    )
+    applicant_id_number = models.CharField(_("applicant's ID number"), max_length=18)
+    applicant_name = models.CharField(_("applicant"), max_length=50)
+    community = models.ForeignKey(Division, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
+    address = models.CharField(_("address"), max_length=200)
+    area_type = models.CharField(_("urban or rural"), max_length=8, choices=AreaType.choices)
+    members = models.JSONField(_("members"), default=list)  # [{"id_number", "name", "relationship"}]
+    monthly_income = models.DecimalField(_("household monthly income"), max_digits=12, decimal_places=2)
+    reason = models.TextField(_("reason"))
+    amount = models.DecimalField(_("amount asked"), max_digits=12, decimal_places=2, null=True, blank=True)
+    authorized_at = models.DateTimeField(
+        _("economic-situation check authorized at"),
+        null=True,
+        blank=True,
+        help_text=_("When the applicant signed the authorization to check the family's economic situation."),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    dibao_case = models.OneToOneField(
+        DibaoCase, verbose_name=_("dibao case"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    tekun_case = models.OneToOneField(
+        TekunCase, verbose_name=_("tekun case"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    relief_claim = models.OneToOneField(
+        TemporaryReliefClaim,
+        verbose_name=_("temporary relief claim"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted or declined by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("accepted or declined at"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for not accepting"), blank=True)
+
+    class Meta:
+        verbose_name = _("online application")
+        verbose_name_plural = _("online applications")
+        ordering = ["-submitted_at", "-id"]
+        indexes = [
+            models.Index(fields=["community", "status"], name="onlineapp_community_status"),
+            models.Index(fields=["resident", "submitted_at"], name="onlineapp_resident"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="temporary_relief", amount__isnull=False) | ~models.Q(kind="temporary_relief"),
+                name="onlineapp_relief_has_amount",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="declined") | ~models.Q(decline_reason=""),
+                name="onlineapp_declined_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.get_kind_display()}"
+
+    @property
+    def case(self):
+        return self.dibao_case or self.tekun_case or self.relief_claim
+
+    def status_label(self) -> str:
+        return self.state_machine.state_label(self.status)

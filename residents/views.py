@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -88,4 +90,172 @@ def logout(request):
 
 @resident_required
 def home(request):
-    return render(request, "residents/home.html", {"resident": request.resident, "title": _("My services")})
+    from residents import selectors
+
+    applications = [
+        {"application": a, "status_label": selectors.status_label(a), "status": selectors.plain_status(a)}
+        for a in selectors.my_applications(resident=request.resident)
+    ]
+    return render(request, "residents/home.html", {"resident": request.resident, "applications": applications})
+
+
+# --- Applications -------------------------------------------------------------------------------------
+
+
+def _steps_context(application):
+    from residents import selectors
+
+    return {
+        "application": application,
+        "steps": selectors.steps_of(application),
+        "status_label": selectors.status_label(application),
+        "status": selectors.plain_status(application),
+        "can_withdraw": selectors.is_undecided(application),
+        "has_decision": selectors.decision_document(application) is not None,
+        "attachments": selectors.my_attachments(application),
+    }
+
+
+@resident_required
+def apply(request):
+    """Apply for dibao, tekun or temporary relief, with a photo; the same service as the API."""
+    from django.db import transaction
+
+    from residents.forms import ApplicationForm
+
+    form = ApplicationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                photo = data.get("photo")
+                scan = services.read_photo(photo) if photo else None
+                application = services.application_submit(
+                    resident=request.resident,
+                    data=services.ApplicationInput(
+                        kind=data["kind"],
+                        applicant_id_number=data["member_0_id_number"],
+                        applicant_name=data["member_0_name"],
+                        community=data["community"],
+                        address=data["address"],
+                        area_type=data["area_type"],
+                        members=form.members(),
+                        monthly_income=data["monthly_income"],
+                        reason=data["reason"],
+                        amount=data.get("amount"),
+                        authorized=bool(data.get("authorization")),
+                    ),
+                )
+                if scan is not None:
+                    services.application_attach(
+                        resident=request.resident,
+                        application_id=application.pk,
+                        scan=scan,
+                        kind=data.get("photo_kind") or "",
+                        file_name=photo.name,
+                    )
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(
+                request, _("Your application was received. Reference: %(ref)s") % {"ref": application.reference}
+            )
+            return redirect("residents:application", pk=application.pk)
+    return render(request, "residents/apply.html", {"form": form, "resident": request.resident})
+
+
+def _apply_error(form, exc: DomainError) -> None:
+    fields = {"applicant": "member_0_id_number", "file": "photo", "members": None, "kind": "kind"}
+    field = fields.get(exc.field, exc.field)
+    form.add_error(field if field in form.fields else None, str(exc.message))
+
+
+@resident_required
+def application(request, pk: int):
+    from core.errors import NotFound
+    from residents import selectors
+    from residents.forms import PhotoForm
+
+    try:
+        found = selectors.my_application(resident=request.resident, pk=pk)
+    except NotFound:
+        raise Http404 from None
+    return render(
+        request,
+        "residents/application.html",
+        {**_steps_context(found), "resident": request.resident, "photo_form": PhotoForm()},
+    )
+
+
+@resident_required
+@require_POST
+def withdraw(request, pk: int):
+    from core.errors import NotFound
+
+    try:
+        services.application_withdraw(resident=request.resident, application_id=pk)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Your application is withdrawn."))
+    return redirect("residents:application", pk=pk)
+
+
+@resident_required
+@require_POST
+def add_photo(request, pk: int):
+    from core.errors import NotFound
+    from residents.forms import PhotoForm
+
+    form = PhotoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("residents:application", pk=pk)
+    try:
+        upload = form.cleaned_data["photo"]
+        services.application_attach(
+            resident=request.resident,
+            application_id=pk,
+            scan=services.read_photo(upload),
+            kind=form.cleaned_data["photo_kind"],
+            file_name=upload.name,
+        )
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The document was added."))
+    return redirect("residents:application", pk=pk)
+
+
+@resident_required
+def decision(request, pk: int):
+    from core.errors import NotFound
+    from residents.apis import decision_pdf
+
+    try:
+        return decision_pdf(request, resident=request.resident, pk=pk)
+    except NotFound:
+        raise Http404 from None
+
+
+@resident_required
+def notices(request):
+    from core.errors import NotFound
+    from residents import selectors
+
+    try:
+        community, rows = selectors.notices_for(resident=request.resident, community=request.GET.get("community", ""))
+    except NotFound:
+        raise Http404 from None
+    from core.models import Division
+
+    division = Division.objects.filter(code=community).first() if community else None
+    return render(
+        request, "residents/notices.html", {"rows": rows, "community": division, "resident": request.resident}
+    )

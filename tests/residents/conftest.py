@@ -54,3 +54,55 @@ def resident_api(db, sms_log):
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def attachment_folder(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    return tmp_path
+
+
+@pytest.fixture
+def standards(db):
+    from relief.services import standards_seed
+
+    standards_seed(demo=True)
+
+
+def png_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+def application_body(kind: str = "dibao", *, community: str = "370202001001", members: int = 2, **changes) -> dict:
+    """An application as api.md writes it: the applicant heads a household of ``members``."""
+    from tests.factories import make_id_number
+
+    head = make_id_number()
+    rows = [{"id_number": head, "name": "王大明", "relationship": "head"}]
+    rows += [{"id_number": make_id_number(), "name": f"王小{i}", "relationship": "child"} for i in range(members - 1)]
+    body = {
+        "kind": kind,
+        "applicant": {"id_number": head, "name": "王大明"},
+        "community": community,
+        "address": "合成路8号",
+        "area_type": "urban",
+        "members": rows,
+        "monthly_income": "300.00",
+        "reason": "失业，无固定收入",
+    }
+    if kind == "temporary_relief":
+        body["amount"] = "2000.00"
+    body.update(changes)
+    return body
