@@ -17,7 +17,14 @@ from datacheck.apis import (
 from documents.apis import attachment_urls
 from elderly.apis import ElderlyCentreViewSet, LeftBehindElderViewSet
 from imports.apis import ImportViewSet as BulkImportViewSet
-from marriage.apis import AppointmentViewSet, HouseholdChangeViewSet, OfficeViewSet, RegistrationViewSet
+from marriage.apis import (
+    AppointmentViewSet,
+    HouseholdChangeViewSet,
+    OfficeViewSet,
+    OnlineAppointmentViewSet,
+    PublicOfficeViewSet,
+    RegistrationViewSet,
+)
 from monitoring.apis import (
     AssistanceChainViewSet,
     AtRiskFlagViewSet,
@@ -127,6 +134,8 @@ router.register("donations", DonationViewSet, basename="donation")
 # Another app's resident endpoints register here (public_router.register(...)).
 public_router = SimpleRouter()
 public_router.register("applications", PublicApplicationViewSet, basename="public-application")
+public_router.register("marriage-offices", PublicOfficeViewSet, basename="public-marriage-office")
+public_router.register("marriage-appointments", OnlineAppointmentViewSet, basename="public-marriage-appointment")
 
 public_urlpatterns = [
     *public_auth_urlpatterns,

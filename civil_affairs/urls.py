@@ -27,6 +27,7 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("documents/", include("documents.urls")),
+    path("public/marriage/", include("marriage.public_urls")),  # residents book a registration
     path("public/", include("residents.urls")),  # the residents' site (民政公共服务平台), not staff's
     path("online-applications/", include("residents.staff_urls")),  # staff: residents' applications
     path("", include("core.urls")),

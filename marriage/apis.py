@@ -35,8 +35,12 @@ from marriage.serializers import (
     CancelInputSerializer,
     CapacityInputSerializer,
     HouseholdChangeSerializer,
+    OfficeDaySerializer,
     OfficeSerializer,
     OfficeUpdateSerializer,
+    OnlineAppointmentInputSerializer,
+    OnlineAppointmentSerializer,
+    PublicOfficeSerializer,
     RegisterDivorceInputSerializer,
     RegistrationInputSerializer,
     RegistrationSerializer,
@@ -47,6 +51,7 @@ from marriage.serializers import (
     WithdrawInputSerializer,
 )
 from people import selectors as people_selectors
+from residents.apis import ResidentViewSetMixin
 
 
 class RegistrationFilter(SelectorFilterSet):
@@ -356,3 +361,79 @@ class HouseholdChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
             actor=request.user, change=self.get_object(), reason=data.validated_data["reason"]
         )
         return Response(HouseholdChangeSerializer(change).data)
+
+
+# --- Residents online (/api/v1/public/, registered on civil_affairs.api.public_router) ---------
+
+
+class PublicOfficeViewSet(ResidentViewSetMixin, viewsets.GenericViewSet):
+    """The city's registry offices as residents choose among them (全城通办), with the places left each day."""
+
+    serializer_class = PublicOfficeSerializer
+    pagination_class = None
+    lookup_value_regex = r"[0-9]{6}"
+
+    def get_queryset(self):
+        return Office.objects.none()  # offices come from selectors.public_offices (defaults included)
+
+    def list(self, request):
+        return Response(PublicOfficeSerializer(selectors.public_offices(), many=True).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("from", str, description="first day shown, YYYY-MM-DD (default today)")],
+        responses=inline_serializer(
+            "PublicOfficeDays",
+            {
+                "code": serializers.CharField(),
+                "name": serializers.CharField(),
+                "address": serializers.CharField(),
+                "days": OfficeDaySerializer(many=True),
+            },
+        ),
+    )
+    def retrieve(self, request, pk=None):
+        office = selectors.public_office_get(code=pk)
+        start = _date_param(request.query_params.get("from"), "from") or timezone.localdate()
+        body = PublicOfficeSerializer(office).data
+        body["days"] = OfficeDaySerializer(selectors.online_day_loads(office=office, start=start), many=True).data
+        return Response(body)
+
+
+class OnlineAppointmentViewSet(
+    ResidentViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """A resident's marriage and divorce bookings: their own only (another's is 404)."""
+
+    serializer_class = OnlineAppointmentSerializer
+
+    def get_queryset(self):
+        return selectors.online_appointment_list(resident=self.request.user)
+
+    def get_object(self):
+        return selectors.online_appointment_get(resident=self.request.user, pk=self.kwargs["pk"])
+
+    @extend_schema(request=OnlineAppointmentInputSerializer, responses={201: OnlineAppointmentSerializer})
+    def create(self, request):
+        data = OnlineAppointmentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        appointment = services.online_appointment_book(resident=request.user, **data.validated_data)
+        return Response(OnlineAppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CancelInputSerializer, responses={200: OnlineAppointmentSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        data = CancelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        appointment = services.online_appointment_cancel(
+            resident=request.user, appointment=self.get_object(), reason=data.validated_data["reason"]
+        )
+        return Response(OnlineAppointmentSerializer(appointment).data)
+
+
+def _date_param(value: str | None, field: str) -> datetime.date | None:
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(_("A date is written YYYY-MM-DD."), field=field) from None

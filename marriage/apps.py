@@ -7,5 +7,6 @@ class MarriageConfig(AppConfig):
     verbose_name = _("Marriage registration")
 
     def ready(self) -> None:
-        # its permission rules (core.permissions), work-queue kinds (core.worklist), searchers (core.search)
-        from marriage import documents, panels, permissions, search, worklist  # noqa: F401
+        # its permission rules (core.permissions), work-queue kinds (core.worklist), searchers (core.search),
+        # how its records read in a history (core.history)
+        from marriage import documents, history, panels, permissions, search, worklist  # noqa: F401

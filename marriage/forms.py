@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -110,3 +112,32 @@ class StatisticsForm(forms.Form):
     def __init__(self, *args, offices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["office"].choices = [("", _("All offices")), *[(o.pk, o.name) for o in offices]]
+
+
+class OnlineAppointmentForm(forms.Form):
+    """A resident's booking on the resident site: the day among those with places left, the two parties."""
+
+    kind = forms.ChoiceField(
+        label=_("Registration"),
+        choices=[
+            (Kind.MARRIAGE, pgettext_lazy("registration kind", "Marriage registration")),
+            (Kind.DIVORCE, _("Divorce registration")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    date = forms.ChoiceField(label=_("Day"), widget=forms.RadioSelect)
+    party_a_id_number = IdNumberField(label=_("Party A: ID number"))
+    name_a = forms.CharField(label=_("Party A: name"), max_length=50, required=False)
+    party_b_id_number = IdNumberField(label=_("Party B: ID number"))
+    name_b = forms.CharField(label=_("Party B: name"), max_length=50, required=False)
+
+    def __init__(self, *args, days=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every open day of the window: a day that filled since the page was shown is refused by the
+        # service (fully booked), in words, not as "not a valid choice".
+        self.fields["date"].choices = [(d["date"].isoformat(), d["date"].isoformat()) for d in days if d["capacity"]]
+        for name in ("party_a_id_number", "party_b_id_number"):
+            self.fields[name].widget.attrs.update({"autocomplete": "off", "inputmode": "text", "spellcheck": "false"})
+
+    def clean_date(self):
+        return datetime.date.fromisoformat(self.cleaned_data["date"])

@@ -319,8 +319,8 @@ class AppointmentStatus(models.TextChoices):
 class Appointment(models.Model):
     """A booked slot at an office on a day. The office's row lock keeps the day within capacity.
 
-    Booked at the counter by a registrar (``booked_by``) or online by a resident (``party_a_id_number``
-    and ``party_b_id_number`` given, ``booked_by`` empty); both count against the same daily capacity.
+    Booked at the counter by a registrar (``booked_by``) or online by a resident (``resident``, with
+    both parties' ID numbers); both count against the same daily capacity.
     """
 
     scope_field = "office"
@@ -346,6 +346,14 @@ class Appointment(models.Model):
         blank=True,
         related_name="+",
     )
+    resident = models.ForeignKey(
+        "residents.Resident",
+        verbose_name=_("booked online by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -366,6 +374,13 @@ class Appointment(models.Model):
             models.Index(fields=["party_a_id_number", "status", "date"], name="appointment_party_a"),
             models.Index(fields=["party_b_id_number", "status", "date"], name="appointment_party_b"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(booked_by__isnull=False, resident__isnull=True)
+                | Q(booked_by__isnull=True, resident__isnull=False, party_a_id_number__regex=r"^[0-9]{17}[0-9X]$"),
+                name="appointment_counter_or_online",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.office_id} {self.date} {self.name_a or mask_id_number(self.party_a_id_number)}"
@@ -384,4 +399,4 @@ class Appointment(models.Model):
 
     @property
     def booked_online(self) -> bool:
-        return self.booked_by_id is None
+        return self.resident_id is not None

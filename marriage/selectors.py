@@ -158,6 +158,30 @@ def offices(*, user: User) -> list[Office]:
     return _offices_of(districts)
 
 
+def public_offices() -> list[Office]:
+    """Every registry office of the city, as residents choose among them (全城通办): public reference data."""
+    return _offices_of(list(Division.objects.filter(level=DivisionLevel.DISTRICT, active=True).order_by("code")))
+
+
+def public_office_get(*, code: str) -> Office:
+    for office in public_offices():
+        if office.pk == code:
+            return office
+    raise NotFound()
+
+
+def online_appointment_list(*, resident) -> QuerySet[Appointment]:
+    """A resident's own bookings, newest day first. Nobody else's ever."""
+    return Appointment.objects.filter(resident=resident).select_related("office").order_by("-date", "-id")
+
+
+def online_appointment_get(*, resident, pk) -> Appointment:
+    appointment = online_appointment_list(resident=resident).filter(pk=pk).first()
+    if appointment is None:
+        raise NotFound()
+    return appointment
+
+
 def office_get(*, user: User, code: str) -> Office:
     for office in offices(user=user):
         if office.pk == code:
@@ -211,6 +235,23 @@ def day_loads(*, office: Office, start: datetime.date, days: int = 14) -> list[d
             }
         )
     return rows
+
+
+ONLINE_DAYS_SHOWN = 14
+
+
+def online_day_loads(*, office: Office, start: datetime.date | None = None) -> list[dict]:
+    """The days a resident may book at ``office`` from ``start`` (at most two weeks a page), with places left.
+
+    Clamped to the booking window of ``services.appointment_book``: today up to its horizon.
+    """
+    from marriage.services import BOOKING_HORIZON_DAYS
+
+    today = timezone.localdate()
+    last = today + datetime.timedelta(days=BOOKING_HORIZON_DAYS)
+    start = min(max(start or today, today), last)
+    days = min(ONLINE_DAYS_SHOWN, (last - start).days + 1)
+    return day_loads(office=office, start=start, days=days)
 
 
 def household_change_list(*, user: User, status: str = "") -> QuerySet[HouseholdChange]:

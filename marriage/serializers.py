@@ -194,6 +194,69 @@ class AppointmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class OnlineAppointmentInputSerializer(serializers.Serializer):
+    office = serializers.CharField(max_length=6, help_text="district code of the registry office (any in the city)")
+    date = serializers.DateField()
+    kind = serializers.ChoiceField(choices=[(Kind.MARRIAGE, Kind.MARRIAGE.label), (Kind.DIVORCE, Kind.DIVORCE.label)])
+    party_a_id_number = serializers.CharField(max_length=30)
+    party_b_id_number = serializers.CharField(max_length=30)
+    name_a = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    name_b = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+
+
+class OnlineAppointmentSerializer(serializers.ModelSerializer):
+    """A resident's own booking: what they booked, the office's name and address, the numbers masked."""
+
+    kind = serializers.CharField(read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    status = serializers.CharField(read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    office = serializers.CharField(source="office_id", read_only=True)
+    office_name = serializers.CharField(source="office.name", read_only=True)
+    office_address = serializers.CharField(source="office.address", read_only=True)
+    party_a_id_number_masked = serializers.CharField(read_only=True)
+    party_b_id_number_masked = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id",
+            "office",
+            "office_name",
+            "office_address",
+            "date",
+            "kind",
+            "kind_label",
+            "name_a",
+            "name_b",
+            "party_a_id_number_masked",
+            "party_b_id_number_masked",
+            "status",
+            "status_label",
+            "created_at",
+            "cancelled_at",
+        ]
+        read_only_fields = fields
+
+
+class OfficeDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    capacity = serializers.IntegerField()
+    booked = serializers.IntegerField()
+    free = serializers.IntegerField(help_text="places left")
+
+
+class PublicOfficeSerializer(serializers.ModelSerializer):
+    """A registry office as residents see it: name, address and the places left on each day."""
+
+    code = serializers.CharField(source="pk", read_only=True)
+
+    class Meta:
+        model = Office
+        fields = ["code", "name", "address"]
+        read_only_fields = fields
+
+
 class HouseholdChangeSerializer(serializers.ModelSerializer):
     old_relationship = serializers.CharField(read_only=True)
     new_relationship = serializers.CharField(read_only=True)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_context
 from core.errors import Conflict, InvalidInput, NotFound
+from core.idnumbers import ResidentId, mask_id_number, parse_id_number
 from core.models import Division, DivisionLevel, User
 from core.permissions import require_can
 from core.scoping import get_in_scope
@@ -764,3 +767,122 @@ def appointment_cancel(
     appointment = get_in_scope(Appointment.objects.select_for_update(), actor, pk=pk)
     with audit_context(actor, via="marriage"):
         return _cancel(appointment, actor=actor, reason=reason, today=today)
+
+
+# --- Online bookings by residents -------------------------------------------------------------
+
+ONLINE_KINDS = (Kind.MARRIAGE, Kind.DIVORCE)
+
+
+def _party_number(value: str, field: str, today: datetime.date) -> ResidentId:
+    try:
+        return parse_id_number(value, today=today)
+    except ValidationError as exc:
+        raise InvalidInput(exc.messages[0], field=field) from None
+
+
+def _check_online_parties(kind: str, a: ResidentId, b: ResidentId, date: datetime.date) -> None:
+    """What the ID numbers alone tell, judged by the register's own rules (nothing is looked up)."""
+    if a.number == b.number:
+        raise InvalidInput(_("The two parties must be two different people."), field="party_b_id_number")
+    if kind != Kind.MARRIAGE:
+        return
+    if a.sex == b.sex:
+        raise Conflict(_("A marriage is registered between a man and a woman."), code="same_sex")
+    for party in (a, b):
+        age = rules.age_on(party.birth_date, date)
+        if age < rules.legal_age(party.sex):
+            raise Conflict(
+                _("The party with ID number %(number)s is %(age)d on %(day)s, under the legal age of %(legal)d.")
+                % {
+                    "number": mask_id_number(party.number),
+                    "age": age,
+                    "day": date.isoformat(),
+                    "legal": rules.legal_age(party.sex),
+                },
+                code="under_age",
+            )
+
+
+def _lock_numbers(*numbers: str) -> None:
+    """Serialise bookings naming the same person (whatever the office): a transaction-scoped advisory lock."""
+    with connection.cursor() as cursor:
+        for number in sorted(set(numbers)):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"marriage.appointment:{number}"])
+
+
+def _open_booking_of(numbers: list[str], today: datetime.date) -> Appointment | None:
+    return (
+        Appointment.objects.filter(status=AppointmentStatus.BOOKED, date__gte=today)
+        .filter(Q(party_a_id_number__in=numbers) | Q(party_b_id_number__in=numbers))
+        .select_related("office")
+        .first()
+    )
+
+
+@transaction.atomic
+def online_appointment_book(
+    *,
+    resident,
+    office: str,
+    date: datetime.date,
+    kind: str,
+    party_a_id_number: str,
+    party_b_id_number: str,
+    name_a: str = "",
+    name_b: str = "",
+    today: datetime.date | None = None,
+) -> Appointment:
+    """A resident books a marriage or divorce registration at any office of the city (全城通办).
+
+    The same daily capacity as the counter's bookings (``_take_place``); a person has one open
+    booking at a time, whoever books it.
+    """
+    today = _today(today)
+    if kind not in ONLINE_KINDS:
+        raise InvalidInput(_("Choose marriage or divorce."), field="kind")
+    _check_booking_date(date, today)
+    a = _party_number(party_a_id_number, "party_a_id_number", today)
+    b = _party_number(party_b_id_number, "party_b_id_number", today)
+    _check_online_parties(kind, a, b, date)
+    name_a, name_b = (name_a or "").strip(), (name_b or "").strip()
+    if len(name_a) > 50 or len(name_b) > 50:
+        raise InvalidInput(_("At most 50 characters."), field="name_a" if len(name_a) > 50 else "name_b")
+    code = str(office or "").strip()
+    division = Division.objects.filter(code=code, level=DivisionLevel.DISTRICT, active=True).first()
+    if division is None:
+        raise InvalidInput(_("Choose a registry office of the city."), field="office")
+    _lock_numbers(a.number, b.number)
+    existing = _open_booking_of([a.number, b.number], today)
+    if existing is not None:
+        raise Conflict(
+            _("One of the parties already has an appointment on %(day)s at %(office)s; cancel it first.")
+            % {"day": existing.date.isoformat(), "office": existing.office.name},
+            code="already_booked",
+        )
+    record = _take_place(division, date)
+    with audit_context(None, via="public", resident=resident.pk):
+        return Appointment.objects.create(
+            office=record,
+            date=date,
+            kind=kind,
+            name_a=name_a,
+            name_b=name_b,
+            party_a_id_number=a.number,
+            party_b_id_number=b.number,
+            phone=resident.phone,
+            resident=resident,
+        )
+
+
+@transaction.atomic
+def online_appointment_cancel(
+    *, resident, appointment: Appointment | int, reason: str = "", today: datetime.date | None = None
+) -> Appointment:
+    """A resident cancels their own booking (another's is not found)."""
+    pk = appointment.pk if isinstance(appointment, Appointment) else appointment
+    appointment = Appointment.objects.select_for_update().filter(pk=pk, resident=resident).first()
+    if appointment is None:
+        raise NotFound()
+    with audit_context(None, via="public", resident=resident.pk):
+        return _cancel(appointment, actor=None, reason=reason, today=today)

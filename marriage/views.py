@@ -10,9 +10,9 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from core.errors import DomainError, Forbidden, InvalidInput
+from core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from core.history import rows_for
 from core.permissions import can
 from core.roles import Cap, has_cap
@@ -22,6 +22,7 @@ from marriage.forms import (
     CancelForm,
     CapacityForm,
     OfficeForm,
+    OnlineAppointmentForm,
     RegisterDivorceForm,
     RegistrationForm,
     ReissueForm,
@@ -32,6 +33,7 @@ from marriage.forms import (
 )
 from marriage.models import AppointmentStatus, HouseholdChange, HouseholdChangeStatus, Kind, ReviewStatus, Status
 from people import selectors as people_selectors
+from residents.views import resident_required
 
 PAGE_SIZE = 25
 
@@ -430,3 +432,91 @@ def statistics(request):
             "month_to": month_to.strftime("%Y-%m"),
         },
     )
+
+
+# --- The resident site: booking a registration online (/public/marriage/) -----------------------
+
+
+@resident_required
+def online_appointments(request):
+    """A resident's bookings, the next first, each open one with its cancel button."""
+    today = timezone.localdate()
+    bookings = list(selectors.online_appointment_list(resident=request.resident))
+    return render(
+        request,
+        "marriage/public/appointments.html",
+        {
+            "resident": request.resident,
+            "upcoming": [a for a in bookings if a.status == AppointmentStatus.BOOKED and a.date >= today],
+            "past": [a for a in bookings if not (a.status == AppointmentStatus.BOOKED and a.date >= today)],
+            "cancel_form": CancelForm(),
+        },
+    )
+
+
+@resident_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def online_book(request):
+    """Book: choose the office (any in the city), then a day with places left, and give both ID numbers."""
+    offices = selectors.public_offices()
+    code = request.GET.get("office") or request.POST.get("office") or ""
+    office = next((o for o in offices if o.pk == code), None)
+    start = None
+    if request.GET.get("from"):
+        try:
+            start = datetime.date.fromisoformat(request.GET["from"])
+        except ValueError:
+            start = None
+    days = selectors.online_day_loads(office=office, start=start) if office else []
+    form = OnlineAppointmentForm(request.POST or None, days=days) if office else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            appointment = services.online_appointment_book(
+                resident=request.resident, office=office.pk, **form.cleaned_data
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+            days = selectors.online_day_loads(office=office, start=start)
+        else:
+            messages.success(
+                request,
+                _("Booked: %(kind)s at %(office)s on %(day)s. Both parties come in person with their ID cards.")
+                % {"kind": appointment.get_kind_display(), "office": office.name, "day": appointment.date.isoformat()},
+            )
+            return redirect("marriage_public:appointments")
+    later = None
+    if days and days[-1]["date"] < timezone.localdate() + datetime.timedelta(days=services.BOOKING_HORIZON_DAYS):
+        later = days[-1]["date"] + datetime.timedelta(days=1)
+    return render(
+        request,
+        "marriage/public/book.html",
+        {
+            "resident": request.resident,
+            "offices": offices,
+            "office": office,
+            "days": [d for d in days if d["capacity"]],
+            "later": later,
+            "form": form,
+            "chosen_date": form["date"].value() if form is not None else None,
+        },
+    )
+
+
+@resident_required
+@require_POST
+def online_cancel(request, pk: int):
+    form = CancelForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        appointment = services.online_appointment_cancel(resident=request.resident, appointment=pk, reason=reason)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            _("Your booking for %(day)s at %(office)s is cancelled.")
+            % {"day": appointment.date.isoformat(), "office": appointment.office.name},
+        )
+    return redirect("marriage_public:appointments")

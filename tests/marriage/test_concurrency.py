@@ -102,3 +102,50 @@ def test_capacity_holds_when_bookings_race(divisions):
     assert sum(1 for r in results if isinstance(r, Appointment)) == 3
     assert all(r.code == "fully_booked" for r in results if isinstance(r, DomainError))
     assert Appointment.objects.filter(date=day).count() == 3
+
+
+def test_two_residents_racing_for_the_last_place_one_gets_it(divisions):
+    from residents.models import Resident
+
+    registrar = StaffFactory(role="registrar", division_id="370203")
+    day = timezone.localdate() + datetime.timedelta(days=2)
+    services.capacity_override_set(actor=registrar, office="370203", date=day, capacity=1)
+    couples = [(adult(True).id_number, adult(False).id_number) for _ in range(2)]
+    residents = [Resident.objects.create(phone=f"1380000{i:04d}") for i in range(2)]
+    results = run_together(
+        [
+            (
+                lambda r=r, a=a, b=b: services.online_appointment_book(
+                    resident=r, office="370203", date=day, kind="marriage", party_a_id_number=a, party_b_id_number=b
+                )
+            )
+            for r, (a, b) in zip(residents, couples, strict=True)
+        ]
+    )
+    assert sum(1 for r in results if isinstance(r, Appointment)) == 1
+    assert [r.code for r in results if isinstance(r, DomainError)] == ["fully_booked"]
+    assert Appointment.objects.filter(date=day).count() == 1
+
+
+def test_one_couple_booked_twice_at_once_at_two_offices_gets_one_booking(divisions):
+    from residents.models import Resident
+
+    day = timezone.localdate() + datetime.timedelta(days=2)
+    for office in ("370202", "370203"):
+        services.capacity_override_set(
+            actor=StaffFactory(role="registrar", division_id=office), office=office, date=day, capacity=5
+        )
+    a, b = adult(True).id_number, adult(False).id_number
+    residents = [Resident.objects.create(phone=f"1390000{i:04d}") for i in range(2)]
+    results = run_together(
+        [
+            (
+                lambda r=r, office=office: services.online_appointment_book(
+                    resident=r, office=office, date=day, kind="marriage", party_a_id_number=a, party_b_id_number=b
+                )
+            )
+            for r, office in zip(residents, ("370202", "370203"), strict=True)
+        ]
+    )
+    assert [r.code for r in results if isinstance(r, DomainError)] == ["already_booked"]
+    assert Appointment.objects.count() == 1
