@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import Left, TruncMonth
+from django.db.models.functions import Coalesce, Left, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -382,7 +382,8 @@ def registry_figures(q: SummaryQuery) -> dict[str, dict]:
             measures={
                 "households": Count("household_id", distinct=True),
                 "claims": Count("id"),
-                "amount": Sum("amount"),
+                # What the claims were granted (approve {amount} may give less than asked): what is paid.
+                "amount": Sum(Coalesce("approved_amount", "amount")),
             },
             aware=True,
         ),

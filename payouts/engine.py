@@ -12,7 +12,8 @@ worker killed half-way):
    driving table, and the run's cursor, progress and running totals move in the *same*
    transaction. A chunk is either fully written and recorded, or not at all; a resumed run
    starts at the recorded cursor, and even a chunk written twice inserts nothing the second
-   time: ``UNIQUE (period, scheme, beneficiary)`` over the lines that have not failed. The
+   time: ``UNIQUE (period, scheme, beneficiary)`` over the lines that have not failed
+   (``UNIQUE (source_id)`` of a temporary-relief claim: a claim is paid once). The
    chunk is first written as a plain insert (in a savepoint); only if that meets a line
    already there is it written again with ``ON CONFLICT DO NOTHING``, which skips those
    lines. The conflict clause costs a quarter of a chunk's time on every line, and a
@@ -37,7 +38,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from core import jobs
-from payouts.models import LIVE_LINE_KEY
+from payouts.models import LIVE_KEYS, conflict_target
 from payouts.schemes import FOLLOW_UP, LINE_COLUMNS, SCHEMES
 
 LOCK_NAMESPACE = 0x50415930  # "PAY0": the first key of every payout run lock
@@ -133,12 +134,12 @@ def insert_chunk(plan: dict, chunk: Chunk) -> ChunkResult:
             with transaction.atomic():  # a savepoint: a conflict undoes this attempt only
                 return _insert(select_sql, params, skip_existing=False)
         except IntegrityError as exc:
-            if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) != LIVE_LINE_KEY:
+            if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) not in LIVE_KEYS:
                 raise
-    return _insert(select_sql, params, skip_existing=True)
+    return _insert(select_sql, params, skip_existing=True, scheme=plan["scheme"])
 
 
-def _insert(select_sql: str, params: list, *, skip_existing: bool) -> ChunkResult:
+def _insert(select_sql: str, params: list, *, skip_existing: bool, scheme: str = "") -> ChunkResult:
     if not skip_existing:
         # Every row selected is written, or the statement fails: the count selected is the count written.
         sql = f"""
@@ -155,7 +156,7 @@ def _insert(select_sql: str, params: list, *, skip_existing: bool) -> ChunkResul
             ins AS (
                 INSERT INTO payouts_payoutline ({LINE_COLUMNS})
                 SELECT * FROM sel
-                ON CONFLICT (period, scheme, beneficiary_id) WHERE status <> 'failed' DO NOTHING
+                ON CONFLICT {conflict_target(scheme)} DO NOTHING
                 RETURNING amount
             )
             SELECT (SELECT count(*) FROM sel), count(*), COALESCE(sum(amount), 0) FROM ins

@@ -42,6 +42,12 @@ class PayoutScheme(models.TextChoices):
     DISABILITY_LIVING = "disability_living", _("Living subsidy for poor persons with disabilities")
     DISABILITY_NURSING = "disability_nursing", _("Nursing subsidy for severe disabilities")
     PRICE_SUBSIDY = "price_subsidy", _("Price-linked temporary subsidy")
+    TEMPORARY_RELIEF = "temporary_relief", _("Temporary relief")
+
+
+# Schemes paid once per case (a temporary-relief claim), not once per beneficiary and month: two
+# claims of one household in a month are two lines. Their "never paid twice" key is the case.
+PER_CASE_SCHEMES = (PayoutScheme.TEMPORARY_RELIEF,)
 
 
 class RunStatus(models.TextChoices):
@@ -255,8 +261,17 @@ class PayoutRun(models.Model):
         return self.state_machine.state_label(self.status)
 
 
-# The name of the "never paid twice" key (the engine recognises a conflict by it).
+# The names of the "never paid twice" keys (the engine recognises a conflict by them).
 LIVE_LINE_KEY = "payout_line_once_per_scheme_month"
+LIVE_CASE_KEY = "payout_line_once_per_case"
+LIVE_KEYS = frozenset({LIVE_LINE_KEY, LIVE_CASE_KEY})
+
+
+def conflict_target(scheme: str) -> str:
+    """The ``ON CONFLICT`` target of a scheme's "never paid twice" key (the index's own predicate)."""
+    if scheme in PER_CASE_SCHEMES:
+        return "(source_id) WHERE scheme = 'temporary_relief' AND status <> 'failed'"
+    return "(period, scheme, beneficiary_id) WHERE status <> 'failed' AND scheme <> 'temporary_relief'"
 
 
 class PayoutLine(models.Model):
@@ -342,8 +357,16 @@ class PayoutLine(models.Model):
             # lookup by the key gives all three columns.
             models.UniqueConstraint(
                 fields=["period", "scheme", "beneficiary"],
-                condition=~Q(status="failed"),
+                condition=~Q(status="failed") & ~Q(scheme="temporary_relief"),
                 name=LIVE_LINE_KEY,
+            ),
+            # A temporary-relief claim is paid once, whatever month or run pays it (a failed line may be
+            # re-paid once by a follow-up run, as above); a claim paid in cash at the window is never
+            # selected (its claim row says so, and the selection locks the claims it pays).
+            models.UniqueConstraint(
+                fields=["source_id"],
+                condition=Q(scheme="temporary_relief") & ~Q(status="failed"),
+                name=LIVE_CASE_KEY,
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payout_line_amount_positive"),
             models.CheckConstraint(
@@ -355,6 +378,8 @@ class PayoutLine(models.Model):
             # Only the few failed lines are indexed by status (follow-ups and the failed-lines list read them).
             models.Index(fields=["run"], name="payout_line_failed", condition=Q(status="failed")),
             models.Index(fields=["replaces"], name="payout_line_replaces", condition=Q(replaces__isnull=False)),
+            # Whether a claim has a line at all (paid, to be paid or failed): the temporary-relief selection.
+            models.Index(fields=["source_id"], name="payout_line_claim", condition=Q(scheme="temporary_relief")),
         ]
         # Money already computed is history (domain.md): once written, a line's beneficiary, household,
         # amount, month, scheme, run and case cannot be changed by any statement — the database raises,

@@ -22,9 +22,8 @@ from core.models import Division, User
 from core.money import money_str
 from core.scoping import get_in_scope, scope, sees_all
 from payouts.bankfiles import ReturnRow
-from payouts.models import LineStatus, PayoutLine, PayoutRun, PayoutScheme, RunStatus
+from payouts.models import PER_CASE_SCHEMES, LineStatus, PayoutLine, PayoutRun, PayoutScheme, RunStatus
 from people.models import Household, Person
-from relief.models import CareLevel
 
 DIFF_LIMIT = 50
 
@@ -317,30 +316,17 @@ def change_reasons(old: dict, new: dict) -> list[str]:
 
 
 def _fmt(value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, int | float | Decimal):
-        return money_str(Decimal(str(value))) if not isinstance(value, int) else str(value)
-    return str(value)
+    from payouts.schemes import fmt
+
+    return fmt(value)
 
 
 def _case_model(source: str):
-    """The case model behind a scheme's lines (or a price-subsidy group's), or None."""
-    from django.apps import apps
+    """The case model behind a scheme's lines (or a price-subsidy group's), as its app registered it, or None."""
+    from payouts.schemes import COVERED_GROUPS, SCHEMES
 
-    names = {
-        "dibao": ("relief", "DibaoCase"),
-        "tekun": ("relief", "TekunCase"),
-        "orphan": ("welfare", "OrphanCase"),
-        "disability_living": ("welfare", "DisabilitySubsidyCase"),
-        "disability_nursing": ("welfare", "DisabilitySubsidyCase"),
-    }
-    if source not in names:
-        return None
-    try:
-        return apps.get_model(*names[source])
-    except LookupError:
-        return None
+    owner = SCHEMES.get(source) or COVERED_GROUPS.get(source)
+    return owner.case_model() if owner is not None else None
 
 
 def _case_facts(scheme: str, keys: set[tuple[int, str | None]]) -> dict:
@@ -365,51 +351,13 @@ def _case_facts(scheme: str, keys: set[tuple[int, str | None]]) -> dict:
 
 
 def explain(snapshot: dict) -> str:
-    """A line's amount in words, from its snapshot (what a caseworker tells the citizen)."""
-    rule = (snapshot or {}).get("rule")
-    s = snapshot or {}
-    if rule == "dibao":
-        text = _("(standard %(standard)s × %(n)d members − household income %(income)s) = %(gap)s, floored at 0") % {
-            "standard": _fmt(s.get("standard")),
-            "n": s.get("members", 0),
-            "income": _fmt(s.get("income")),
-            "gap": _fmt(s.get("gap")),
-        }
-        if s.get("supplement") and Decimal(str(s["supplement"])) > 0:
-            text += _("; classified supplement %(amount)s") % {"amount": _fmt(s.get("supplement"))}
-        if s.get("members_on_case") and s.get("members_on_case") != s.get("members"):
-            text += _(" (%(dead)d deceased member(s) not counted)") % {"dead": s["members_on_case"] - s["members"]}
-    elif rule == "tekun":
-        basis = (
-            _("1.3 × dibao standard %(dibao)s") % {"dibao": _fmt(s.get("dibao_standard"))}
-            if s.get("basic_floor_applied")
-            else _("tekun standard")
-        )
-        care = dict(CareLevel.choices).get(s.get("care_level"), s.get("care_level"))
-        text = _("basic %(basic)s (%(basis)s) + care %(care)s (%(level)s)") % {
-            "basic": _fmt(s.get("basic")),
-            "basis": basis,
-            "care": _fmt(s.get("care")),
-            "level": care,
-        }
-    elif rule == "price_subsidy":
-        text = _("dibao standard %(standard)s × %(index)s rise %(rise)s%%, at least %(floor)s") % {
-            "standard": _fmt(s.get("standard")),
-            "index": _("food CPI") if s.get("index") == "food_cpi" else "CPI",
-            "rise": s.get("rise"),
-            "floor": _fmt(s.get("floor")),
-        }
-    elif s.get("standard_scheme"):
-        from relief.models import Scheme
+    """A line's amount in words, from its snapshot (what a caseworker tells the citizen): the scheme whose
+    rule wrote the snapshot says it (``PayoutSchemeBase.explain``)."""
+    from payouts.schemes import SCHEMES
 
-        label = dict(Scheme.choices).get(s["standard_scheme"], s["standard_scheme"])
-        text = _("%(scheme)s, in force from %(date)s: %(amount)s per month") % {
-            "scheme": label,
-            "date": s.get("standard_from", ""),
-            "amount": _fmt(s.get("standard")),
-        }
-    else:
-        text = ""
+    s = snapshot or {}
+    scheme = SCHEMES.get(s.get("rule") or "")
+    text = scheme.explain(s) if scheme is not None else ""
     if s.get("re_pays"):
         text += " " + _("(re-pays failed line %(id)s)") % {"id": s["re_pays"]}
     return text.strip()
@@ -480,10 +428,12 @@ def repayable_lines(*, scheme: str, period: datetime.date, exclude_run: int | No
          WHERE f.scheme = %s AND f.period = %s AND f.status = 'failed'
            AND NOT EXISTS (SELECT 1 FROM payouts_payoutline r WHERE r.replaces_id = f.id AND r.run_id <> %s)
            AND NOT EXISTS (SELECT 1 FROM payouts_payoutline l
-                            WHERE l.scheme = f.scheme AND l.period = f.period
-                              AND l.beneficiary_id = f.beneficiary_id AND l.status <> 'failed' AND l.run_id <> %s)
+                            WHERE l.scheme = f.scheme AND l.period = f.period AND l.status <> 'failed'
+                              AND CASE WHEN %s THEN l.source_id = f.source_id
+                                       ELSE l.beneficiary_id = f.beneficiary_id END
+                              AND l.run_id <> %s)
         """,
-        [scheme, period, exclude_run or 0, exclude_run or 0],
+        [scheme, period, exclude_run or 0, scheme in PER_CASE_SCHEMES, exclude_run or 0],
     )
     accounts = household_accounts({h for _id, h, _d in rows})
     ready, waiting = [], 0
@@ -494,6 +444,16 @@ def repayable_lines(*, scheme: str, period: datetime.date, exclude_run: int | No
         else:
             waiting += 1
     return Repayable(line_ids=ready, waiting=waiting)
+
+
+def case_has_line(*, scheme: str, source_id: int) -> bool:
+    """Whether any run has a line (to be paid, paid or failed) paying this case of a per-case scheme."""
+    return PayoutLine.objects.filter(scheme=scheme, source_id=source_id).exists()
+
+
+def case_lines(*, scheme: str, source_id: int) -> list[PayoutLine]:
+    """The lines paying one case of a per-case scheme, oldest first, with their runs."""
+    return list(PayoutLine.objects.filter(scheme=scheme, source_id=source_id).select_related("run").order_by("id"))
 
 
 def failed_lines_count(run: PayoutRun) -> int:

@@ -263,7 +263,9 @@ def run_lines(request, pk: int):
     division = request.GET.get("division", "").strip()
     lines = selectors.line_list(user=request.user, run=run, status=status, division=division)
     page = paginate(request, lines.only("id"), per_page=50)
-    rows = [(line, selectors.explain(line.snapshot)) for line in selectors.lines_page(page.object_list)]
+    lines_shown = selectors.lines_page(page.object_list)
+    flags = SCHEMES[run.scheme].line_flags(lines_shown) if run.scheme in SCHEMES else {}
+    rows = [(line, selectors.explain(line.snapshot), flags.get(line.pk, [])) for line in lines_shown]
     return render(
         request,
         "payouts/run_lines.html",

@@ -25,6 +25,7 @@ from relief.serializers import (
     ClaimBulkApproveSerializer,
     ClaimDetailSerializer,
     ClaimInputSerializer,
+    ClaimPayCashSerializer,
     ClaimSerializer,
     DibaoAllowanceSerializer,
     DibaoCaseDetailSerializer,
@@ -448,6 +449,7 @@ class TemporaryReliefClaimViewSet(
         "reject": Cap.RELIEF_VIEW,
         "withdraw": Cap.RELIEF_APPLY,
         "complete_paperwork": Cap.RELIEF_APPLY,
+        "pay_cash": Cap.RELIEF_APPLY,
     }
 
     def get_serializer_class(self):
@@ -518,6 +520,14 @@ class TemporaryReliefClaimViewSet(
     def complete_paperwork(self, request, pk=None):
         """A green-channel claim's paperwork is complete."""
         return self._act(request, services.temporary_relief_claim_complete_paperwork)
+
+    @extend_schema(request=ClaimPayCashSerializer, responses={200: ClaimDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="pay-cash")
+    def pay_cash(self, request, pk=None):
+        """Paid in cash at the window (an emergency), ``recipient`` named on the receipt
+        (``documents/cash-receipt.pdf``); never also by bank: 409 ``paid_by_bank`` once a run has the claim,
+        409 ``already_paid`` the second time, 409 ``invalid_transition`` before approval."""
+        return self._act(request, services.temporary_relief_claim_pay_cash, ClaimPayCashSerializer)
 
     @extend_schema(request=ClaimBulkApproveSerializer)
     @action(detail=False, methods=["post"], url_path="approve-many")

@@ -8,4 +8,11 @@ class ReliefConfig(AppConfig):
 
     def ready(self) -> None:
         # its permission rules (core.permissions), work-queue kinds (core.worklist), searchers (core.search)
-        from relief import documents, history, permissions, worklist  # noqa: F401
+        # how its benefits are paid: its schemes' selections, registered with the payout engine
+        from relief import (  # noqa: F401
+            documents,
+            history,
+            payable,
+            permissions,
+            worklist,
+        )

@@ -400,6 +400,51 @@ def claim_decision(claim, *, actor) -> Document:
     )
 
 
+@register_document(
+    TemporaryReliefClaim,
+    "cash-receipt",
+    collection="temporary-relief-claims",
+    label=_("Cash receipt (PDF)"),
+    view_caps=_VIEW,
+    available=lambda claim: claim.paid_in_cash_at is not None,
+)
+def claim_cash_receipt(claim, *, actor) -> Document:
+    """The receipt of temporary relief paid in cash at the window (临时救助金现金发放收据), signed by the recipient."""
+    household = claim.household
+    paid_on = _day(claim.paid_in_cash_at)
+    return Document(
+        title="临时救助金现金发放收据",
+        number=claim.cash_receipt_number,
+        recipient=household.head.name,
+        file_name=f"临时救助现金收据-{claim.pk}",
+        blocks=[
+            Fields(
+                [
+                    ("户主姓名", household.head.name),
+                    ("身份证号", mask_id_number(household.head.id_number)),
+                    ("所在社区", household.community.full_name),
+                    ("批准文号", f"临救决〔{claim.created_at:%Y}〕{claim.pk}号"),
+                    ("救助类型", claim.get_kind_display()),
+                    ("发放金额", f"{claim.granted_amount} 元"),
+                    ("发放方式", "现金（窗口当场发放）"),
+                    ("发放日期", f"{paid_on:%Y-%m-%d}" if paid_on else "—"),
+                    ("领款人", claim.cash_recipient),
+                    ("经办人", str(claim.paid_in_cash_by) if claim.paid_in_cash_by_id else "—"),
+                ],
+                wide=frozenset({"所在社区"}),
+            ),
+            Paragraph(
+                f"今收到临时救助金人民币 {claim.granted_amount} 元（现金）。"
+                "本笔救助金已以现金足额发放，不再通过银行转账重复发放。"
+            ),
+        ],
+        signatures=["领款人（签字）", "经办人（签字）"],
+        seal="街道（镇）社会救助窗口（盖章）",
+        dated=paid_on or timezone.localdate(),
+        footnote="身份证号已隐去中间位。收据一式两联：一联交领款人，一联随案存档。",
+    )
+
+
 @register_community_document("public-notice")
 def public_notice(community, *, actor) -> Document:
     """The community's dibao public-notice list (最低生活保障对象公示): names as 张**, members, amounts."""

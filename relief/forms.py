@@ -35,6 +35,15 @@ class NoteForm(forms.Form):
         return {"note": self.cleaned_data["note"]}
 
 
+class PayCashForm(NoteForm):
+    """Cash handed over at the window: who received it (on the receipt they sign)."""
+
+    recipient = forms.CharField(label=_("Received by (name)"), max_length=100)
+
+    def service_kwargs(self) -> dict:
+        return {"recipient": self.cleaned_data["recipient"], "note": self.cleaned_data["note"]}
+
+
 class ReasonForm(NoteForm):
     """The same as a note, but the page asks for it: a refusal, suspension or termination says why."""
 

@@ -338,6 +338,7 @@ CLAIM_MACHINE = StateMachine(
             "withdraw", frozenset({ClaimStatus.SUBMITTED, ClaimStatus.REFERRED}), ClaimStatus.WITHDRAWN, _("Withdrawn")
         ),
         Transition("complete_paperwork", frozenset({ClaimStatus.APPROVED}), None, _("Paperwork completed")),
+        Transition("pay_cash", frozenset({ClaimStatus.APPROVED}), None, _("Paid in cash at the window")),
     ],
     initial=ClaimStatus.SUBMITTED,
     labels=dict(ClaimStatus.choices),
@@ -394,6 +395,18 @@ class TemporaryReliefClaim(models.Model):
         null=True,
         blank=True,
     )
+    # Paid in cash at the window in an emergency, against a printed receipt: never also by bank (the
+    # temporary-relief run selects only claims without this, and locks the claims it pays).
+    paid_in_cash_at = models.DateTimeField(_("paid in cash at"), null=True, blank=True)
+    paid_in_cash_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("paid in cash by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    cash_recipient = models.CharField(_("cash received by"), max_length=100, blank=True, db_default="")
 
     class Meta:
         verbose_name = _("temporary relief claim")
@@ -411,6 +424,11 @@ class TemporaryReliefClaim(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="approved") | Q(cap_year__isnull=False, approved_at__isnull=False),
                 name="claim_approved_has_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(paid_in_cash_at__isnull=True)
+                | Q(status="approved", paid_in_cash_by__isnull=False) & ~Q(cash_recipient=""),
+                name="claim_cash_paid_when_approved",
             ),
         ]
         indexes = [
@@ -438,10 +456,17 @@ class TemporaryReliefClaim(models.Model):
             and self.paperwork_due < local_today()
         )
 
+    @property
+    def cash_receipt_number(self) -> str:
+        """The number printed on the cash receipt (临时救助现金发放回执)."""
+        return f"LSJZ-XJ-{self.pk:08d}" if self.paid_in_cash_at else ""
+
     def allowed_actions(self) -> list[str]:
         actions = self.state_machine.allowed_actions(self.status)
         if "complete_paperwork" in actions and (not self.green_channel or self.paperwork_completed_at is not None):
             actions.remove("complete_paperwork")
+        if "pay_cash" in actions and self.paid_in_cash_at is not None:
+            actions.remove("pay_cash")
         return actions
 
     def status_label(self) -> str:

@@ -193,6 +193,20 @@ def _paperwork(actor, claim) -> bool:
     return True
 
 
+@permissions.rule(TemporaryReliefClaim, "pay_cash", caps=[Cap.RELIEF_APPLY])
+def _pay_cash(actor, claim) -> bool:
+    """Cash at the window, once, and only for a claim no bank run has taken (409 otherwise)."""
+    if claim is not None:
+        if claim.paid_in_cash_at is not None:
+            raise Conflict(_("This claim has already been paid in cash."), code="already_paid")
+        if selectors.claim_in_bank_run(claim.pk):
+            raise Conflict(
+                _("This claim is already in a bank payment run: it is paid by bank transfer, not in cash."),
+                code="paid_by_bank",
+            )
+    return True
+
+
 # Vagrant relief: the station's staff record admissions, and while someone is in the station
 # the services given, the family traces started and the discharge (the machine's move).
 def _in_station(actor, admission) -> bool:

@@ -581,6 +581,38 @@ def claim_get(*, user: User, pk) -> TemporaryReliefClaim:
     return get_in_scope(_claim_qs(), user, pk=pk)
 
 
+def claims_payable(month: datetime.date) -> QuerySet[TemporaryReliefClaim]:
+    """Claims a temporary-relief run of ``month`` may pay: approved by the month's end (Asia/Shanghai), not
+    paid in cash. Whether a run already took one is the payout lines' to say (the engine's selection)."""
+    end = timezone.make_aware(datetime.datetime.combine(add_months(month, 1), datetime.time.min))
+    return TemporaryReliefClaim.objects.filter(
+        status=ClaimStatus.APPROVED, approved_at__lt=end, paid_in_cash_at__isnull=True
+    )
+
+
+def claim_in_bank_run(claim_id: int) -> bool:
+    """Whether a payout run has a line for the claim (to be paid, paid or failed)."""
+    from payouts.selectors import case_has_line
+
+    return case_has_line(scheme="temporary_relief", source_id=claim_id)
+
+
+def claim_bank_lines(claim_id: int) -> list:
+    """The payout lines paying the claim by bank (shown on the claim's page)."""
+    from payouts.selectors import case_lines
+
+    return case_lines(scheme="temporary_relief", source_id=claim_id)
+
+
+def claims_paperwork_outstanding(claim_ids) -> set[int]:
+    """Which of these green-channel claims still wait for their paperwork (flagged on their payout lines)."""
+    return set(
+        TemporaryReliefClaim.objects.filter(
+            pk__in=list(claim_ids), green_channel=True, paperwork_completed_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+
+
 # --- Queues -----------------------------------------------------------------------------------
 
 

@@ -410,6 +410,12 @@ class ClaimApproveSerializer(ReliefNoteSerializer):
     )
 
 
+class ClaimPayCashSerializer(ReliefNoteSerializer):
+    recipient = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=100, help_text="who received the cash"
+    )
+
+
 class ClaimSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True, help_text=CLAIM_STATUS_HELP)
     kind = serializers.CharField(read_only=True, help_text=" | ".join(ClaimKind.values))
@@ -421,6 +427,9 @@ class ClaimSerializer(serializers.ModelSerializer):
     allowed_actions = serializers.ListField(child=serializers.CharField(), read_only=True)
     created_by = serializers.IntegerField(source="created_by_id", read_only=True)
     approved_by = serializers.IntegerField(source="approved_by_id", read_only=True, allow_null=True)
+    granted_amount = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    paid_in_cash_by = serializers.IntegerField(source="paid_in_cash_by_id", read_only=True, allow_null=True)
+    cash_receipt_number = serializers.CharField(read_only=True)
 
     class Meta:
         model = TemporaryReliefClaim
@@ -445,6 +454,11 @@ class ClaimSerializer(serializers.ModelSerializer):
             "paperwork_due",
             "paperwork_completed_at",
             "paperwork_overdue",
+            "granted_amount",
+            "paid_in_cash_at",
+            "paid_in_cash_by",
+            "cash_recipient",
+            "cash_receipt_number",
             "updated_at",
             "allowed_actions",
         ]

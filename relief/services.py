@@ -1033,6 +1033,29 @@ def temporary_relief_claim_complete_paperwork(
     return claim
 
 
+@transaction.atomic
+def temporary_relief_claim_pay_cash(
+    *, actor: User, claim: TemporaryReliefClaim, recipient: str = "", note: str = ""
+) -> TemporaryReliefClaim:
+    """Pay an approved claim in cash at the window (an emergency), against a printed receipt (现金发放).
+
+    Never also by bank: the claim row is locked first, so a temporary-relief run computing now
+    (it locks the claims it pays, ``FOR SHARE``) either finishes first, and then its line refuses
+    this (409 ``paid_by_bank``), or waits and then skips the claim, whose row now says "paid in cash".
+    """
+    note = clean_note(note)
+    claim = _locked_for(TemporaryReliefClaim, actor, claim.pk, "pay_cash")
+    recipient = _text(recipient, field="recipient", limit=100, required=True, label=_("who received the cash"))
+    transition(
+        claim,
+        "pay_cash",
+        actor=actor,
+        note=note,
+        changes={"paid_in_cash_at": timezone.now(), "paid_in_cash_by": actor, "cash_recipient": recipient},
+    )
+    return claim
+
+
 @dataclass(frozen=True)
 class BulkOutcome:
     claim_id: int

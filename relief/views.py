@@ -322,6 +322,7 @@ BUTTON_LABELS = {
     "recheck": gettext_lazy("Record the periodic review"),
     "complete_paperwork": gettext_lazy("Paperwork is complete"),
     "refer": gettext_lazy("Refer to the district for approval"),
+    "pay_cash": gettext_lazy("Pay in cash at the window (print the receipt)"),
 }
 
 
@@ -562,6 +563,7 @@ CLAIM_ACTIONS = {
     "reject": (services.temporary_relief_claim_reject, relief_forms.ReasonForm),
     "withdraw": (services.temporary_relief_claim_withdraw, relief_forms.NoteForm),
     "complete_paperwork": (services.temporary_relief_claim_complete_paperwork, relief_forms.NoteForm),
+    "pay_cash": (services.temporary_relief_claim_pay_cash, relief_forms.PayCashForm),
 }
 
 
@@ -582,6 +584,7 @@ def claim_detail(request, pk: int):
             "threshold": selectors.small_claim_threshold(division[:6], local_today()),
             # Why this approver may not approve it (above its power: it may refer it), if it is theirs to see.
             "approve_refusal": _approve_refusal(request.user, claim),
+            "bank_lines": selectors.claim_bank_lines(claim.pk) if claim.status == ClaimStatus.APPROVED else [],
         },
     )
 

@@ -15,4 +15,11 @@ class WelfareConfig(AppConfig):
 
         register_covered_group(CoveredGroup.ORPHAN, orphans_covered)
         # its permission rules (core.permissions), work-queue kinds (core.worklist), searchers (core.search)
-        from welfare import documents, panels, permissions, worklist  # noqa: F401
+        # how its benefits are paid: its schemes' selections, registered with the payout engine
+        from welfare import (  # noqa: F401
+            documents,
+            panels,
+            payable,
+            permissions,
+            worklist,
+        )

@@ -173,17 +173,46 @@ def payable_q(month: datetime.date, hold_model) -> Q:
 
 
 def orphan_cases_payable(month: datetime.date) -> QuerySet[OrphanCase]:
-    return OrphanCase.objects.filter(payable_q(month, OrphanHold))
+    """Orphan cases paid in ``month``: payable (``payable_q``) and the child under 18 on the month's first day,
+    whatever the nightly job has done yet (api.md: the selection checks eligibility again when it pays)."""
+    month = month_start(month)
+    under_age = Q(person__birth_date__gt=rules.latest_birth_date_of_age(rules.ORPHAN_AGE_LIMIT, month))
+    return OrphanCase.objects.filter(payable_q(month, OrphanHold) & under_age)
+
+
+def in_dibao_paid_in_q(month: datetime.date) -> Q:
+    """Persons in a household whose dibao case is active in ``month``, or covered by such a case (correlated, so a
+    chunk of cases looks up its own people rather than hashing every dibao household of the city)."""
+    # Active that month: decided (approved this month counts, though paid from the next) and not ended by the
+    # month's first day; a suspension stops the subsidy from the month after it, through its hold.
+    paying = Q(status__in=[CaseStatus.ACTIVE, CaseStatus.SUSPENDED, CaseStatus.TERMINATED]) & (
+        Q(end_month__isnull=True) | Q(end_month__gt=month_start(month))
+    )
+    in_household = HouseholdMember.objects.filter(
+        person_id=OuterRef("person_id"),
+        household__dibao_cases__in=DibaoCase.objects.filter(paying).values("pk"),
+    )
+    covered = DibaoMember.objects.filter(person_id=OuterRef("person_id"), case__in=DibaoCase.objects.filter(paying))
+    return Q(Exists(in_household)) | Q(Exists(covered))
 
 
 def subsidy_cases_payable(month: datetime.date, kind: str | None = None) -> QuerySet[DisabilitySubsidyCase]:
+    """Subsidy cases paid in ``month``; a living subsidy only while the holder's household has dibao paid that
+    month (checked again here, whatever the nightly job has done yet)."""
+    month = month_start(month)
     qs = DisabilitySubsidyCase.objects.filter(payable_q(month, SubsidyHold))
-    return qs.filter(kind=kind) if kind else qs
+    if kind == SubsidyKind.LIVING:
+        return qs.filter(kind=kind).filter(in_dibao_paid_in_q(month))
+    if kind is None:
+        return qs.filter(~Q(kind=SubsidyKind.LIVING) | in_dibao_paid_in_q(month))
+    return qs.filter(kind=kind)
 
 
 def is_payable(case: OrphanCase | DisabilitySubsidyCase, month: datetime.date) -> bool:
-    hold_model = OrphanHold if isinstance(case, OrphanCase) else SubsidyHold
-    return type(case).objects.filter(pk=case.pk).filter(payable_q(month, hold_model)).exists()
+    """Whether the case is paid in ``month``: the payout selection's own rule."""
+    if isinstance(case, OrphanCase):
+        return orphan_cases_payable(month).filter(pk=case.pk).exists()
+    return subsidy_cases_payable(month, case.kind).filter(pk=case.pk).exists()
 
 
 # The payout schemes of api.md that welfare pays.
