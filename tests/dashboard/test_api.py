@@ -9,7 +9,7 @@ from tests.conftest import api_client_for
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/dashboard/summary/"
-SCHEMES = {"dibao", "tekun", "orphan", "disability_living", "disability_nursing", "price_subsidy"}
+SCHEMES = {"dibao", "tekun", "orphan", "disability_living", "disability_nursing", "price_subsidy", "temporary_relief"}
 
 
 def test_the_summary_has_the_contracts_shape(world, make_staff):

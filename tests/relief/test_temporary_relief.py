@@ -196,7 +196,7 @@ def test_green_channel_claim_is_paid_first_and_its_paperwork_tracked(api_for, ca
     )
     assert approved["paperwork_due"] == f"{local_today() + datetime.timedelta(days=10):%Y-%m-%d}"
     assert approved["paperwork_overdue"] is False
-    assert approved["allowed_actions"] == ["complete_paperwork"]
+    assert approved["allowed_actions"] == ["complete_paperwork", "pay_cash"]
     TemporaryReliefClaim.objects.filter(pk=claim["id"]).update(paperwork_due=local_today() - datetime.timedelta(days=1))
     overdue = api_for(sd_approver).get("/api/v1/temporary-relief-claims/?overdue=true").json()
     assert [c["id"] for c in overdue["results"]] == [claim["id"]]
