@@ -256,13 +256,13 @@ def ceiling(rows: int, *, indexed: bool, skip_existing: bool = False) -> float:
     """
     from django.db import connection
 
-    from payouts.models import PayoutLine
+    from payouts.models import PayoutLine, conflict_target
 
     table = PayoutLine._meta.db_table
     copy = "bench_indexed_lines" if indexed else "bench_bare_lines"
     conflict = ""
     if skip_existing:
-        conflict = "ON CONFLICT (period, scheme, beneficiary_id) WHERE status <> 'failed' DO NOTHING"
+        conflict = f"ON CONFLICT {conflict_target('dibao')} DO NOTHING"  # the engine's own key
     with connection.cursor() as cur:
         cur.execute(f"SELECT avg(length(snapshot::text))::int FROM {table}")  # noqa: S608 - table names from this module
         width = cur.fetchone()[0] or 200
