@@ -229,15 +229,28 @@ def _name_of(obj) -> str:
     return text
 
 
+# An ID number inside any other value (a JSON list of members, a note): masked all the same.
+_ID_NUMBER_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
+
+
+def _mask_for(attname: str) -> Callable[[str], str] | None:
+    """The mask of a field by its name or its name's ending (``applicant_id_number``, ``party_a_id_number``)."""
+    for key, mask in _MASKS.items():
+        if attname == key or attname.endswith(f"_{key}"):
+            return mask
+    return None
+
+
 def _value(model, attname: str, fld: models.Field, value, names: _Names) -> str:
     label = model._meta.label_lower
     if (label, attname) in _DISPLAYS:
         return str(_DISPLAYS[(label, attname)](value)) if value not in (None, "") else EMPTY
-    if attname in _MASKS and value not in (None, ""):
-        return _MASKS[attname](str(value))
+    mask = _mask_for(attname)
+    if mask and value not in (None, ""):
+        return mask(str(value))
     if fld.is_relation and fld.many_to_one:
         return names.name(fld.related_model, value)
-    return _plain(value, fld)
+    return _ID_NUMBER_IN_TEXT.sub(lambda m: mask_id_number(m.group()), _plain(value, fld))
 
 
 # --- Events into rows ---------------------------------------------------------------------------

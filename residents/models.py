@@ -19,6 +19,7 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.cases import StateMachine, Transition
 from core.models import Division
@@ -190,7 +191,7 @@ class OnlineApplication(models.Model):
         _("status"), max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
     )
     applicant_id_number = models.CharField(_("applicant's ID number"), max_length=18)
-    applicant_name = models.CharField(_("applicant"), max_length=50)
+    applicant_name = models.CharField(pgettext_lazy("person", "applicant"), max_length=50)
     community = models.ForeignKey(Division, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
     address = models.CharField(_("address"), max_length=200)
     area_type = models.CharField(_("urban or rural"), max_length=8, choices=AreaType.choices)

@@ -1,43 +1,7 @@
 from __future__ import annotations
 
-import logging
-import re
-
 import pytest
 from rest_framework.test import APIClient
-
-CODE_LINE = re.compile(r"SMS to (\S+): ([0-9]{6})$")
-
-
-class SmsLog(logging.Handler):
-    """What the console gateway wrote to the server log: ``SMS to <masked phone>: <code>`` lines."""
-
-    def __init__(self):
-        super().__init__(level=logging.INFO)
-        self.lines: list[str] = []
-
-    def emit(self, record):
-        self.lines.append(record.getMessage())
-
-    def last_code(self) -> str:
-        for line in reversed(self.lines):
-            match = CODE_LINE.search(line)
-            if match:
-                return match.group(2)
-        raise AssertionError("no code was logged")
-
-
-@pytest.fixture
-def sms_log(settings):
-    settings.SMS_GATEWAY = "console"
-    handler = SmsLog()
-    logger = logging.getLogger("residents.sms")
-    old_level = logger.level
-    logger.setLevel(logging.INFO)
-    logger.addHandler(handler)
-    yield handler
-    logger.removeHandler(handler)
-    logger.setLevel(old_level)
 
 
 @pytest.fixture
@@ -66,13 +30,6 @@ def attachment_folder(settings, tmp_path):
         },
     }
     return tmp_path
-
-
-@pytest.fixture
-def standards(db):
-    from relief.services import standards_seed
-
-    standards_seed(demo=True)
 
 
 def png_bytes() -> bytes:

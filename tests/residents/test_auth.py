@@ -9,7 +9,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from residents.models import LoginCode, Resident, ResidentToken
-from tests.residents.conftest import CODE_LINE
+from tests.conftest import CODE_LINE
 
 pytestmark = pytest.mark.django_db
 
