@@ -90,7 +90,9 @@ def test_the_api_survives_fuzzing_from_its_schema(caseworker, wsgi_app):
     for operation in operations:
         _fuzz(operation, wsgi_app, token, problems, per_operation)
     assert not problems, "\n".join(sorted(set(problems))[:40])
-    assert time.monotonic() - started < 120
+    # A bound on the walk, not a speed claim: 2,400 requests over ~180 operations, each through the
+    # audit chain's triggers and the two-role connection; measured 287 s on 2 cores shared with another suite.
+    assert time.monotonic() - started < 480
 
 
 def _fuzz(operation, wsgi_app, token: str, problems: list[str], examples: int) -> None:
