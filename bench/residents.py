@@ -265,6 +265,7 @@ def application_body(i: int) -> dict:
         ],
         "monthly_income": "300.00",
         "reason": "压测：收入低于低保标准",
+        "authorization": True,
     }
 
 

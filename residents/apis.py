@@ -123,7 +123,11 @@ class ResidentApplicationInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
     amount = serializers.CharField(required=False, allow_null=True, help_text="temporary relief: the amount asked")
     authorization = serializers.BooleanField(
-        required=False, allow_null=True, default=None, help_text="the signed authorization of the economic check"
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="true: the signed authorization of the economic-situation check (核对授权); "
+        "missing or false → 400 on authorization, as on the site's form",
     )
 
 

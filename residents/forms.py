@@ -76,10 +76,10 @@ class ApplicationForm(forms.Form):
             "tax, housing, vehicle and social-insurance records (economic-situation check), and I confirm that "
             "what I wrote is true."
         ),
-        required=True,
-        error_messages={
-            "required": _("The family's economic situation must be checked: sign the authorization to apply.")
-        },
+        # The check is the service's (residents.services.authorization_check), the API's too: one rule, one
+        # message; clean_authorization below runs it so the form shows it beside the other fields' errors.
+        required=False,
+        widget=forms.CheckboxInput(attrs={"required": True}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -108,6 +108,17 @@ class ApplicationForm(forms.Form):
                 required=first,
                 initial=Relationship.HEAD if first else "",
             )
+
+    def clean_authorization(self):
+        from core.errors import InvalidInput
+        from residents.services import authorization_check
+
+        authorized = self.cleaned_data.get("authorization") is True
+        try:
+            authorization_check(authorized)
+        except InvalidInput as exc:
+            raise forms.ValidationError(str(exc.message), code=exc.code) from None
+        return authorized
 
     def member_rows(self):
         return [

@@ -253,6 +253,21 @@ class ApplicationInput:
     authorized: bool | None = None  # the signed authorization of the economic-situation check
 
 
+def authorization_check(authorized) -> None:
+    """Every application carries the applicant's signed authorization of the economic-situation check
+    (核对授权书, domain.md "Dibao steps"): missing or refused → 400 on ``authorization``. The one check
+    the site's form and the API both meet (the form's checkbox is not required on its own)."""
+    if authorized is not True:
+        raise InvalidInput(
+            _(
+                "The authorization for the economic-situation check is missing: the family's income and property "
+                "must be checked, sign the authorization to apply."
+            ),
+            code="authorization_missing",
+            field="authorization",
+        )
+
+
 def _members(rows, applicant_id: str) -> list[dict]:
     from people.models import Relationship
 
@@ -326,11 +341,7 @@ def application_submit(*, resident: Resident, data: ApplicationInput):
         if data.amount in (None, ""):
             raise InvalidInput(_("Say how much temporary relief you ask for."), field="amount")
         amount = parse_money(data.amount, field="amount", allow_zero=False, label=_("The amount asked"))
-    if data.authorized is False:
-        raise InvalidInput(
-            _("The family's economic situation must be checked: sign the authorization to apply."),
-            field="authorization",
-        )
+    authorization_check(data.authorized)
     if OnlineApplication.objects.filter(
         applicant_id_number=applicant_id, kind=data.kind, status=ApplicationStatus.SUBMITTED
     ).exists():

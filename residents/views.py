@@ -143,7 +143,7 @@ def apply(request):
                         monthly_income=data["monthly_income"],
                         reason=data["reason"],
                         amount=data.get("amount"),
-                        authorized=bool(data.get("authorization")),
+                        authorized=data.get("authorization") is True,
                     ),
                 )
                 if scan is not None:

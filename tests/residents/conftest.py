@@ -43,7 +43,8 @@ def png_bytes() -> bytes:
 
 
 def application_body(kind: str = "dibao", *, community: str = "370202001001", members: int = 2, **changes) -> dict:
-    """An application as api.md writes it: the applicant heads a household of ``members``."""
+    """An application as api.md writes it, with the signed authorization of the economic-situation check
+    (``authorization``, required): the applicant heads a household of ``members``."""
     from tests.factories import make_id_number
 
     head = make_id_number()
@@ -58,6 +59,7 @@ def application_body(kind: str = "dibao", *, community: str = "370202001001", me
         "members": rows,
         "monthly_income": "300.00",
         "reason": "失业，无固定收入",
+        "authorization": True,
     }
     if kind == "temporary_relief":
         body["amount"] = "2000.00"

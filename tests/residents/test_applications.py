@@ -86,9 +86,26 @@ def test_temporary_relief_needs_the_amount(resident_api):
 
 def test_a_refused_authorization_is_400_and_a_signed_one_is_recorded(resident_api):
     client = resident_api()
-    assert _apply(client, authorization=False).status_code == 400
+    refused = _apply(client, authorization=False)
+    assert refused.status_code == 400 and "authorization" in refused.json()
     pk = _apply(client, authorization=True).json()["id"]
     assert OnlineApplication.objects.get(pk=pk).authorized_at is not None
+
+
+@pytest.mark.parametrize("kind", ["dibao", "tekun", "temporary_relief"])
+def test_an_application_without_the_authorization_is_400_naming_it_and_nothing_is_written(resident_api, kind):
+    client = resident_api()
+    body = application_body(kind)
+    del body["authorization"]
+    answer = client.post(APPS, body, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert answer.status_code == 400
+    assert list(answer.json()) == ["authorization"]
+    assert "authorization for the economic-situation check" in answer.json()["authorization"][0]
+    chinese = client.post(APPS, body, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert chinese.status_code == 400 and "核对授权" in chinese.json()["authorization"][0]
+    assert OnlineApplication.objects.count() == 0
+    body["authorization"] = True
+    assert client.post(APPS, body, format="json").status_code == 201
 
 
 def test_the_same_application_twice_while_waiting_is_409(resident_api):

@@ -62,7 +62,16 @@ def test_apply_without_the_authorization_is_refused_and_nothing_written(client, 
     del data["authorization"]
     answer = client.post("/public/apply/", data)
     assert answer.status_code == 200
-    assert "授权" in answer.content.decode()
+    assert "核对授权书" in answer.content.decode()
+    # the API's check, the same words on the form's field (residents.services.authorization_check)
+    from django.utils import translation
+
+    from core.errors import InvalidInput
+    from residents.services import authorization_check
+
+    with translation.override("zh-hans"), pytest.raises(InvalidInput) as refused:
+        authorization_check(None)
+    assert answer.context["form"].errors["authorization"] == [str(refused.value.message)]
     assert OnlineApplication.objects.count() == 0
 
 
