@@ -20,6 +20,7 @@
 | ATTACHMENTS_STORAGE_OPTIONS | empty | JSON options for that backend (bucket, endpoint…) |
 | DOCUMENT_FONT_DIR | var/fonts | where the printed documents' font instances are cached |
 | BUREAU_NAME | 青岛市民政局 | the name printed on every document |
+| RESIDENT_CODES_PER_ADDRESS_HOUR | 100 | sign-in codes one client address may ask for an hour, any phones (429) |
 | PROXY_COUNT | 0 | reverse proxies in front of the portal (the client address is read from X-Forwarded-For) |
 | LOG_LEVEL | INFO | root log level |
 """
@@ -356,6 +357,9 @@ SMS_HTTP_TIMEOUT = float(os.environ.get("SMS_HTTP_TIMEOUT", "5"))
 SMS_MESSAGE_TEMPLATE = os.environ.get("SMS_MESSAGE_TEMPLATE", "")  # {code} {minutes}; a Chinese default
 RESIDENT_CODE_MINUTES = 5  # a code expires after this
 RESIDENT_CODES_PER_HOUR = 5  # codes one phone may be sent in an hour (then 429)
+# codes one client address may ask for in an hour, any phones (then 429); generous, since many phones share a
+# mobile carrier's address (behind a reverse proxy set PROXY_COUNT, or every resident shares the proxy's)
+RESIDENT_CODES_PER_ADDRESS_HOUR = int(os.environ.get("RESIDENT_CODES_PER_ADDRESS_HOUR", "100"))
 RESIDENT_CODE_FAILURE_LIMIT = 5  # wrong codes that lock the phone …
 RESIDENT_LOCK_MINUTES = 15  # … for this long
 RESIDENT_TOKEN_MINUTES = int(os.environ.get("RESIDENT_TOKEN_MINUTES", "120"))

@@ -64,23 +64,49 @@ def _locked_message(until) -> str:
     return _("Too many wrong codes: this phone can sign in again in %(minutes)d minutes.") % {"minutes": minutes}
 
 
-def code_request(*, phone: str, ip_address: str | None = None) -> None:
-    """Send a one-time code to ``phone``: at most ``RESIDENT_CODES_PER_HOUR`` an hour (429 beyond).
+def _lock_address(ip_address: str) -> None:
+    """Serialise the code requests of one client address for this transaction (taken before the phone's)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"residents.address:{ip_address}"])
 
-    The count and the new code are one transaction under a PostgreSQL advisory lock on the
-    phone, so requests racing each other cannot pass the limit together.
+
+def code_request(*, phone: str, ip_address: str | None = None) -> None:
+    """Send a one-time code to ``phone``: at most ``RESIDENT_CODES_PER_HOUR`` an hour to one phone and
+    ``RESIDENT_CODES_PER_ADDRESS_HOUR`` an hour from one client address, any phones (429 beyond either).
+
+    Both limits count in the database, in one transaction with the new code, under PostgreSQL advisory
+    locks on the address and on the phone (always in that order), so requests racing each other cannot
+    pass a limit together: the phone's counts its codes (``LoginCode``), the address's the codes sent
+    to it (``ResidentEvent`` ``code_sent``, which records the address).
     """
     phone = clean_phone(phone)
     now = timezone.now()
+    hour_ago = now - timezone.timedelta(hours=1)
     code = "".join(secrets.choice("0123456789") for _i in range(CODE_LENGTH))
+    refused = None
     with transaction.atomic():
+        if ip_address:
+            _lock_address(ip_address)
         _lock_phone(phone)
-        sent = LoginCode.objects.filter(phone=phone, created_at__gt=now - timezone.timedelta(hours=1)).count()
+        sent = LoginCode.objects.filter(phone=phone, created_at__gt=hour_ago).count()
         if sent >= settings.RESIDENT_CODES_PER_HOUR:
-            refused = True
+            refused = _("At most %(count)d codes an hour can be sent to one phone; please try again later.") % {
+                "count": settings.RESIDENT_CODES_PER_HOUR
+            }
+        elif (
+            ip_address
+            and ResidentEvent.objects.filter(
+                kind=ResidentEventKind.CODE_SENT, ip_address=ip_address, at__gt=hour_ago
+            ).count()
+            >= settings.RESIDENT_CODES_PER_ADDRESS_HOUR
+        ):
+            refused = _(
+                "Too many codes were asked for from this network in the last hour (at most %(count)d); "
+                "please try again later."
+            ) % {"count": settings.RESIDENT_CODES_PER_ADDRESS_HOUR}
+        if refused is not None:
             _event(ResidentEventKind.CODE_REFUSED, phone, ip_address)
         else:
-            refused = False
             LoginCode.objects.create(
                 phone=phone,
                 code_hash=_code_hash(phone, code),
@@ -88,11 +114,8 @@ def code_request(*, phone: str, ip_address: str | None = None) -> None:
                 expires_at=now + timezone.timedelta(minutes=settings.RESIDENT_CODE_MINUTES),
             )
             _event(ResidentEventKind.CODE_SENT, phone, ip_address)
-    if refused:
-        raise TooManyRequests(
-            _("At most %(count)d codes an hour can be sent to one phone; please try again later.")
-            % {"count": settings.RESIDENT_CODES_PER_HOUR}
-        )
+    if refused is not None:
+        raise TooManyRequests(refused)
     try:
         sms.gateway().send(phone, code, sms.message_for(code))
     except sms.SmsNotSent:

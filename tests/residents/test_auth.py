@@ -179,3 +179,75 @@ def test_the_hourly_limit_holds_when_requests_race(sms_log, divisions):
         t.join()
     assert sorted(statuses) == [202] * 5 + [429] * 5
     assert LoginCode.objects.filter(phone=PHONE).count() == 5
+
+
+# --- The per-address limit: codes asked for from one client address, any phones ---------------------------
+
+
+def _phones(n: int, start: int = 0) -> list[str]:
+    return [f"1390000{i:04d}" for i in range(start, start + n)]
+
+
+def test_codes_from_one_address_are_limited_an_hour_whatever_the_phones(sms_log, settings, clock):
+    settings.RESIDENT_CODES_PER_ADDRESS_HOUR = 3
+    client = APIClient(REMOTE_ADDR="203.0.113.7")
+    for phone in _phones(3):
+        assert _code(client, phone=phone).status_code == 202
+    refused = client.post(CODE_URL, {"phone": _phones(1, 3)[0]}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 429
+    assert "from this network" in refused.json()["detail"] and "at most 3" in refused.json()["detail"]
+    assert not LoginCode.objects.filter(phone=_phones(1, 3)[0]).exists()  # nothing sent, nothing kept
+    assert len(sms_log.lines) == 3
+    chinese = client.post(CODE_URL, {"phone": _phones(1, 4)[0]}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert chinese.status_code == 429 and "网络" in chinese.json()["detail"]
+    # another address is not limited by this one's
+    assert _code(APIClient(REMOTE_ADDR="203.0.113.8"), phone=_phones(1, 5)[0]).status_code == 202
+    # refusals do not count: an hour after the three codes the address may ask again
+    clock.advance(minutes=61)
+    assert _code(client, phone=_phones(1, 3)[0]).status_code == 202
+
+
+def test_the_per_phone_limit_still_holds_under_a_generous_address_limit(sms_log, settings):
+    settings.RESIDENT_CODES_PER_ADDRESS_HOUR = 100
+    client = APIClient(REMOTE_ADDR="203.0.113.9")
+    for _i in range(5):
+        assert _code(client).status_code == 202
+    refused = client.post(CODE_URL, {"phone": PHONE}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 429 and "one phone" in refused.json()["detail"]
+
+
+def test_the_site_sign_in_meets_the_address_limit_too(client, sms_log, settings):
+    settings.RESIDENT_CODES_PER_ADDRESS_HOUR = 1
+    assert client.post("/public/login/", {"phone": _phones(1)[0]}, REMOTE_ADDR="203.0.113.10").status_code == 302
+    refused = client.post("/public/login/", {"phone": _phones(1, 1)[0]}, REMOTE_ADDR="203.0.113.10")
+    assert refused.status_code == 200  # the form again, with the refusal
+    assert "网络" in refused.content.decode()
+    assert not LoginCode.objects.filter(phone=_phones(1, 1)[0]).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_address_limit_holds_when_requests_race(sms_log, divisions, settings):
+    """Eight phones at once from one address, limit 3: exactly three codes (the address's advisory lock)."""
+    from django.test import Client
+
+    settings.RESIDENT_CODES_PER_ADDRESS_HOUR = 3
+    barrier = threading.Barrier(8)
+    statuses: list[int] = []
+
+    def ask(phone):
+        try:
+            barrier.wait()
+            answer = Client(REMOTE_ADDR="203.0.113.11").post(
+                CODE_URL, {"phone": phone}, content_type="application/json"
+            )
+            statuses.append(answer.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask, args=(phone,)) for phone in _phones(8, 100)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [202] * 3 + [429] * 5
+    assert LoginCode.objects.filter(phone__in=_phones(8, 100)).count() == 3
