@@ -343,6 +343,8 @@ SPECTACULAR_SETTINGS = {
         "LeftBehindClosedReasonEnum": "elderly.models.ClosedReason.choices",
         "AttachmentKindEnum": "documents.models.AttachmentKind.choices",
         "DonationKindEnum": "charity.models.DonationKind.choices",
+        "MarriageKindEnum": "marriage.models.Kind.choices",
+        "BookableKindEnum": "marriage.models.BOOKABLE_KINDS",
     },
 }
 

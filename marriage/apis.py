@@ -407,6 +407,8 @@ class OnlineAppointmentViewSet(
     serializer_class = OnlineAppointmentSerializer
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no resident
+            return Appointment.objects.none()
         return selectors.online_appointment_list(resident=self.request.user)
 
     def get_object(self):

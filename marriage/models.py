@@ -29,6 +29,10 @@ class Kind(models.TextChoices):
     REISSUE = "reissue", _("Certificate reissue")
 
 
+# What an appointment is booked for: a registration of two parties (a reissue needs none).
+BOOKABLE_KINDS = [(Kind.MARRIAGE, Kind.MARRIAGE.label), (Kind.DIVORCE, Kind.DIVORCE.label)]
+
+
 class Status(models.TextChoices):
     COOLING_OFF = "cooling_off", _("In cooling-off")
     REGISTERED = "registered", _("Registered")

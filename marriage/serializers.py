@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from marriage.models import Appointment, HouseholdChange, Kind, Office, Registration
+from marriage.models import BOOKABLE_KINDS, Appointment, HouseholdChange, Kind, Office, Registration
 
 
 class RegistrationInputSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=[(Kind.MARRIAGE, Kind.MARRIAGE.label), (Kind.DIVORCE, Kind.DIVORCE.label)])
+    kind = serializers.ChoiceField(choices=BOOKABLE_KINDS)
     party_a = serializers.IntegerField(min_value=1)
     party_b = serializers.IntegerField(min_value=1)
     office = serializers.CharField(
@@ -197,7 +197,7 @@ class AppointmentSerializer(serializers.ModelSerializer):
 class OnlineAppointmentInputSerializer(serializers.Serializer):
     office = serializers.CharField(max_length=6, help_text="district code of the registry office (any in the city)")
     date = serializers.DateField()
-    kind = serializers.ChoiceField(choices=[(Kind.MARRIAGE, Kind.MARRIAGE.label), (Kind.DIVORCE, Kind.DIVORCE.label)])
+    kind = serializers.ChoiceField(choices=BOOKABLE_KINDS)
     party_a_id_number = serializers.CharField(max_length=30)
     party_b_id_number = serializers.CharField(max_length=30)
     name_a = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")

@@ -68,11 +68,12 @@ PUBLIC_REFERENCE = {
     "standard-list",
     "standard-detail",
     "standard-applicable",
+    "standard-history",  # when each standard was set and by whom: read beside the table itself
     "relief:standards",
     "donation-disclosure",  # the public list of donations and their uses (《慈善法》 disclosure)
     "charity:disclosure",
 }
-AUDITOR_PAGES = {"audit-changes", "audit-security", "audit-reveals"}
+AUDITOR_PAGES = {"audit-changes", "audit-security", "audit-reveals", "audit-integrity"}
 
 
 def test_an_auditor_reads_the_logs_and_nothing_else(client, auditor, api_for, caseworker):

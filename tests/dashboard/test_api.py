@@ -149,8 +149,10 @@ def test_in_force_counts_active_cases_at_the_end_paid_or_not(world, make_staff):
 
     leader = api_client_for(make_staff("leader", "370200"))
     body = leader.get(URL, {"from": "2020-01", "to": "2020-03"}).json()
-    for scheme in SCHEMES - {"price_subsidy"}:
+    for scheme in SCHEMES - {"price_subsidy", "temporary_relief"}:  # per recurring scheme (api.md)
         assert set(body["schemes"][scheme]["in_force"]) == {"households", "persons"}
+    for one_off in ("price_subsidy", "temporary_relief"):  # a grant paid once is never "in force"
+        assert "in_force" not in body["schemes"][one_off]
     dibao = body["schemes"]["dibao"]
     # Started by March and active, or ended (suspended, terminated) only from March on.
     in_force = DibaoCase.objects.filter(start_month__lte="2020-03-01").filter(
