@@ -27,6 +27,12 @@ more than its choices or its linked record's name registers a display function:
 ``history.register_display("payouts.PayoutRun", "error", fn)``; a field nobody should read in the
 history is hidden with ``history.hide("app.Model", "field")``.
 
+**Writers who are not staff accounts** (a resident online) are recorded in the history context
+under a key of their own, their id the value (``audit_context(None, resident=pk)``); the app that
+owns them registers how they read (``register_context_actor("resident", names_of)``,
+``names_of(ids) → {str(id): "居民 138****1234 (网上)"}``, one call a page). Such a writer is the
+row's actor, before any account in the context: never an id, a token or a placeholder account.
+
 **Sentences for what the system writes** (``sentence(text)``): notes written by machines
 (``schedule``, ``seed_demo``, ``csv 1a2b3c…``, ``bank file csv (2 lines)``, the shipped
 standards' source texts) are matched by patterns the owning app registers
@@ -68,6 +74,7 @@ _MASKS: dict[str, Callable[[str], str]] = {
 _DISPLAYS: dict[tuple[str, str], Callable[[object], str]] = {}
 _HIDDEN: set[tuple[str, str]] = set()
 _SENTENCES: list[tuple[re.Pattern, Callable[[re.Match], str]]] = []
+_CONTEXT_ACTORS: dict[str, Callable[[set], dict[str, str]]] = {}
 
 
 def register_display(model_label: str, field_name: str, display: Callable[[object], str]) -> None:
@@ -79,6 +86,31 @@ def hide(model_label: str, *field_names: str) -> None:
     """Leave these fields of ``model_label`` out of every history."""
     for name in field_names:
         _HIDDEN.add((model_label.lower(), name))
+
+
+def register_context_actor(key: str, names_of: Callable[[set], dict[str, str]]) -> None:
+    """A writer recorded in the history context as ``{key: id}`` (not a staff account) reads as
+    ``names_of({id, …})[str(id)]``; an id ``names_of`` does not name reads as ``names_of``'s ``""`` entry."""
+    _CONTEXT_ACTORS[key] = names_of
+
+
+def _context_actor_names(contexts: Iterable[dict]) -> dict[str, dict[str, str]]:
+    """For a page of contexts: {key: {str(id): name}} of the registered non-staff writers, one call a key."""
+    wanted: dict[str, set] = defaultdict(set)
+    for context in contexts:
+        for key in _CONTEXT_ACTORS:
+            if context.get(key) not in (None, ""):
+                wanted[key].add(str(context[key]))
+    return {key: _CONTEXT_ACTORS[key](ids) for key, ids in wanted.items()}
+
+
+def _context_actor(context: dict, names: dict[str, dict[str, str]]) -> str:
+    for key in _CONTEXT_ACTORS:
+        value = context.get(key)
+        if value not in (None, ""):
+            known = names.get(key, {})
+            return known.get(str(value)) or known.get("") or _("(removed)")
+    return ""
 
 
 def register_sentence(pattern: str, render: Callable[[re.Match], str]) -> None:
@@ -271,13 +303,17 @@ def _via(context: dict) -> str:
         return _("API")
     if url:
         return _("Portal page")
-    if context.get("actor") == DATABASE_ACTOR:
+    if context.get("actor") == DATABASE_ACTOR or any(context.get(key) not in (None, "") for key in _CONTEXT_ACTORS):
         return ""
     return _("System") if not context.get("user") else ""
 
 
-def _actor(user, context: dict) -> str:
-    """Who: the account; a statement run in the database outside the portal; else the system."""
+def _actor(user, context: dict, context_names: dict[str, dict[str, str]] | None = None) -> str:
+    """Who: a registered non-staff writer (a resident); the account; a statement run in the database
+    outside the portal; else the system."""
+    writer = _context_actor(context, context_names or {})
+    if writer:
+        return writer
     if user:
         return str(user)
     if context.get("actor") == DATABASE_ACTOR:
@@ -315,6 +351,7 @@ def rows_from_events(events: Iterable) -> list[Row]:
         for pk in pks:
             names.want(model, pk)
     names.load()
+    context_names = _context_actor_names(event.pgh_context or {} for event, _model, _shown in prepared)
     rows = []
     for event, model, shown in prepared:
         context = event.pgh_context or {}
@@ -333,7 +370,7 @@ def rows_from_events(events: Iterable) -> list[Row]:
         rows.append(
             Row(
                 at=event.pgh_created_at,
-                actor=_actor(user, context),
+                actor=_actor(user, context, context_names),
                 kind=event.pgh_label if event.pgh_label in ACTIONS else "update",
                 action=str(ACTIONS.get(event.pgh_label, ACTIONS["update"])),
                 record_type=capfirst(str(model._meta.verbose_name)) if model is not None else _("Record"),

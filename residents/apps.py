@@ -7,5 +7,6 @@ class ResidentsConfig(AppConfig):
     verbose_name = _("Residents online")
 
     def ready(self) -> None:
-        # its permission rules (core.permissions), work-queue kind (core.worklist), attachments (documents)
-        from residents import permissions, worklist  # noqa: F401
+        # its permission rules (core.permissions), work-queue kind (core.worklist), attachments (documents),
+        # how a resident reads as the writer in a history (core.history)
+        from residents import history, permissions, worklist  # noqa: F401

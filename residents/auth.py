@@ -138,7 +138,22 @@ class IsResident(permissions.BasePermission):
     """Only a resident (a ``Resident``, authenticated by the classes above) passes."""
 
     def has_permission(self, request, view) -> bool:
-        return isinstance(request.user, Resident) and request.user.is_active
+        if not (isinstance(request.user, Resident) and request.user.is_active):
+            return False
+        resident_history_context(request.user)
+        return True
+
+
+def resident_history_context(resident: Resident) -> None:
+    """Every write of this request is the resident's in the history: ``resident=<id>`` and no staff user.
+
+    DRF's ``request.user = resident`` makes pghistory's middleware record the resident's *id* as the
+    context's staff ``user`` (it reads any model's pk), which would name the staff account of that
+    id as the writer; this sets it back to none, the resident beside it (``residents.history``).
+    """
+    import pghistory
+
+    pghistory.context(user=None, resident=resident.pk)
 
 
 class ResidentTokenScheme(OpenApiAuthenticationExtension):

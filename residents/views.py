@@ -16,7 +16,7 @@ from core.errors import DomainError
 from core.idnumbers import mask_phone
 from core.security import client_ip
 from residents import services
-from residents.auth import resident_login, resident_logout, session_resident
+from residents.auth import resident_history_context, resident_login, resident_logout, session_resident
 from residents.forms import CodeForm, PhoneForm
 
 PENDING_PHONE = "_resident_pending_phone"
@@ -32,6 +32,7 @@ def resident_required(view):
         if resident is None:
             return redirect(reverse("residents:login"))
         request.resident = resident
+        resident_history_context(resident)  # the page's writes are the resident's in the history
         return view(request, *args, **kwargs)
 
     return wrapped

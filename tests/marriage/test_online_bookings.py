@@ -226,3 +226,58 @@ def test_registrars_see_online_bookings_in_the_days_list_masked(resident_client,
     assert WOMAN not in str(rows)
     caseworker = api_for(make_staff("caseworker", "370203001"))
     assert caseworker.get("/api/v1/marriage-appointments/").status_code == 403
+
+
+# --- The history: the resident is the writer, in plain words ------------------------------------------
+
+
+def _actors(appointment, language="zh-hans"):
+    from django.utils import translation
+
+    from core.history import rows_for
+
+    with translation.override(language):
+        return [(row.kind, row.actor, row.via) for row in reversed(rows_for(appointment))]
+
+
+def test_the_history_names_the_resident_who_booked_and_cancelled(resident_client, make_staff):
+    """Booked and cancelled through the API: both rows say 居民 138****1111 (网上), never an id or a token;
+    a staff account that happens to share the resident's id is not named (pghistory reads any pk)."""
+    twin = make_staff("registrar", "370203", first_name="同号", last_name="职员")
+    resident = Resident.objects.create(pk=twin.pk, phone="13800001111")
+    client = APIClient()
+    token = token_issue(resident=resident)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    services.capacity_override_set(
+        actor=make_staff("registrar", "370203"), office="370203", date=weekday_after(3), capacity=2
+    )
+    booked = client.post(URL, body(weekday_after(3)), format="json").json()
+    assert client.post(f"{URL}{booked['id']}/cancel/", {}, format="json").status_code == 200
+    appointment = Appointment.objects.get(pk=booked["id"])
+    rows = _actors(appointment)
+    assert [kind for kind, _actor, _via in rows] == ["insert", "update"]
+    assert {actor for _kind, actor, _via in rows} == {"居民 138****1111 (网上)"}
+    assert {via for _kind, _actor, via in rows} == {"接口"}
+    assert {actor for _kind, actor, _via in _actors(appointment, "en")} == {"Resident 138****1111 (online)"}
+    everything = repr(rows)
+    for leak in (f"resident={resident.pk}", token, "13800001111", str(twin), "居民网上申请", "System", "系统"):
+        assert leak not in everything, leak
+
+
+def test_a_registrars_cancel_of_an_online_booking_names_the_registrar(resident_client, make_staff):
+    registrar = make_staff("registrar", "370203", first_name="芳", last_name="王")
+    services.capacity_override_set(actor=registrar, office="370203", date=weekday_after(3), capacity=2)
+    booked = resident_client().post(URL, body(weekday_after(3)), format="json").json()
+    services.appointment_cancel(actor=registrar, appointment=booked["id"], reason="当事人电话取消")
+    rows = _actors(Appointment.objects.get(pk=booked["id"]))
+    assert [actor for _kind, actor, _via in rows] == ["居民 138****1111 (网上)", str(registrar)]
+
+
+def test_a_booking_made_by_the_service_outside_a_request_names_the_resident_too(divisions, make_staff):
+    resident = Resident.objects.create(phone="13912345678")
+    day = weekday_after(3)
+    services.capacity_override_set(actor=make_staff("registrar", "370203"), office="370203", date=day, capacity=2)
+    appointment = services.online_appointment_book(
+        resident=resident, office="370203", date=day, kind="marriage", party_a_id_number=MAN, party_b_id_number=WOMAN
+    )
+    assert _actors(appointment) == [("insert", "居民 139****5678 (网上)", "")]

@@ -316,3 +316,19 @@ def test_public_notices_of_my_community(resident_api, caseworker, api_for, stand
     answer = client.get("/api/v1/public/notices/")
     assert answer.status_code == 200 and answer.json()["community"] == OWN_COMMUNITY
     assert client.get("/api/v1/public/notices/", {"community": "999999999999"}).status_code == 404
+
+
+def test_the_applications_history_names_the_resident_and_then_the_caseworker(
+    resident_api, caseworker, api_for, standards
+):
+    """GET online-applications/{id}/history/ (core.history): the resident's writes read 居民 138****1111 (网上),
+    not the inactive account they are filed under nor an id; the caseworker's acceptance reads the caseworker."""
+    client = resident_api("13800001111")
+    pk = _apply(client).json()["id"]
+    staff = api_for(caseworker)
+    assert staff.post(f"{STAFF}{pk}/accept/", {}, format="json").status_code == 200
+    history = staff.get(f"{STAFF}{pk}/history/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    rows = history["results"] if isinstance(history, dict) else history
+    actors = [row["actor"] for row in reversed(rows)]
+    assert actors[0] == "居民 138****1111 (网上)" and actors[-1] == str(caseworker)
+    assert not any("居民网上申请" in actor or "online" in actor for actor in actors)
