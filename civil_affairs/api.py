@@ -4,7 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from charity.apis import DonationViewSet
-from core.apis import DivisionViewSet, MyTasksView, SearchView, TokenView
+from core.apis import DivisionChangeViewSet, DivisionViewSet, MyTasksView, SearchView, TokenView
 from dashboard.apis import DashboardSummaryView
 from datacheck.apis import (
     CoverageGapViewSet,
@@ -69,6 +69,7 @@ from welfare.apis import (
 
 router = DefaultRouter()
 router.register("divisions", DivisionViewSet, basename="division")
+router.register("division-changes", DivisionChangeViewSet, basename="division-change")
 router.register("people", PersonViewSet, basename="person")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("standards", StandardViewSet, basename="standard")

@@ -414,6 +414,11 @@ CELERY_BEAT_SCHEDULE = {
     # Data checking: every ongoing beneficiary against the latest extract of each source, monthly.
     # Low-income monitoring: warnings only the calendar reveals (a left-behind elderly visit overdue), daily.
     "monitoring: daily scan": {"task": "monitoring.daily_scan", "schedule": crontab(minute="15", hour="2")},
+    # Division changes dated in the future come into force on their day (core.services), just after midnight.
+    "core: apply division changes in force today": {
+        "task": "core.apply_division_changes",
+        "schedule": crontab(minute="5", hour="0"),
+    },
     # The audit trail's hash chains, every table, nightly (core/auditchain.py): the auditor's page shows the result.
     "core: verify the audit trail": {"task": "core.audit_verify", "schedule": crontab(minute="45", hour="2")},
     # The monthly monitoring run over the whole city (tiers, warnings), after the month's payouts and returns.

@@ -6,14 +6,16 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.models import Division, DivisionLevel, SecurityEventKind
+from core.drf import CapabilityPermission
+from core.models import Division, DivisionChange, DivisionLevel, SecurityEventKind
+from core.roles import Cap
 from core.scoping import scope
 from core.security import lockout_message
 from core.services import security_event_record
@@ -48,6 +50,87 @@ class DivisionViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return scope(Division.objects.order_by("code"), self.request.user)
+
+
+class DivisionChangeSerializer(serializers.ModelSerializer):
+    division = serializers.CharField(source="division_id", allow_null=True, read_only=True)
+    target = serializers.CharField(source="target_id", allow_null=True, read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+
+    class Meta:
+        model = DivisionChange
+        fields = [
+            "id",
+            "kind",
+            "effective_on",
+            "status",
+            "division",
+            "new_code",
+            "new_name",
+            "target",
+            "communities",
+            "staff_follow",
+            "note",
+            "mapping",
+            "created_by",
+            "created_at",
+            "applied_at",
+        ]
+        read_only_fields = fields
+
+
+class DivisionChangeInputSerializer(serializers.Serializer):
+    """``town_to_subdistrict``: ``division`` (the town), ``new_name``, ``new_code``? (empty: the town's own);
+    ``move_communities``: ``communities`` (codes) and ``target`` (the sub-district they move to)."""
+
+    kind = serializers.ChoiceField(choices=["town_to_subdistrict", "move_communities"])
+    effective_on = serializers.DateField()
+    division = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
+    new_code = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
+    new_name = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    target = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
+    communities = serializers.ListField(
+        child=serializers.CharField(max_length=12), required=False, default=list, max_length=500
+    )
+    staff_follow = serializers.BooleanField(required=False, default=True)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class DivisionChangeViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Division changes (administrators): a town becomes a sub-district, or communities move; in force
+    from ``effective_on`` (today's: at once; a later day: by the daily schedule)."""
+
+    serializer_class = DivisionChangeSerializer
+    permission_classes = [IsAuthenticated, CapabilityPermission]
+    required_caps = {"list": Cap.DIVISIONS_CHANGE, "retrieve": Cap.DIVISIONS_CHANGE, "create": Cap.DIVISIONS_CHANGE}
+
+    def get_queryset(self):
+        from core.selectors import division_change_list
+
+        return division_change_list(user=self.request.user)
+
+    @extend_schema(request=DivisionChangeInputSerializer, responses={201: DivisionChangeSerializer})
+    def create(self, request):
+        from core.services import division_change_create
+
+        data = DivisionChangeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        change = division_change_create(
+            actor=request.user,
+            kind=v["kind"],
+            effective_on=v["effective_on"],
+            division_code=v["division"],
+            new_code=v["new_code"],
+            new_name=v["new_name"],
+            target_code=v["target"],
+            communities=v["communities"],
+            staff_follow=v["staff_follow"],
+            note=v["note"],
+        )
+        return Response(DivisionChangeSerializer(change).data, status=status.HTTP_201_CREATED)
 
 
 class TokenRequestSerializer(serializers.Serializer):

@@ -10,8 +10,9 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import post_migrate
         from pghistory.models import MiddlewareEvents
 
-        from core import security
+        from core import permissions, security
         from core.drf import install_filter_validation, install_strict_input
+        from core.models import DivisionChange
         from core.roles import Cap
         from core.scoping import declare_unscoped
 
@@ -21,6 +22,8 @@ class CoreConfig(AppConfig):
         install_filter_validation()
         # pghistory's events have no geography: the auditor reads all of them (masked, core.audit).
         declare_unscoped(MiddlewareEvents, view_cap=Cap.AUDIT_VIEW)
+        # Division changes: entered by administrators (the page's form and the API ask the same rule).
+        permissions.register(DivisionChange, "create", caps=[Cap.DIVISIONS_CHANGE])
 
 
 def _install_audit_chain(sender, using="default", plan=None, verbosity=1, **kwargs) -> None:

@@ -14,6 +14,7 @@ NAVIGATION = [
     (_("Welfare"), "welfare:home", Cap.WELFARE_VIEW),
     (_("Standards"), "relief:standards", Cap.STANDARDS_EDIT),
     (_("Price indices"), "relief:price-indices", Cap.PRICE_INDEX_EDIT),
+    (_("Division changes"), "division-changes", Cap.DIVISIONS_CHANGE),
     (_("Payouts"), "payouts:run-list", Cap.PAYOUT_VIEW),
     (_("Elderly care"), "elderly:centre-list", Cap.ELDERLY_VIEW),
     (_("Charity"), "charity:donation-list", Cap.CHARITY_VIEW),

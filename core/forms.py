@@ -61,3 +61,45 @@ class StaffSearchForm(forms.Form):
 
 class RoleGrantForm(forms.Form):
     role = forms.ChoiceField(label=_("New role"), choices=Role.choices)
+
+
+class DivisionChangeForm(forms.Form):
+    """A division change as the administrator enters it; ``core.services.division_change_create`` checks it."""
+
+    kind = forms.ChoiceField(label=_("Kind of change"), choices=())
+    effective_on = forms.DateField(label=_("In force from"), widget=DateInput())
+    division = forms.ChoiceField(label=_("Town"), required=False, choices=())
+    new_code = forms.CharField(
+        label=_("New code"),
+        max_length=9,
+        required=False,
+        help_text=_("9 digits; leave empty to keep the town's code."),
+    )
+    new_name = forms.CharField(label=_("New name"), max_length=60, required=False)
+    target = forms.ChoiceField(label=_("New sub-district"), required=False, choices=())
+    communities = forms.MultipleChoiceField(label=_("Communities to move"), required=False, choices=())
+    staff_follow = forms.BooleanField(
+        label=_("Staff of a changed division keep their access (their accounts move with it)"),
+        required=False,
+        initial=True,
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from core.models import Division, DivisionChangeKind
+
+        super().__init__(*args, **kwargs)
+        active = Division.objects.filter(active=True).order_by("code")
+        subdistricts = list(active.filter(level="subdistrict").select_related("parent"))
+        self.fields["kind"].choices = DivisionChangeKind.choices
+        self.fields["division"].choices = [("", "—")] + [
+            (d.code, f"{d.parent.name} {d.name} ({d.code})") for d in subdistricts if d.kind == "town"
+        ]
+        self.fields["target"].choices = [("", "—")] + [
+            (d.code, f"{d.parent.name} {d.name} ({d.code})") for d in subdistricts
+        ]
+        names = {d.code: f"{d.parent.name} {d.name}" for d in subdistricts}
+        groups: dict[str, list] = {}
+        for c in active.filter(level="community"):
+            groups.setdefault(names.get(c.parent_id, c.parent_id), []).append((c.code, f"{c.name} ({c.code})"))
+        self.fields["communities"].choices = list(groups.items())

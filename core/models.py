@@ -95,6 +95,88 @@ class Division(models.Model):
         return " ".join(reversed(parts))
 
 
+class DivisionChangeKind(models.TextChoices):
+    TOWN_TO_SUBDISTRICT = "town_to_subdistrict", _("A town becomes a sub-district")  # 撤镇设街道
+    MOVE_COMMUNITIES = "move_communities", _("Communities move to another sub-district")
+
+
+class DivisionChangeStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    APPLIED = "applied", _("In force")
+
+
+@pghistory.track()
+class DivisionChange(models.Model):
+    """A change of the divisions entered once by an administrator, in force from ``effective_on``.
+
+    Applied (``core.services.division_change_apply``) on its effective date: a division whose code
+    changes gets a new row under its new parent, the old row is marked inactive with the new one as
+    its ``successor``, and what is *current* follows the new code (the models that say so with
+    ``division_follow``: people, households, open warnings…); what is *history* keeps the code it
+    was written under (payout lines, the dashboard's months, case events). ``mapping`` records the
+    codes moved, ``[[old, new], …]``. ``staff_follow``: staff accounts of a changed division move
+    with it (they keep their access); otherwise they stay on the old, inactive division and lose it.
+    """
+
+    scope_field = None  # the city's divisions: administrators enter and read them
+    scope_view_cap = Cap.DIVISIONS_CHANGE
+
+    kind = models.CharField(_("kind of change"), max_length=24, choices=DivisionChangeKind.choices)
+    effective_on = models.DateField(_("in force from"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=DivisionChangeStatus.choices, default=DivisionChangeStatus.SCHEDULED
+    )
+    division = models.ForeignKey(
+        Division,
+        verbose_name=_("town"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("The town that becomes a sub-district."),
+    )
+    new_code = models.CharField(_("new code"), max_length=12, blank=True, db_collation=CODE_COLLATION)
+    new_name = models.CharField(_("new name"), max_length=60, blank=True)
+    target = models.ForeignKey(
+        Division,
+        verbose_name=_("new sub-district"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("The sub-district the communities move to."),
+    )
+    communities = ArrayField(models.CharField(max_length=12), verbose_name=_("communities"), default=list, blank=True)
+    staff_follow = models.BooleanField(
+        _("staff keep their access"),
+        default=True,
+        help_text=_("Staff of a changed division move with it; otherwise they lose access to it."),
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    mapping = models.JSONField(_("codes moved"), default=list, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        "core.User", verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("division change")
+        verbose_name_plural = _("division changes")
+        ordering = ["-effective_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="town_to_subdistrict", division__isnull=False)
+                | models.Q(kind="move_communities", target__isnull=False),
+                name="division_change_has_its_subject",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "effective_on"], name="division_change_due")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.effective_on:%Y-%m-%d}"
+
+
 class StaffManager(UserManager):
     def get_queryset(self):
         return super().get_queryset().select_related("division")

@@ -36,6 +36,7 @@ class Cap(StrEnum):
     PEOPLE_CITYWIDE = "people.citywide"  # look people up across the whole city (registrars)
     STAFF_MANAGE = "staff.manage"
     STANDARDS_EDIT = "standards.edit"
+    DIVISIONS_CHANGE = "divisions.change"  # enter a change of the divisions (撤镇设街道, communities moved)
     # Social assistance (relief/): dibao, tekun, temporary relief, price-linked subsidy, vagrant relief.
     RELIEF_VIEW = "relief.view"
     RELIEF_APPLY = "relief.apply"  # file applications and claims, record investigations and paperwork
@@ -220,6 +221,7 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
             Cap.PEOPLE_VIEW,
             Cap.STAFF_MANAGE,
             Cap.STANDARDS_EDIT,
+            Cap.DIVISIONS_CHANGE,
             Cap.PRICE_INDEX_EDIT,
             Cap.ROLES_GRANT,
             Cap.DATACHECK_VIEW,

@@ -147,3 +147,10 @@ def audit_check_list(*, user: User) -> QuerySet:
     from core.models import AuditCheck
 
     return scope(AuditCheck.objects.all(), user)
+
+
+def division_change_list(*, user: User) -> QuerySet:
+    """Division changes, latest in force first (administrators: ``scope_view_cap``)."""
+    from core.models import DivisionChange
+
+    return scope(DivisionChange.objects.select_related("division", "target", "created_by"), user)

@@ -13,6 +13,7 @@ from core.errors import Conflict, Forbidden, InvalidInput
 from core.models import (
     AuditCheck,
     Division,
+    DivisionChange,
     DivisionKind,
     DivisionLevel,
     RevealLog,
@@ -361,3 +362,262 @@ def audit_trail_check() -> AuditCheck:
     if not report.ok:
         log.error("audit trail broken: %s", detail)
     return check
+
+
+# --- Division changes (撤镇设街道; communities moved between sub-districts) ------------------------
+
+
+def _division_followers() -> list[tuple[type[models.Model], list[str], models.Q | None]]:
+    """Every model that says which of its division references follow a change (``division_follow``).
+
+    ``division_follow = ("community",)``: every row's ``community`` follows; ``{"division": Q(status="open")}``:
+    only the rows the condition selects (an open warning moves, a handled one keeps its division);
+    ``()``: the model's division is history (it was recorded there) and stays. Core reads the
+    attribute and knows no domain. Staff accounts are not among them: the change says (``staff_follow``).
+    """
+    from django.apps import apps
+
+    followers = []
+    for model in apps.get_models():
+        declared = getattr(model, "division_follow", None)
+        if not declared or model is User:
+            continue
+        if isinstance(declared, dict):
+            conditions = [c for c in declared.values() if c is not None]
+            condition = None
+            if conditions:
+                condition = conditions[0]
+                for extra in conditions[1:]:
+                    condition &= extra
+            followers.append((model, list(declared), condition))
+        else:
+            followers.append((model, list(declared), None))
+    return followers
+
+
+def _validate_division_change(
+    *, kind: str, effective_on, division_code: str, new_code: str, new_name: str, target_code: str, communities
+) -> dict:
+    """The change's subject, checked: every problem as a field error (``InvalidInput``), nothing written."""
+    from core.cases import local_today
+    from core.models import DivisionChangeKind, DivisionChangeStatus
+
+    if kind not in DivisionChangeKind.values:
+        raise InvalidInput(_("Choose the kind of change."), field="kind")
+    if effective_on is None:
+        raise InvalidInput(_("Enter the date the change is in force from."), field="effective_on")
+    if effective_on < local_today():
+        # A change in force from a day already past would move people and cases under months that
+        # were paid (and counted) under the old division: enter it with today's date or a later one.
+        raise InvalidInput(
+            _("A division change cannot be in force from a day already past: enter today or a later day."),
+            field="effective_on",
+        )
+    pending = DivisionChange.objects.filter(status=DivisionChangeStatus.SCHEDULED)
+    if kind == DivisionChangeKind.TOWN_TO_SUBDISTRICT:
+        return _validate_town_change(division_code=division_code, new_code=new_code, new_name=new_name, pending=pending)
+    return _validate_communities_move(target_code=target_code, communities=communities, pending=pending)
+
+
+def _validate_town_change(*, division_code: str, new_code: str, new_name: str, pending) -> dict:
+    town = Division.objects.filter(code=(division_code or "").strip(), active=True).first()
+    if town is None or town.level != DivisionLevel.SUBDISTRICT:
+        raise InvalidInput(_("Unknown town %(code)s.") % {"code": division_code or "—"}, field="division")
+    if town.kind != DivisionKind.TOWN:
+        raise InvalidInput(_("%(name)s is not a town.") % {"name": town.name}, field="division")
+    new_code = (new_code or "").strip() or town.code
+    new_name = (new_name or "").strip()
+    if not new_name:
+        raise InvalidInput(_("Enter the sub-district's new name."), field="new_name")
+    if len(new_code) != 9 or not new_code.isdigit() or not new_code.startswith(town.parent_id):
+        raise InvalidInput(
+            _("A sub-district's code has 9 digits and begins with its district's code %(district)s.")
+            % {"district": town.parent_id},
+            field="new_code",
+        )
+    if new_code != town.code and Division.objects.filter(code=new_code).exists():
+        raise InvalidInput(_("The code %(code)s is already taken.") % {"code": new_code}, field="new_code")
+    if pending.filter(models.Q(division=town) | models.Q(new_code=new_code)).exists():
+        raise Conflict(
+            _("A change of %(name)s is already scheduled.") % {"name": town.name}, code="division_change_pending"
+        )
+    return {"division": town, "new_code": new_code, "new_name": new_name, "target": None, "communities": []}
+
+
+def _validate_communities_move(*, target_code: str, communities, pending) -> dict:
+    target = Division.objects.filter(code=(target_code or "").strip(), active=True).first()
+    if target is None or target.level != DivisionLevel.SUBDISTRICT:
+        raise InvalidInput(_("Unknown sub-district %(code)s.") % {"code": target_code or "—"}, field="target")
+    codes = [c.strip() for c in (communities or []) if c and c.strip()]
+    if not codes:
+        raise InvalidInput(_("Name at least one community to move."), field="communities")
+    if len(set(codes)) != len(codes):
+        raise InvalidInput(_("A community is named twice."), field="communities")
+    found = {d.code: d for d in Division.objects.filter(code__in=codes, level=DivisionLevel.COMMUNITY, active=True)}
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        raise InvalidInput(_("Unknown community %(codes)s.") % {"codes": ", ".join(unknown[:5])}, field="communities")
+    inside = [found[c] for c in codes if found[c].parent_id == target.code]
+    if inside:
+        raise InvalidInput(
+            _("%(name)s already belongs to %(target)s: a community cannot move into its own sub-district.")
+            % {"name": inside[0].name, "target": target.name},
+            field="communities",
+        )
+    if pending.filter(communities__overlap=codes).exists():
+        raise Conflict(_("A change of one of these communities is already scheduled."), code="division_change_pending")
+    return {"division": None, "new_code": "", "new_name": "", "target": target, "communities": codes}
+
+
+@transaction.atomic
+def division_change_create(
+    *,
+    actor: User,
+    kind: str,
+    effective_on,
+    division_code: str = "",
+    new_code: str = "",
+    new_name: str = "",
+    target_code: str = "",
+    communities=(),
+    staff_follow: bool = True,
+    note: str = "",
+) -> DivisionChange:
+    """Enter a division change (administrators). One in force from today is applied at once; a later one
+    waits for its day (``division_changes_apply_due``, the daily beat task)."""
+    from core.cases import local_today
+    from core.permissions import require_can
+
+    require_can(actor, "create", DivisionChange)
+    subject = _validate_division_change(
+        kind=kind,
+        effective_on=effective_on,
+        division_code=division_code,
+        new_code=new_code,
+        new_name=new_name,
+        target_code=target_code,
+        communities=communities,
+    )
+    with audit_context(actor):
+        change = DivisionChange.objects.create(
+            kind=kind,
+            effective_on=effective_on,
+            staff_follow=bool(staff_follow),
+            note=(note or "").strip(),
+            created_by=actor,
+            **subject,
+        )
+    if effective_on <= local_today():
+        change = division_change_apply(change_id=change.pk, actor=actor)
+    return change
+
+
+def _free_code(parent_code: str, wanted_suffix: str, taken: set[str]) -> str:
+    """``parent + suffix`` if free, else the parent's next free three-digit number."""
+    code = parent_code + wanted_suffix
+    if code not in taken:
+        return code
+    for number in range(1, 1000):
+        code = f"{parent_code}{number:03d}"
+        if code not in taken:
+            return code
+    raise Conflict(_("No free code is left under %(code)s.") % {"code": parent_code}, code="no_free_code")
+
+
+def _successor(old: Division, *, code: str, name: str, kind: str, parent_code: str) -> Division:
+    new = Division.objects.create(
+        code=code, name=name, level=old.level, kind=kind, parent_id=parent_code, demo_name=old.demo_name
+    )
+    old.active = False
+    old.successor = new
+    old.save(update_fields=["active", "successor"])
+    return new
+
+
+def _division_change_mapping(change: DivisionChange) -> list[list[str]]:
+    """Create the new divisions of ``change``; returns ``[[old, new, old parent, new parent], …]``."""
+    from core.models import DivisionChangeKind
+
+    taken = set(Division.objects.values_list("code", flat=True))
+    mapping: list[list[str]] = []
+    if change.kind == DivisionChangeKind.TOWN_TO_SUBDISTRICT:
+        town = Division.objects.select_for_update().get(pk=change.division_id)
+        if change.new_code == town.code:  # the same code: a new name and kind on the same row
+            town.name, town.kind = change.new_name, DivisionKind.SUBDISTRICT
+            town.save(update_fields=["name", "kind"])
+            return mapping
+        sub = _successor(
+            town, code=change.new_code, name=change.new_name, kind=DivisionKind.SUBDISTRICT, parent_code=town.parent_id
+        )
+        mapping.append([town.code, sub.code, town.parent_id, town.parent_id])
+        for community in Division.objects.filter(parent_id=town.code, active=True).order_by("code"):
+            code = _free_code(sub.code, community.code[9:], taken)
+            taken.add(code)
+            _successor(community, code=code, name=community.name, kind=community.kind, parent_code=sub.code)
+            mapping.append([community.code, code, town.code, sub.code])
+        return mapping
+    target = change.target
+    for community in Division.objects.filter(code__in=change.communities, active=True).order_by("code"):
+        code = _free_code(target.code, community.code[9:], taken)
+        taken.add(code)
+        _successor(community, code=code, name=community.name, kind=community.kind, parent_code=target.code)
+        mapping.append([community.code, code, community.parent_id, target.code])
+    return mapping
+
+
+def _follow(mapping: list[list[str]], *, staff_follow: bool) -> None:
+    """Move every current reference from the old codes to the new (set-based: one UPDATE per model, field and code)."""
+    followers = _division_followers()
+    for old, new, old_parent, new_parent in mapping:
+        for model, fields, condition in followers:
+            for field in fields:
+                rows = model._base_manager.filter(**{f"{field}_id": old})
+                if condition is not None:
+                    rows = rows.filter(condition)
+                values = {f"{field}_id": new}
+                if old_parent != new_parent:
+                    # A community's row that also names its sub-district (a warning's ``subdistrict``) moves both.
+                    for other in fields:
+                        if other != field:
+                            values[f"{other}_id"] = models.Case(
+                                models.When(**{f"{other}_id": old_parent}, then=models.Value(new_parent)),
+                                default=models.F(f"{other}_id"),
+                            )
+                rows.update(**values)
+        if staff_follow:
+            User.objects.filter(division_id=old).update(division_id=new)
+
+
+@transaction.atomic
+def division_change_apply(*, change_id: int, actor: User | None = None) -> DivisionChange:
+    """Put a change in force: new divisions, the current references moved, the old rows inactive. Once only."""
+    from django.utils import timezone
+
+    from core.models import DivisionChangeStatus
+
+    change = DivisionChange.objects.select_for_update().get(pk=change_id)
+    if change.status == DivisionChangeStatus.APPLIED:
+        return change
+    with audit_context(actor or change.created_by, division_change=change.pk):
+        mapping = _division_change_mapping(change)
+        _follow(mapping, staff_follow=change.staff_follow)
+        change.mapping = [[old, new] for old, new, _op, _np in mapping]
+        change.status = DivisionChangeStatus.APPLIED
+        change.applied_at = timezone.now()
+        change.save(update_fields=["mapping", "status", "applied_at"])
+    return change
+
+
+def division_changes_apply_due() -> list[int]:
+    """Apply every scheduled change whose day has come (the daily beat task; safe to run twice)."""
+    from core.cases import local_today
+    from core.models import DivisionChangeStatus
+
+    due = DivisionChange.objects.filter(
+        status=DivisionChangeStatus.SCHEDULED, effective_on__lte=local_today()
+    ).order_by("effective_on", "id")
+    applied = []
+    for change_id in due.values_list("id", flat=True):
+        division_change_apply(change_id=change_id)
+        applied.append(change_id)
+    return applied

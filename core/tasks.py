@@ -17,3 +17,9 @@ def audit_verify() -> bool:
 def sweep_jobs() -> list[list]:
     """Beat, every minute (every worker also does it on its own): restart the jobs with no sign of life."""
     return [list(item) for item in jobs.sweep()]
+
+
+@shared_task(name="core.apply_division_changes")
+def apply_division_changes() -> list[int]:
+    """Beat, daily just after midnight: put in force the division changes whose day has come."""
+    return services.division_changes_apply_due()

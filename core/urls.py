@@ -13,6 +13,7 @@ urlpatterns = [
     path("audit/security/", views.audit_security, name="audit-security"),
     path("audit/reveals/", views.audit_reveals, name="audit-reveals"),
     path("audit/integrity/", views.audit_integrity, name="audit-integrity"),
+    path("divisions/changes/", views.division_changes, name="division-changes"),
     path("staff/", views.staff_list, name="staff-list"),
     path("staff/<int:pk>/", views.staff_detail, name="staff-detail"),
     path("staff/unlock/", views.lockout_lift, name="lockout-lift"),

@@ -8,9 +8,16 @@ from django.views.decorators.http import require_POST, require_safe
 
 from core import selectors, services
 from core.errors import DomainError, Forbidden
-from core.forms import AuditSearchForm, PortalPasswordChangeForm, RoleGrantForm, SecuritySearchForm, StaffSearchForm
+from core.forms import (
+    AuditSearchForm,
+    DivisionChangeForm,
+    PortalPasswordChangeForm,
+    RoleGrantForm,
+    SecuritySearchForm,
+    StaffSearchForm,
+)
 from core.history import reveal_rows, rows_from_events
-from core.models import User
+from core.models import Division, User
 from core.pagination import paginate
 from core.roles import Cap, has_cap
 from core.scoping import get_in_scope
@@ -135,6 +142,57 @@ def audit_integrity(request):
         broken = [auditchain.describe(f) for f in first.values()]
         checks.append({"check": check, "broken": broken, "more": len(check.findings) - len(first)})
     return render(request, "core/audit_integrity.html", {"page": page, "checks": checks})
+
+
+@login_required
+def division_changes(request):
+    """Division changes (administrators): the list, and the form that enters one (the same service as the API)."""
+    from core.models import DivisionChange
+    from core.permissions import can
+
+    if not can(request.user, "create", DivisionChange):
+        raise Forbidden()
+    form = DivisionChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            change = services.division_change_create(
+                actor=request.user,
+                kind=data["kind"],
+                effective_on=data["effective_on"],
+                division_code=data["division"],
+                new_code=data["new_code"],
+                new_name=data["new_name"],
+                target_code=data["target"],
+                communities=data["communities"],
+                staff_follow=data["staff_follow"],
+                note=data["note"],
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            if change.status == "applied":
+                messages.success(request, _("The division change is in force."))
+            else:
+                messages.success(
+                    request,
+                    _("The division change is scheduled: it comes into force on %(day)s.")
+                    % {"day": change.effective_on.isoformat()},
+                )
+            return redirect("division-changes")
+    page = paginate(request, selectors.division_change_list(user=request.user), LOG_PAGE_SIZE)
+    codes = {code for change in page.object_list for pair in change.mapping for code in pair}
+    codes |= {code for change in page.object_list for code in change.communities}
+    names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+    rows = [
+        {
+            "change": change,
+            "communities": [names.get(code, code) for code in change.communities],
+            "moved": [(names.get(old, old), old, names.get(new, new), new) for old, new in change.mapping],
+        }
+        for change in page.object_list
+    ]
+    return render(request, "core/division_changes.html", {"form": form, "page": page, "rows": rows})
 
 
 @login_required

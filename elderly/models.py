@@ -70,6 +70,7 @@ class ElderlyCentre(models.Model):
     """A sub-district home and community elderly-care service centre, from its site to its operation."""
 
     scope_field = "subdistrict"
+    division_follow = ("subdistrict",)
     scope_view_cap = Cap.ELDERLY_VIEW
     state_machine = CENTRE_MACHINE
 
@@ -162,6 +163,7 @@ class LeftBehindElder(models.Model):
     """A rural left-behind elderly person on the care register (农村留守老年人), one active entry per person."""
 
     scope_field = "community"
+    division_follow = ("community",)
     scope_view_cap = Cap.ELDERLY_VIEW
 
     person = models.ForeignKey(

@@ -130,6 +130,8 @@ class RiskWarning(models.Model):
     scope_field = "division"
     scope_view_cap = Cap.MONITORING_VIEW
     state_machine = WARNING_MACHINE
+    # An open warning goes to the new sub-district with its household; a handled one stays where it was handled.
+    division_follow = {"division": Q(status="open"), "subdistrict": Q(status="open")}
 
     signal = models.CharField(_("signal"), max_length=80, unique=True)
     kind = models.CharField(_("kind of risk"), max_length=20, choices=WarningKind.choices)

@@ -48,6 +48,7 @@ class Person(models.Model):
     """
 
     scope_field = "division"
+    division_follow = ("division",)  # a person moves with their community (domain.md "Geography")
     scope_view_cap = Cap.PEOPLE_VIEW
     scope_citywide_cap = Cap.PEOPLE_CITYWIDE
 
@@ -99,6 +100,7 @@ class Household(models.Model):
     """A household (户): members, address and community, urban or rural, bank account."""
 
     scope_field = "community"
+    division_follow = ("community",)
     scope_view_cap = Cap.PEOPLE_VIEW
 
     community = models.ForeignKey(

@@ -18,6 +18,7 @@ import pghistory
 import pgtrigger
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -180,6 +181,7 @@ class OnlineApplication(models.Model):
 
     scope_field = "community"
     scope_view_cap = Cap.RELIEF_VIEW
+    division_follow = {"community": Q(status="submitted")}  # waiting to be accepted: the new community's staff
     state_machine = APPLICATION_MACHINE
 
     reference = models.CharField(_("reference"), max_length=20, unique=True)

@@ -295,6 +295,7 @@ class CommunityOrg(models.Model):
     """A community social organization filed (备案) with its community: a lighter register."""
 
     scope_field = "community"
+    division_follow = ("community",)
     scope_view_cap = Cap.SOCIALORG_VIEW
 
     community = models.ForeignKey(

@@ -328,6 +328,7 @@ class ChildSupervisor(models.Model):
     """A sub-district's child supervisor (儿童督导员), from appointment to the end of the term."""
 
     scope_field = "subdistrict"
+    division_follow = ("subdistrict",)
     scope_view_cap = Cap.WELFARE_VIEW
 
     subdistrict = models.ForeignKey(
