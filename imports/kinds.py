@@ -98,6 +98,9 @@ class Kind:
     label: str | Promise = ""
     columns: list[Column] = []
     description: str | Promise = ""
+    # Capabilities besides the import one that whoever uploads or commits a file of this kind must hold
+    # (what the rows record is otherwise written by those roles only); checked by imports.services/permissions.
+    required_caps: frozenset = frozenset()
 
     # --- headings --------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ class ImportKind(models.TextChoices):
     DISABILITY_NURSING = "disability_nursing", _("Existing nursing subsidies for people with severe disabilities")
     VOLUNTEERS = "volunteers", _("Registered volunteers per district (volunteer platform)")
     POVERTY_HOUSEHOLDS = "poverty_households", _("Poverty-registered households (poverty-alleviation office)")
+    HOUSEHOLD_FINANCES = "household_finances", _("Household income and expenses (no case needed)")
 
 
 class ImportStatus(models.TextChoices):

@@ -23,7 +23,9 @@ def _commit(actor, job) -> bool:
     if job is None:
         return True
     from imports.registry import kind_of
+    from imports.services import require_kind_caps
 
+    require_kind_caps(actor, kind_of(job.kind))
     needed = getattr(kind_of(job.kind), "approver_caps", frozenset())
     if not needed:
         return True

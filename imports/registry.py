@@ -13,8 +13,9 @@ def kinds() -> dict[str, Kind]:
     from datacheck.imports import PovertyHouseholdsKind
     from imports.cases import CASE_KINDS
     from imports.households import HouseholdsKind
+    from monitoring.imports import HouseholdFinancesKind
 
-    found = [HouseholdsKind(), *CASE_KINDS, VolunteersKind(), PovertyHouseholdsKind()]
+    found = [HouseholdsKind(), *CASE_KINDS, VolunteersKind(), PovertyHouseholdsKind(), HouseholdFinancesKind()]
     return {k.key: k for k in found}
 
 

@@ -60,12 +60,25 @@ def _enqueue(task_name: str, job_id: int) -> None:
     transaction.on_commit(send, robust=True)
 
 
+def require_kind_caps(actor: User, handler) -> None:
+    """403 unless ``actor`` holds what the kind's rows need (``Kind.required_caps``: a household's income and
+    expenses are recorded by caseworkers and approvers, not by whoever may import)."""
+    from core.errors import Forbidden
+    from core.roles import capabilities_of
+
+    if handler.required_caps - capabilities_of(actor):
+        raise Forbidden(
+            _("Your role may not record what this kind of file holds (%(kind)s).") % {"kind": handler.label}
+        )
+
+
 def import_upload(*, actor: User, kind: str, file_name: str, content: bytes) -> ImportJob:
     """Keep an uploaded file as a job of ``kind`` and check its rows (now, or in Celery when it is large)."""
     require_can(actor, "upload", ImportJob)
     if kind not in ImportKind.values:
         raise InvalidInput(_("Choose what the file holds."), field="kind")
     handler = kind_of(kind)
+    require_kind_caps(actor, handler)
     if not content:
         raise InvalidInput(_("The file is empty."), field="file")
     handler.check_file(file_name, content)  # 400 now for an unreadable, hostile or wrong file
