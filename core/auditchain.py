@@ -56,14 +56,25 @@ logger = logging.getLogger("civil_affairs.audit")
 
 CHAIN_COLUMNS = ("audit_seq", "audit_batch", "audit_hash")
 _EXTRA: set[str] = set()
+_TRIGGER_ONLY: set[str] = set()
 SEAL_TABLE = "core_auditseal"
 HEAD_TABLE = "core_auditchainhead"
 CHECK_LABEL = "core.AuditCheck"
 
 
-def register(*labels: str) -> None:
-    """Make ``app.Model`` append-only and chained (for a log without a ``pgtrigger.Protect``)."""
+def register(*labels: str, trigger_only: bool = False) -> None:
+    """Make ``app.Model`` append-only and chained (for a log without a ``pgtrigger.Protect``).
+
+    ``trigger_only``: the log is written by a trigger's owner-defined (SECURITY DEFINER) function
+    alone, so the application's role may not insert into it either (it could forge entries).
+    """
     _EXTRA.update(label.lower() for label in labels)
+    if trigger_only:
+        _TRIGGER_ONLY.update(label.lower() for label in labels)
+
+
+def trigger_only_tables() -> list[str]:
+    return [m._meta.db_table for m in chained_models() if m._meta.label_lower in _TRIGGER_ONLY]
 
 
 def _is_append_only(model) -> bool:
@@ -365,6 +376,9 @@ def _grant(cursor, app_role: str, chained: list[str]) -> None:
     cursor.execute(
         f"REVOKE INSERT, UPDATE, DELETE ON {_q(SEAL_TABLE)}, {_q(HEAD_TABLE)}, django_migrations FROM {role}"
     )
+    written_by_triggers = [t for t in trigger_only_tables() if t in chained]
+    if written_by_triggers:
+        cursor.execute(f"REVOKE INSERT ON {', '.join(map(_q, written_by_triggers))} FROM {role}")
     try:
         with transaction.atomic():
             cursor.execute(f"REVOKE CREATE ON SCHEMA public FROM PUBLIC, {role}")

@@ -321,6 +321,9 @@ def _actor(user, context: dict, context_names: dict[str, dict[str, str]] | None 
     return _("System")
 
 
+actor_name = _actor  # who, as every history says it (other logs written by triggers: payout line status changes)
+
+
 def _step(model, context: dict) -> str:
     action = context.get("action")
     machine = getattr(model, "state_machine", None) if model is not None else None

@@ -382,34 +382,11 @@ class PayoutLine(models.Model):
             models.Index(fields=["source_id"], name="payout_line_claim", condition=Q(scheme="temporary_relief")),
         ]
         # Money already computed is history (domain.md): once written, a line's beneficiary, household,
-        # amount, month, scheme, run and case cannot be changed by any statement — the database raises,
-        # for the application's role and the owner alike (a trigger, not a grant). Its status moves
-        # only along its path: to be paid → paid or failed. A correction is a new line in a follow-up run.
-        triggers = [
-            pgtrigger.Trigger(
-                name="payout_line_is_history",
-                operation=pgtrigger.Update,
-                when=pgtrigger.Before,
-                func="""
-                    IF NEW.beneficiary_id IS DISTINCT FROM OLD.beneficiary_id
-                       OR NEW.household_id IS DISTINCT FROM OLD.household_id
-                       OR NEW.amount IS DISTINCT FROM OLD.amount
-                       OR NEW.period IS DISTINCT FROM OLD.period
-                       OR NEW.scheme IS DISTINCT FROM OLD.scheme
-                       OR NEW.run_id IS DISTINCT FROM OLD.run_id
-                       OR NEW.source_id IS DISTINCT FROM OLD.source_id THEN
-                        RAISE EXCEPTION 'payout line % cannot be changed: correct it with a new line', OLD.id
-                            USING ERRCODE = 'integrity_constraint_violation';
-                    END IF;
-                    IF NEW.status IS DISTINCT FROM OLD.status
-                       AND NOT (OLD.status = 'pending' AND NEW.status IN ('paid', 'failed')) THEN
-                        RAISE EXCEPTION 'payout line %: status % cannot become %', OLD.id, OLD.status, NEW.status
-                            USING ERRCODE = 'integrity_constraint_violation';
-                    END IF;
-                    RETURN NEW;
-                """,
-            )
-        ]
+        # amount, month, scheme, run and case cannot be changed by any statement, and its status moves
+        # only along its path (to be paid → paid or failed); every status change is a
+        # ``LineStatusEvent``. Both are plain SQL triggers (``payouts/migrations/0007_line_status_events.py``), not
+        # pgtrigger's: those can be skipped by anyone with ``SET pgtrigger.ignore``; these cannot, by
+        # the application's role or the owner. A correction is a new line in a follow-up run.
 
     def __str__(self) -> str:
         return f"{self.run_id}/{self.beneficiary_id} {self.amount}"
@@ -509,3 +486,87 @@ class ReturnImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id} {self.filename} {self.outcome}"
+
+
+class LineActorKind(models.TextChoices):
+    USER = "user", _("A user of the portal")
+    SYSTEM = "system", _("The portal itself")
+    DATABASE = "database", _("Changed directly in the database")
+
+
+class LineStatusEvent(models.Model):
+    """One status change of one payout line (paid, failed): from, to, when, who, which run and return file.
+
+    Written by the database, never by code: a statement-level trigger on the lines
+    (``payout_line_status_events``, migration 0007) inserts one row per changed line, set-based,
+    whatever statement changed them (the bank-return import, a raw ``UPDATE`` in psql). The actor
+    comes from the pghistory context (the user; the portal without one; "database" for a session
+    outside the portal), the time from the application's clock (``payouts.services.stamp``) or,
+    outside the portal, the database's. Append-only and hash-chained (``core.auditchain``); the
+    application's role may not even insert here (only the trigger's owner-defined function does).
+    """
+
+    line = models.ForeignKey(
+        PayoutLine,
+        verbose_name=_("payout line"),
+        on_delete=models.DO_NOTHING,
+        related_name="status_events",
+        db_constraint=False,
+        db_index=False,
+    )
+    run = models.ForeignKey(
+        PayoutRun,
+        verbose_name=_("run"),
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    return_import = models.ForeignKey(
+        ReturnImport,
+        verbose_name=_("bank return file"),
+        on_delete=models.DO_NOTHING,
+        related_name="line_events",
+        null=True,
+        blank=True,
+        db_constraint=False,
+        db_index=False,
+    )
+    from_status = models.CharField(_("from"), max_length=8, choices=LineStatus.choices)
+    to_status = models.CharField(_("to"), max_length=8, choices=LineStatus.choices)
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        null=True,
+        blank=True,
+        db_constraint=False,
+    )
+    actor_kind = models.CharField(_("changed by"), max_length=8, choices=LineActorKind.choices)
+    context = models.ForeignKey(
+        "pghistory.Context",
+        verbose_name=_("context"),
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        null=True,
+        blank=True,
+        db_constraint=False,
+        db_index=False,
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("payout line status change")
+        verbose_name_plural = _("payout line status changes")
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["line", "id"], name="payout_line_event_line"),
+            models.Index(
+                fields=["return_import"], name="payout_line_event_import", condition=Q(return_import__isnull=False)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line_id} {self.from_status}→{self.to_status}"

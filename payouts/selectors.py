@@ -17,12 +17,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import history
 from core.cases import add_months, month_str
 from core.models import Division, User
 from core.money import money_str
 from core.scoping import get_in_scope, scope, sees_all
 from payouts.bankfiles import ReturnRow
-from payouts.models import PER_CASE_SCHEMES, LineStatus, PayoutLine, PayoutRun, PayoutScheme, RunStatus
+from payouts.models import (
+    PER_CASE_SCHEMES,
+    LineActorKind,
+    LineStatus,
+    LineStatusEvent,
+    PayoutLine,
+    PayoutRun,
+    PayoutScheme,
+    ReturnImport,
+    RunStatus,
+)
 from people.models import Household, Person
 
 DIFF_LIMIT = 50
@@ -103,6 +114,57 @@ def lines_page(lines) -> list[PayoutLine]:
 
 def run_events(run: PayoutRun):
     return list(run.events.select_related("actor").order_by("at", "id"))
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A line's status change as a finance officer reads it (no status tokens, no column names)."""
+
+    line_id: int
+    at: datetime.datetime
+    actor: str
+    old: str
+    new: str
+    reason: str
+    source: str  # "银行回盘文件 returns.csv", or "" when no return file made it (a statement in the database)
+
+
+def _status_changes(events) -> list[StatusChange]:
+    labels = dict(LineStatus.choices)
+    rows = []
+    for event in events:
+        if event.actor_kind == LineActorKind.DATABASE:
+            actor = history.actor_name(None, {"actor": history.DATABASE_ACTOR})
+        else:
+            actor = history.actor_name(event.actor, {})
+        record = event.return_import
+        rows.append(
+            StatusChange(
+                line_id=event.line_id,
+                at=event.at,
+                actor=actor,
+                old=str(labels.get(event.from_status, history.EMPTY)),
+                new=str(labels.get(event.to_status, history.EMPTY)),
+                reason=event.reason,
+                source=_("Bank return file %(file)s") % {"file": record.filename} if record is not None else "",
+            )
+        )
+    return rows
+
+
+def line_status_changes(line_ids) -> dict[int, list[StatusChange]]:
+    """The status changes of the lines a page shows, oldest first, by line (one query)."""
+    events = LineStatusEvent.objects.filter(line_id__in=list(line_ids)).select_related("actor", "return_import")
+    found: dict[int, list[StatusChange]] = {}
+    for row in _status_changes(events.order_by("line_id", "id")):
+        found.setdefault(row.line_id, []).append(row)
+    return found
+
+
+def import_status_changes(record: ReturnImport, limit: int = 200) -> tuple[int, list[StatusChange]]:
+    """How many lines a return file moved, and the first ``limit`` of those changes."""
+    events = LineStatusEvent.objects.filter(return_import=record).select_related("actor", "return_import")
+    return events.count(), _status_changes(events.order_by("id")[:limit])
 
 
 def is_stuck(run: PayoutRun, *, stuck_after: datetime.timedelta) -> bool:

@@ -635,6 +635,19 @@ def account_digest(account: str) -> str:
 MAX_REPORTED_ERRORS = 1000
 
 
+def stamp(cursor, at, *, return_import: int | None = None) -> None:
+    """Tell the lines' status trigger the application's clock and the return file of the next statements.
+
+    The trigger (``payouts.models.LINE_TRIGGERS``) dates each status change with ``at`` (the
+    application's ``timezone.now()``: black-box tests move the server's clock, not the
+    database's) and names the file; ``stamp(cursor, None)`` clears both. Transaction-local.
+    """
+    cursor.execute(
+        "SELECT set_config('civil_affairs.now', %s, true), set_config('payouts.return_import', %s, true)",
+        [at.isoformat() if at else "", str(return_import) if return_import else ""],
+    )
+
+
 @transaction.atomic
 def run_import_returns(*, actor: User, run: PayoutRun, filename: str, content: bytes) -> ReturnImport:
     """Record the bank's return file: every row applies, or nothing does.
@@ -682,28 +695,6 @@ def run_import_returns(*, actor: User, run: PayoutRun, filename: str, content: b
         for line in checked.changes
     ]
     now = timezone.now()
-    if updates:
-        with connection.cursor() as cur:
-            cur.execute(
-                """
-                UPDATE payouts_payoutline l
-                   SET status = v.status, failure_reason = v.reason, failed_account_digest = v.digest, settled_at = %s
-                  FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) AS v(id, status, reason, digest)
-                 WHERE l.id = v.id AND l.run_id = %s AND l.status = 'pending'
-                """,
-                [
-                    now,
-                    [u[0] for u in updates],
-                    [u[1] for u in updates],
-                    [u[2] for u in updates],
-                    [u[3] for u in updates],
-                    run.pk,
-                ],
-            )
-            if cur.rowcount != len(updates):
-                raise Conflict(
-                    _("Lines changed while the return was recorded; import it again."), code="concurrent_change"
-                )
     paid = sum(1 for u in updates if u[1] == LineStatus.PAID)
     with audit_context(actor, action="payouts.import_returns"):
         record = ReturnImport.objects.create(
@@ -717,6 +708,34 @@ def run_import_returns(*, actor: User, run: PayoutRun, filename: str, content: b
             failed=len(updates) - paid,
             unchanged=checked.unchanged,
         )
+        if updates:
+            # One statement for the whole file; the lines' trigger writes each line's status change
+            # (LineStatusEvent) with this user, this file and the application's clock.
+            with connection.cursor() as cur:
+                stamp(cur, now, return_import=record.pk)
+                cur.execute(
+                    """
+                    UPDATE payouts_payoutline l
+                       SET status = v.status, failure_reason = v.reason, failed_account_digest = v.digest,
+                           settled_at = %s
+                      FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) AS v(id, status, reason, digest)
+                     WHERE l.id = v.id AND l.run_id = %s AND l.status = 'pending'
+                    """,
+                    [
+                        now,
+                        [u[0] for u in updates],
+                        [u[1] for u in updates],
+                        [u[2] for u in updates],
+                        [u[3] for u in updates],
+                        run.pk,
+                    ],
+                )
+                changed = cur.rowcount
+                stamp(cur, None)
+            if changed != len(updates):
+                raise Conflict(
+                    _("Lines changed while the return was recorded; import it again."), code="concurrent_change"
+                )
     note = _("%(file)s: %(paid)d paid, %(failed)d failed") % {
         "file": filename,
         "paid": paid,

@@ -252,7 +252,12 @@ def import_detail(request, pk: int):
     except ReturnImport.DoesNotExist:
         raise Http404 from None
     run = _run_or_404(request, record.run_id)
-    return render(request, "payouts/import_detail.html", {"record": record, "run": run})
+    changed, changes = selectors.import_status_changes(record)
+    return render(
+        request,
+        "payouts/import_detail.html",
+        {"record": record, "run": run, "changed_count": changed, "changes": changes},
+    )
 
 
 @login_required
@@ -265,7 +270,11 @@ def run_lines(request, pk: int):
     page = paginate(request, lines.only("id"), per_page=50)
     lines_shown = selectors.lines_page(page.object_list)
     flags = SCHEMES[run.scheme].line_flags(lines_shown) if run.scheme in SCHEMES else {}
-    rows = [(line, selectors.explain(line.snapshot), flags.get(line.pk, [])) for line in lines_shown]
+    changes = selectors.line_status_changes(line.pk for line in lines_shown)
+    rows = [
+        (line, selectors.explain(line.snapshot), flags.get(line.pk, []), changes.get(line.pk, []))
+        for line in lines_shown
+    ]
     return render(
         request,
         "payouts/run_lines.html",
