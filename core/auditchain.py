@@ -8,8 +8,9 @@ append-only (the reveal, security and case logs, run events, status changes…) 
   TRUNCATE (statement level) whoever asks, the owner included; the application role
   (``core.db.roles``) moreover has only SELECT and INSERT on these tables, so it cannot
   truncate, and it cannot switch triggers off (no ownership, no superuser). pgtrigger's own
-  ``Protect`` triggers stay, but they can be skipped by anyone through ``pgtrigger.ignore``;
-  these cannot.
+  ``Protect`` triggers stay; ``pgtrigger.ignore`` never skipped these, and it is honoured only
+  for the owner's sessions now (``IGNORE_FUNCTION``), so the application's role can skip no
+  pgtrigger trigger either (history triggers, guards).
 * **Chained, so that even the owner leaves marks.** A BEFORE INSERT trigger gives each row its
   place (``audit_seq``), the batch of its transaction (``audit_batch``) and the SHA-256 of its
   content (``audit_hash``); an AFTER trigger folds the row's hash into the batch's running
@@ -270,6 +271,32 @@ $f$;
 REVOKE EXECUTE ON FUNCTION audit_seal_batch(text, uuid, bigint, text, text[]) FROM PUBLIC;
 """  # noqa: S608 — constants only
 
+# pgtrigger's escape hatch (``SET pgtrigger.ignore = '{table:trigger}'``) is a setting anyone may set:
+# with pgtrigger's own function, the application's role could switch off every history trigger
+# (and any pgtrigger guard) for its statements. Replaced here, after every migrate (a pgtrigger
+# migration reinstalls its own), by one that honours the setting only for the owner's sessions
+# (migrations, flush, the city generator, ``as_owner()``), never for the application's role,
+# whatever the setting says. Cheap on the common path: nothing is looked up unless the setting
+# names this very trigger. The audit tables' own refusals are plain triggers and never ask.
+IGNORE_FUNCTION = """
+CREATE OR REPLACE FUNCTION public._pgtrigger_should_ignore(trigger_name name) RETURNS boolean
+LANGUAGE plpgsql AS $f$
+DECLARE
+  ignoring text[];
+BEGIN
+  BEGIN
+    ignoring := nullif(current_setting('pgtrigger.ignore', true), '')::text[];
+  EXCEPTION WHEN OTHERS THEN
+    RETURN FALSE;
+  END;
+  IF ignoring IS NULL OR NOT (trigger_name = ANY(ignoring)) THEN
+    RETURN FALSE;
+  END IF;
+  RETURN pg_has_role(current_user, %(owner)s, 'MEMBER');
+END
+$f$;
+"""
+
 TRIGGERS = {
     # name: (timing/event, function, chained rows only)
     "zz_audit_row": "BEFORE INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION audit_chain_row()",
@@ -401,6 +428,9 @@ def install(using_connection=None, verbosity: int = 0) -> None:
             cursor.execute(f"SET LOCAL {setting}")
         cursor.execute(FUNCTIONS)
         cursor.execute(OWNER_FUNCTIONS)
+        cursor.execute("SELECT current_user")
+        owner = cursor.fetchone()[0]
+        cursor.execute(IGNORE_FUNCTION.replace("%(owner)s", "'" + owner.replace("'", "''") + "'"))
         chained = []
         for table in tables:
             if table in present:

@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import pgtrigger
-from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.utils.functional import Promise
@@ -252,47 +249,11 @@ def returning(sql: str, params=None) -> list[int]:
 
 # --- audit, set-based --------------------------------------------------------------------------------
 #
-# pghistory's row triggers write one event per changed row, each attaching the context with an
-# upsert inside its own sub-transaction: about 0.2 ms a row, twenty times the cost of the row
-# itself. A bulk write turns those triggers off for its own statements (``pgtrigger.ignore``) and
-# writes the very same event rows itself, one ``INSERT … SELECT`` per statement, under the same
-# context row (the acting user and the import), which ``_pgh_attach_context()`` makes once.
-
-TRIGGERS = ("insert_insert", "update_update")
-
-
-@contextmanager
-def bulk_history(*models):
-    """Inside, the history triggers of ``models`` are off: call ``record`` after every write."""
-    with pgtrigger.ignore(*(f"{m._meta.label}:{name}" for m in models for name in TRIGGERS)):
-        yield History()
-
-
-class History:
-    def __init__(self):
-        self._context = None
-
-    def context(self):
-        if self._context is None:
-            self._context = fetch("SELECT _pgh_attach_context()")[0][0]
-        return self._context
-
-    def record(self, model, label: str, ids: list[int]) -> int:
-        """The event rows the history trigger of ``model`` would have written for rows ``ids`` (``label``)."""
-        if not ids:
-            return 0
-        event = apps.get_model(model._meta.app_label, f"{model.__name__}Event")
-        columns = [f.column for f in event._meta.concrete_fields if not f.name.startswith("pgh_")]
-        names = ", ".join(f'"{c}"' for c in columns)
-        values = ", ".join(f't."{c}"' for c in columns)
-        written = 0
-        for part in chunks(ids, 100_000):
-            written += execute(
-                f"INSERT INTO {event._meta.db_table} ({names}, pgh_context_id, pgh_created_at, pgh_label, pgh_obj_id) "  # noqa: S608
-                f"SELECT {values}, %s, now(), %s, t.id FROM {model._meta.db_table} t WHERE t.id = ANY(%s)",
-                [self.context(), label, part],
-            )
-        return written
+# A bulk write records its history through the tables' own triggers, never beside them: the
+# tables a bulk import writes (people, households, members) have statement-level history
+# triggers (one ``INSERT … SELECT`` of events per statement, people/models.py), and nothing here
+# turns a trigger off (``pgtrigger.ignore`` is not honoured for the application's role:
+# core.auditchain).
 
 
 def chunks(items: list, size: int = 50_000):

@@ -39,7 +39,11 @@ class Relationship(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-@pghistory.track()
+# Statement-level history (one INSERT … SELECT per statement over its transition tables, not a
+# trigger per row): the household import writes these three tables set-based, and history must
+# come from the triggers whatever the statement, never skipped (issue 22 §8: the application's
+# role cannot ``SET pgtrigger.ignore`` its way past them any more, core.auditchain).
+@pghistory.track(level=pghistory.Statement)
 class Person(models.Model):
     """A resident. Sex and birth date come from the ID number.
 
@@ -95,7 +99,7 @@ class Person(models.Model):
         return mask_phone(self.phone)
 
 
-@pghistory.track()
+@pghistory.track(level=pghistory.Statement)
 class Household(models.Model):
     """A household (户): members, address and community, urban or rural, bank account."""
 
@@ -134,7 +138,7 @@ class Household(models.Model):
         return mask_tail(self.bank_account)
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), level=pghistory.Statement)
 class HouseholdMember(models.Model):
     scope_field = "household__community"
     scope_view_cap = Cap.PEOPLE_VIEW

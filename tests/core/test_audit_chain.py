@@ -362,3 +362,55 @@ def test_a_tail_cut_off_cleanly_by_the_owner_shows_against_the_last_check(casewo
             [seq - 1],
         )
     assert _kinds(auditchain.verify(), "core_securityevent") == ["link_removed"]
+
+
+# --- pgtrigger's escape hatch (issue 22 §8) -------------------------------------------------------------
+
+
+def _ignoring(table: str) -> str:
+    """``SET LOCAL pgtrigger.ignore`` naming every trigger of ``table``, in both of pgtrigger's forms."""
+    names = [
+        r[0] for r in _rows("SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal", [table])
+    ]
+    listed = ",".join([*names, *(f"{table}:{n}" for n in names)])
+    return f"SELECT set_config('pgtrigger.ignore', '{{{listed}}}', true)"
+
+
+def _rows(sql: str, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def test_the_application_role_cannot_skip_the_history_triggers_with_pgtrigger_ignore(caseworker):
+    """Before: ``SET pgtrigger.ignore`` switched people's history trigger off and the change left no event."""
+    person = PersonFactory(division_id=OWN_COMMUNITY)
+    before = person.events.count()
+    with connection.cursor() as cursor:
+        cursor.execute(_ignoring("people_person"))
+        cursor.execute("UPDATE people_person SET name = '无痕改名' WHERE id = %s", [person.pk])
+        cursor.execute("SELECT set_config('pgtrigger.ignore', NULL, true)")
+    assert person.events.count() == before + 1
+    assert person.events.order_by("-pgh_id").first().name == "无痕改名"
+
+
+def test_pgtriggers_python_ignore_does_not_help_the_application_role_either(caseworker):
+    import pgtrigger
+
+    person = PersonFactory(division_id=OWN_COMMUNITY)
+    before = person.events.count()
+    with pgtrigger.ignore("people.Person:update_update"):
+        person.name = "又改名"
+        person.save()
+    assert person.events.count() == before + 1
+
+
+def test_the_owner_may_still_use_pgtrigger_ignore(caseworker):
+    """Migrations and the owner's own commands keep pgtrigger's switch (the owner can drop triggers anyway)."""
+    person = PersonFactory(division_id=OWN_COMMUNITY)
+    before = person.events.count()
+    with as_owner(), connection.cursor() as cursor:
+        cursor.execute(_ignoring("people_person"))
+        cursor.execute("UPDATE people_person SET name = '属主改名' WHERE id = %s", [person.pk])
+        cursor.execute("SELECT set_config('pgtrigger.ignore', NULL, true)")
+    assert person.events.count() == before

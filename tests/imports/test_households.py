@@ -281,3 +281,18 @@ def test_headings_are_the_documented_ones():
         "household_ref",
         "relationship",
     ]
+
+
+def test_the_written_times_come_from_the_applications_clock(api):
+    """The server's clock moved on (black-box tests run it under libfaketime), the database's did not."""
+    import datetime
+    from unittest import mock
+
+    from django.utils import timezone
+
+    job = preview(api, xlsx(household_rows(2, members=2)))
+    later = timezone.now() + datetime.timedelta(hours=3)
+    with mock.patch.object(timezone, "now", return_value=later):
+        assert commit(api, job).status_code == 200
+    assert set(Person.objects.values_list("created_at", "updated_at")) == {(later, later)}
+    assert set(Household.objects.values_list("created_at", "updated_at")) == {(later, later)}
