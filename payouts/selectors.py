@@ -161,6 +161,12 @@ def line_status_changes(line_ids) -> dict[int, list[StatusChange]]:
     return found
 
 
+def repaid_by(line_ids) -> dict[int, PayoutRun]:
+    """The follow-up run that re-pays each of these (failed) lines, if one does: the line's next step after failing."""
+    lines = PayoutLine.objects.filter(replaces_id__in=list(line_ids)).select_related("run").only("replaces_id", "run")
+    return {line.replaces_id: line.run for line in lines}
+
+
 def import_status_changes(record: ReturnImport, limit: int = 200) -> tuple[int, list[StatusChange]]:
     """How many lines a return file moved, and the first ``limit`` of those changes."""
     events = LineStatusEvent.objects.filter(return_import=record).select_related("actor", "return_import")

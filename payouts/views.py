@@ -271,8 +271,9 @@ def run_lines(request, pk: int):
     lines_shown = selectors.lines_page(page.object_list)
     flags = SCHEMES[run.scheme].line_flags(lines_shown) if run.scheme in SCHEMES else {}
     changes = selectors.line_status_changes(line.pk for line in lines_shown)
+    repaid = selectors.repaid_by(line.pk for line in lines_shown if line.status == LineStatus.FAILED)
     rows = [
-        (line, selectors.explain(line.snapshot), flags.get(line.pk, []), changes.get(line.pk, []))
+        (line, selectors.explain(line.snapshot), flags.get(line.pk, []), changes.get(line.pk, []), repaid.get(line.pk))
         for line in lines_shown
     ]
     return render(

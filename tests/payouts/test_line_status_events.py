@@ -21,6 +21,7 @@ from core.audit import audit_context
 from core.db.roles import as_owner
 from payouts.models import LineActorKind, LineStatusEvent, PayoutLine, PayoutRun
 from payouts.services import run_import_returns
+from people.models import Household
 from tests.payouts.conftest import dibao_case
 from tests.payouts.test_api import cases, checker, exported, maker, return_file  # noqa: F401
 
@@ -174,3 +175,31 @@ def test_audit_verify_catches_a_deleted_status_event(run_lines):
         cursor.execute("SET LOCAL session_replication_role = origin")
     found = [(f.kind, f.count) for f in auditchain.verify().findings if f.table == "payouts_linestatusevent"]
     assert found == [("removed", 1)]
+
+
+def test_a_failed_line_shows_the_follow_up_run_that_pays_it_again(  # noqa: PLR0917
+    cases,  # noqa: F811
+    maker,  # noqa: F811
+    checker,  # noqa: F811
+    compute,
+    finance,
+    client,
+):
+    run, lines = exported(maker, checker, compute)
+    rows = [[r[0], r[1], r[5], "paid", ""] for r in lines[:2]] + [
+        [lines[2][0], lines[2][1], lines[2][5], "失败", "户名不符"]
+    ]
+    url = f"/api/v1/payout-runs/{run['id']}/import-returns/"
+    assert maker.post(url, {"file": return_file(rows)}, format="multipart").status_code == 200
+    failed = PayoutLine.objects.get(pk=int(lines[2][1]))
+    Household.objects.filter(pk=failed.household_id).update(bank_account="6222029999999999")
+    response = maker.post(f"/api/v1/payout-runs/{run['id']}/follow-up/", {"note": "account corrected"}, format="json")
+    assert response.status_code == 202, response.content
+    compute(response.json()["id"])
+    client.force_login(finance.maker)
+    page = client.get(
+        reverse("payouts:run-lines", args=[run["id"]]) + "?status=failed", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "待支付 → 支付失败" in page and "户名不符" in page
+    follow_up = PayoutRun.objects.get(pk=response.json()["id"])
+    assert "已由补发批次重新发放" in page and reverse("payouts:run-detail", args=[follow_up.pk]) in page
