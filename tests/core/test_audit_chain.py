@@ -414,3 +414,15 @@ def test_the_owner_may_still_use_pgtrigger_ignore(caseworker):
         cursor.execute("UPDATE people_person SET name = '属主改名' WHERE id = %s", [person.pk])
         cursor.execute("SELECT set_config('pgtrigger.ignore', NULL, true)")
     assert person.events.count() == before
+
+
+def test_the_application_role_cannot_put_pgtriggers_permissive_function_back():
+    """Neither replaced nor shadowed: no CREATE on the schema (and pgtrigger calls it schema-qualified)."""
+    assert "permission denied" in _fails(
+        "CREATE OR REPLACE FUNCTION public._pgtrigger_should_ignore(trigger_name name) RETURNS boolean "
+        "LANGUAGE sql AS 'SELECT true'"
+    )
+    assert "permission denied" in _fails(
+        "CREATE FUNCTION public._pgtrigger_should_ignore2(trigger_name name) RETURNS boolean "
+        "LANGUAGE sql AS 'SELECT true'"
+    )
