@@ -116,7 +116,10 @@ WARNING_MACHINE = StateMachine(
 )
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+# Statement-level history (one INSERT … SELECT of events per statement over its transition table, the
+# context attached once): the monthly run raises a city's warnings in one INSERT … SELECT (150,000 from
+# five risk extracts), and a row trigger per warning was most of its time (bench/RESULTS.md).
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), level=pghistory.Statement)
 class RiskWarning(models.Model):
     """A risk signal about a household (or a person in none), for its sub-district to handle within 10 days.
 

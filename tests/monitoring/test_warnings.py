@@ -102,6 +102,35 @@ def test_the_same_event_again_raises_nothing_new(admin_user, risk_source, casewo
     assert RiskWarning.objects.get().kind == "medical_bill"
 
 
+def test_warnings_raised_set_based_each_have_their_history_under_the_actor(admin_user, risk_source, caseworker):
+    """The extract step's warnings, one INSERT … SELECT recorded by the statement-level history trigger: each
+    has its one insert event, under the acting user's context, with the row's values; run again, nothing new."""
+    from monitoring.models import RiskWarningEvent
+
+    households = [make_household(community=OWN_COMMUNITY, members=1, created_by=caseworker) for _i in range(4)]
+    rows = [(h.head.id_number, "2020-06-03", "大病", "100.00") for h in households]
+    rows.append(("11010519491231002X", "2020-06-05", "death", ""))  # nobody the portal knows
+    extract = load_risk_extract(admin_user, risk_source, rows)
+    RiskWarning.objects.all().delete()
+    before = RiskWarningEvent.objects.filter(pgh_label="insert").count()
+    assert services.warnings_from_extracts(extract_ids=[extract.pk], actor=caseworker) == 4
+    assert services.warnings_from_extracts(extract_ids=[extract.pk], actor=caseworker) == 0  # idempotent
+    warnings = RiskWarning.objects.all()
+    assert {w.person_id for w in warnings} == {h.head_id for h in households}
+    events = RiskWarningEvent.objects.filter(pgh_label="insert").order_by("-pgh_id")[:4]
+    assert RiskWarningEvent.objects.filter(pgh_label="insert").count() == before + 4
+    assert {e.pgh_obj_id for e in events} == {w.pk for w in warnings}
+    assert all(e.pgh_context.metadata["user"] == caseworker.pk for e in events)
+    assert all(e.signal == RiskWarning.objects.get(pk=e.pgh_obj_id).signal for e in events)
+    # an update: one event per row that changed, none for a row written with the same values
+    RiskWarning.objects.filter(person=households[0].head).update(note="已电话联系")
+    RiskWarning.objects.filter(person=households[1].head).update(note="")
+    updates = RiskWarningEvent.objects.filter(pgh_label="update")
+    assert [(e.pgh_obj_id, e.note) for e in updates] == [
+        (RiskWarning.objects.get(person=households[0].head).pk, "已电话联系")
+    ]
+
+
 def test_a_risk_extract_needs_its_columns_and_a_kind_per_row(admin_user, risk_source, caseworker):
     household = make_household(community=OWN_COMMUNITY, members=2, created_by=caseworker)
     child = household.members.exclude(relationship="head").get().person
