@@ -15,7 +15,7 @@ from datacheck.apis import (
     ReviewItemViewSet,
 )
 from documents.apis import attachment_urls
-from elderly.apis import ElderlyCentreViewSet, LeftBehindElderViewSet
+from elderly.apis import ElderlyCentreViewSet, LeftBehindElderViewSet, OperatingSubsidyViewSet
 from imports.apis import ImportViewSet as BulkImportViewSet
 from marriage.apis import (
     AppointmentViewSet,
@@ -124,6 +124,7 @@ router.register("road-banned-words", BannedWordViewSet, basename="road-banned-wo
 # Elderly care: the sub-district centres, the rural left-behind elderly register and its visits.
 router.register("elderly-centres", ElderlyCentreViewSet, basename="elderly-centre")
 router.register("left-behind-elderly", LeftBehindElderViewSet, basename="left-behind-elder")
+router.register("elderly-subsidies", OperatingSubsidyViewSet, basename="elderly-subsidy")
 
 # Residents' online applications, as staff accept or decline them (residents/staff_apis.py).
 router.register("online-applications", OnlineApplicationViewSet, basename="online-application")

@@ -94,6 +94,8 @@ class Cap(StrEnum):
     ELDERLY_VIEW = "elderly.view"
     ELDERLY_CENTRE_EDIT = "elderly.centres"  # record a centre and move it site → operator → built → operating
     LEFT_BEHIND_EDIT = "elderly.left_behind"  # register left-behind elderly persons, record visits
+    ELDERLY_SUBSIDY_ENTER = "elderly.subsidy_enter"  # enter an institution's operating subsidy for a month
+    ELDERLY_SUBSIDY_APPROVE = "elderly.subsidy_approve"  # approve or refuse one (never one's own entry)
     # Charity (charity/): donations, their custodians and uses, the public disclosure; volunteers.
     CHARITY_VIEW = "charity.view"
     CHARITY_EDIT = "charity.edit"
@@ -142,6 +144,7 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
             Cap.MONITORING_HANDLE,
             Cap.DASHBOARD_VIEW,
             Cap.ELDERLY_CENTRE_EDIT,
+            Cap.ELDERLY_SUBSIDY_ENTER,
             Cap.RELIEF_REVIEW,
             Cap.RELIEF_APPROVE_SUBDISTRICT,
             Cap.RELIEF_DECIDE,
@@ -159,6 +162,8 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
         | {
             Cap.DASHBOARD_VIEW,
             Cap.ELDERLY_CENTRE_EDIT,
+            Cap.ELDERLY_SUBSIDY_ENTER,
+            Cap.ELDERLY_SUBSIDY_APPROVE,
             Cap.CHARITY_VIEW,
             Cap.RELIEF_APPROVE_DISTRICT,
             Cap.RELIEF_DECIDE,

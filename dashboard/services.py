@@ -15,7 +15,8 @@ APPROVED_STATUSES = ("approved", "exported", "reconciled")
 
 # The lines a run adds to the figures: its own lines, not the re-payments of failed lines (the
 # line a re-payment replaces was counted when its run was approved). ``persons``: how many people
-# a line pays for (the living members of a dibao household, from the line's snapshot; else 1).
+# a line pays for (the living members of a dibao household, from the line's snapshot; else 1). A line
+# paying an institution (an operating subsidy: no person, no household) adds to the amounts, not to the units.
 _RUN_LINES = """
     SELECT l.beneficiary_id, l.household_id, l.division_id::text AS division, l.amount,
            CASE WHEN l.scheme = 'dibao' THEN GREATEST(COALESCE((l.snapshot->>'members')::int, 1), 1)
@@ -52,10 +53,10 @@ def fold_run(run_id: int) -> bool:
             """
             CREATE TEMP TABLE _dash_units ON COMMIT DROP AS
             SELECT 'p'::text AS unit, beneficiary_id AS key, max(division) AS division, max(persons) AS persons
-            FROM _dash_lines WHERE %(scheme)s <> 'dibao' GROUP BY beneficiary_id
+            FROM _dash_lines WHERE %(scheme)s <> 'dibao' AND beneficiary_id IS NOT NULL GROUP BY beneficiary_id
             UNION ALL
             SELECT 'h', COALESCE(household_id, -beneficiary_id), max(division), sum(persons)
-            FROM _dash_lines GROUP BY 2
+            FROM _dash_lines WHERE household_id IS NOT NULL OR beneficiary_id IS NOT NULL GROUP BY 2
             """,
             {"scheme": scheme},
         )

@@ -25,6 +25,9 @@ from elderly.serializers import (
     ElderInputSerializer,
     ElderSerializer,
     ElderUpdateSerializer,
+    SubsidyDecisionSerializer,
+    SubsidyInputSerializer,
+    SubsidySerializer,
     VisitInputSerializer,
     VisitSerializer,
 )
@@ -204,3 +207,54 @@ class LeftBehindElderViewSet(HistoryMixin, mixins.ListModelMixin, mixins.Retriev
             return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
         page = self.paginate_queryset(selectors.visit_list(user=request.user, elder=elder))
         return self.get_paginated_response(VisitSerializer(page, many=True).data)
+
+
+class OperatingSubsidyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Operating subsidies to elderly-care institutions: entered (``POST``), then ``approve`` or ``refuse`` by
+    another member of staff with the power to approve; approved ones are paid by a run of ``elderly_operating``."""
+
+    serializer_class = SubsidySerializer
+    permission_classes = [IsAuthenticated, CapabilityPermission]
+    required_caps = {
+        "list": Cap.ELDERLY_VIEW,
+        "retrieve": Cap.ELDERLY_VIEW,
+        "create": Cap.ELDERLY_SUBSIDY_ENTER,
+        "approve": Cap.ELDERLY_SUBSIDY_APPROVE,
+        "refuse": Cap.ELDERLY_SUBSIDY_APPROVE,
+    }
+
+    def get_queryset(self):
+        return selectors.subsidy_list(user=self.request.user, status=self.request.query_params.get("status", ""))
+
+    def get_object(self):
+        return selectors.subsidy_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def _respond(self, subsidy, code=status.HTTP_200_OK):
+        return Response(
+            SubsidySerializer(selectors.subsidy_get(user=self.request.user, pk=subsidy.pk)).data, status=code
+        )
+
+    @extend_schema(request=SubsidyInputSerializer, responses={201: SubsidySerializer})
+    def create(self, request):
+        data = SubsidyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        subsidy = services.subsidy_create(actor=request.user, **data.validated_data)
+        return self._respond(subsidy, status.HTTP_201_CREATED)
+
+    @extend_schema(request=SubsidyDecisionSerializer, responses={200: SubsidySerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        data = SubsidyDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._respond(
+            services.subsidy_approve(actor=request.user, subsidy=self.get_object(), **data.validated_data)
+        )
+
+    @extend_schema(request=SubsidyDecisionSerializer, responses={200: SubsidySerializer})
+    @action(detail=True, methods=["post"])
+    def refuse(self, request, pk=None):
+        data = SubsidyDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._respond(
+            services.subsidy_refuse(actor=request.user, subsidy=self.get_object(), **data.validated_data)
+        )

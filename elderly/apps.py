@@ -8,4 +8,5 @@ class ElderlyConfig(AppConfig):
 
     def ready(self) -> None:
         # its permission rules (core.permissions), work-queue kinds (core.worklist), searchers (core.search)
-        from elderly import permissions, search, worklist  # noqa: F401
+        # and the operating subsidies' payout scheme (payouts.schemes)
+        from elderly import payable, permissions, search, worklist  # noqa: F401

@@ -88,3 +88,18 @@ class VisitForm(forms.Form):
 class CloseForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason for leaving"), choices=ClosedReason.choices)
     on = forms.DateField(label=_("Date"), required=False, widget=DATE_WIDGET, help_text=_("Empty: today."))
+
+
+class SubsidyForm(forms.Form):
+    """An operating subsidy as it is entered; ``elderly.services.subsidy_create`` checks it."""
+
+    centre = forms.ChoiceField(label=_("Institution"))
+    period = forms.CharField(label=_("Month (YYYY-MM)"), max_length=7)
+    amount = forms.DecimalField(label=_("Amount"), max_digits=12, decimal_places=2, min_value=0)
+    bank_name = forms.CharField(label=_("Bank"), max_length=60)
+    bank_account = forms.CharField(label=_("Bank account (in the institution's name)"), max_length=40)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(self, *args, centres=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["centre"].choices = [(c.pk, f"{c.subdistrict.name} · {c.name}") for c in centres]

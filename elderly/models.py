@@ -256,3 +256,90 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visited_on} {self.visitor}"
+
+
+# --- Operating subsidies to elderly-care institutions (养老机构运营补贴) ------------------------------
+
+
+class SubsidyStatus(models.TextChoices):
+    ENTERED = "entered", _("Entered, awaiting approval")
+    APPROVED = "approved", pgettext_lazy("operating subsidy", "Approved")
+    REFUSED = "refused", pgettext_lazy("operating subsidy", "Refused")
+
+
+_S = SubsidyStatus
+SUBSIDY_MACHINE = StateMachine(
+    [
+        Transition("approve", frozenset({_S.ENTERED}), _S.APPROVED, pgettext_lazy("operating subsidy", "Approved")),
+        Transition("refuse", frozenset({_S.ENTERED}), _S.REFUSED, pgettext_lazy("operating subsidy", "Refused")),
+    ],
+    initial=_S.ENTERED,
+    labels=dict(SubsidyStatus.choices),
+)
+
+
+@pghistory.track()
+class OperatingSubsidy(models.Model):
+    """An operating subsidy granted to one elderly-care institution (a centre) for one month.
+
+    Four eyes: entered by one member of staff, approved by another with the power to approve
+    (``elderly.permissions``); only an approved subsidy is paid, by a payout run of scheme
+    ``elderly_operating`` (``elderly/payable.py``), once: its payout line's key is the subsidy.
+    The payee is the institution: the run pays ``bank_account`` (in the institution's name), the
+    account approved with the amount, not a person's household.
+    """
+
+    scope_field = "centre__subdistrict"
+    scope_view_cap = Cap.ELDERLY_VIEW
+    state_machine = SUBSIDY_MACHINE
+
+    centre = models.ForeignKey(
+        ElderlyCentre, verbose_name=_("institution"), on_delete=models.PROTECT, related_name="subsidies"
+    )
+    period = models.DateField(_("month"))
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    bank_name = models.CharField(_("bank"), max_length=60)
+    bank_account = models.CharField(_("bank account"), max_length=32)
+    status = models.CharField(_("status"), max_length=10, choices=SubsidyStatus.choices, default=SubsidyStatus.ENTERED)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("operating subsidy")
+        verbose_name_plural = _("operating subsidies")
+        ordering = ["-period", "-id"]
+        constraints = [
+            # One subsidy per institution and month (a refused one may be entered again).
+            models.UniqueConstraint(
+                fields=["centre", "period"], condition=~Q(status="refused"), name="operatingsubsidy_once_per_month"
+            ),
+            models.CheckConstraint(condition=Q(period__day=1), name="operatingsubsidy_period_first_day"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="operatingsubsidy_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status="entered", decided_by__isnull=True)
+                | (~Q(status="entered") & Q(decided_by__isnull=False) & ~Q(decided_by=F("entered_by"))),
+                name="operatingsubsidy_four_eyes",
+            ),
+        ]
+        indexes = [models.Index(fields=["period", "status"], name="operatingsubsidy_period")]
+
+    def __str__(self) -> str:
+        return f"{self.centre} {self.period:%Y-%m}"
+
+    @property
+    def bank_account_masked(self) -> str:
+        from core.idnumbers import mask_tail
+
+        return mask_tail(self.bank_account)

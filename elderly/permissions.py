@@ -10,9 +10,16 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from core import permissions
-from core.errors import Conflict
+from core.errors import Conflict, Forbidden
 from core.roles import Cap
-from elderly.models import CENTRE_MACHINE, ElderlyCentre, ElderStatus, LeftBehindElder
+from elderly.models import (
+    CENTRE_MACHINE,
+    SUBSIDY_MACHINE,
+    ElderlyCentre,
+    ElderStatus,
+    LeftBehindElder,
+    OperatingSubsidy,
+)
 
 CENTRES = [Cap.ELDERLY_CENTRE_EDIT]
 REGISTER = [Cap.LEFT_BEHIND_EDIT]
@@ -33,3 +40,16 @@ permissions.register(LeftBehindElder, "create", caps=REGISTER)
 for _action in ("edit", "visit", "close"):
     permissions.register(LeftBehindElder, _action, caps=REGISTER, check=_on_register)
 permissions.register(LeftBehindElder, "export", caps=[Cap.ELDERLY_VIEW])
+
+
+# Operating subsidies: entered by one (sub-district or district approvers), approved or refused by another
+# with the power to approve (district approvers); never by the one who entered it (four eyes).
+def _not_own_entry(actor, subsidy) -> bool:
+    if subsidy is not None and subsidy.entered_by_id == actor.pk:
+        raise Forbidden(_("You entered this subsidy: another member of staff approves it."))
+    return True
+
+
+permissions.register(OperatingSubsidy, "create", caps=[Cap.ELDERLY_SUBSIDY_ENTER])
+for _action in SUBSIDY_MACHINE.transitions:
+    permissions.register(OperatingSubsidy, _action, caps=[Cap.ELDERLY_SUBSIDY_APPROVE], check=_not_own_entry)

@@ -11,7 +11,16 @@ from core import search
 from core.cases import local_today
 from core.models import User
 from core.scoping import get_in_scope, scope
-from elderly.models import STAGE_ORDER, CentreStage, ElderlyCentre, ElderStatus, LeftBehindElder, Risk, Visit
+from elderly.models import (
+    STAGE_ORDER,
+    CentreStage,
+    ElderlyCentre,
+    ElderStatus,
+    LeftBehindElder,
+    OperatingSubsidy,
+    Risk,
+    Visit,
+)
 
 
 def visit_interval_days(risk: str) -> int:
@@ -124,3 +133,17 @@ def elder_get(*, user: User, pk) -> LeftBehindElder:
 
 def visit_list(*, user: User, elder: LeftBehindElder) -> QuerySet[Visit]:
     return scope(Visit.objects.filter(elder=elder).select_related("recorded_by"), user).order_by("-visited_on", "-id")
+
+
+def subsidy_list(*, user: User, status: str = "", period: datetime.date | None = None) -> QuerySet[OperatingSubsidy]:
+    """Operating subsidies in the user's geography (the institution's sub-district), latest month first."""
+    qs = scope(OperatingSubsidy.objects.select_related("centre", "centre__subdistrict", "entered_by"), user)
+    if status:
+        qs = qs.filter(status=status)
+    if period is not None:
+        qs = qs.filter(period=period)
+    return qs.order_by("-period", "-id")
+
+
+def subsidy_get(*, user: User, pk) -> OperatingSubsidy:
+    return get_in_scope(OperatingSubsidy.objects.select_related("centre", "entered_by", "decided_by"), user, pk=pk)

@@ -4,7 +4,16 @@ from rest_framework import serializers
 
 from core.idnumbers import mask_id_number
 from elderly import selectors
-from elderly.models import CentreStage, ClosedReason, ElderlyCentre, LeftBehindElder, Risk, Visit, VisitorRole
+from elderly.models import (
+    CentreStage,
+    ClosedReason,
+    ElderlyCentre,
+    LeftBehindElder,
+    OperatingSubsidy,
+    Risk,
+    Visit,
+    VisitorRole,
+)
 
 
 class CentreInputSerializer(serializers.Serializer):
@@ -156,3 +165,51 @@ class VisitSerializer(serializers.ModelSerializer):
         model = Visit
         fields = ["id", "elder", "visited_on", "visitor", "visitor_role", "findings", "follow_up", "recorded_by"]
         read_only_fields = fields
+
+
+class SubsidySerializer(serializers.ModelSerializer):
+    centre_name = serializers.CharField(source="centre.name", read_only=True)
+    subdistrict = serializers.CharField(source="centre.subdistrict_id", read_only=True)
+    period = serializers.SerializerMethodField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True, coerce_to_string=True)
+    bank_account_masked = serializers.CharField(read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    entered_by = serializers.CharField(source="entered_by.username", read_only=True)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = OperatingSubsidy
+        fields = [
+            "id",
+            "centre",
+            "centre_name",
+            "subdistrict",
+            "period",
+            "amount",
+            "bank_name",
+            "bank_account_masked",
+            "status",
+            "status_label",
+            "note",
+            "entered_by",
+            "entered_at",
+            "decided_by",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+    def get_period(self, obj) -> str:
+        return f"{obj.period:%Y-%m}"
+
+
+class SubsidyInputSerializer(serializers.Serializer):
+    centre = serializers.IntegerField()
+    period = serializers.CharField(max_length=7, help_text="YYYY-MM")
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    bank_name = serializers.CharField(max_length=60)
+    bank_account = serializers.CharField(max_length=40)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class SubsidyDecisionSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

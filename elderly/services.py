@@ -8,8 +8,10 @@ actor); a centre's stage moves only through ``core.cases.transition`` by ``CENTR
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import cases
@@ -27,6 +29,7 @@ from elderly.models import (
     ElderlyCentre,
     ElderStatus,
     LeftBehindElder,
+    OperatingSubsidy,
     Risk,
     Visit,
     VisitorRole,
@@ -399,3 +402,80 @@ def visit_record(
             elder.last_visited_on = visited_on
             elder.save(update_fields=["last_visited_on", "updated_at"])
     return visit
+
+
+# --- Operating subsidies (养老机构运营补贴) ----------------------------------------------------------
+
+
+@transaction.atomic
+def subsidy_create(
+    *,
+    actor: User,
+    centre: ElderlyCentre | int,
+    period,
+    amount,
+    bank_name: str,
+    bank_account: str,
+    note: str = "",
+) -> OperatingSubsidy:
+    """Enter an institution's operating subsidy for a month; it waits for another member of staff's approval.
+
+    Only an operating centre receives one; one per institution and month (a refused one may be entered again).
+    """
+    require_can(actor, "create", OperatingSubsidy)
+    centre = _centre(actor, centre)
+    period = cases.parse_month(period, field="period")
+    if centre.status != CentreStage.OPERATING:
+        raise Conflict(
+            _("%(name)s is not operating yet: operating subsidies go to operating institutions.")
+            % {"name": centre.name},
+            code="not_operating",
+        )
+    try:
+        amount = Decimal(str(amount)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(_("Enter an amount."), field="amount") from None
+    if amount <= 0:
+        raise InvalidInput(_("The amount must be more than zero."), field="amount")
+    account = "".join((bank_account or "").split())
+    if not account.isdigit() or not 8 <= len(account) <= 32:
+        raise InvalidInput(_("A bank account is 8 to 32 digits."), field="bank_account")
+    try:
+        with transaction.atomic(), audit_context(actor):
+            return OperatingSubsidy.objects.create(
+                centre=centre,
+                period=period,
+                amount=amount,
+                bank_name=_text(bank_name, 60, "bank_name", required=True),
+                bank_account=account,
+                note=_text(note, 500, "note"),
+                entered_by=actor,
+            )
+    except IntegrityError:
+        raise Conflict(
+            _("%(name)s already has an operating subsidy for %(month)s.")
+            % {"name": centre.name, "month": cases.month_str(period)},
+            code="subsidy_exists",
+        ) from None
+
+
+def _decide(actor: User, subsidy: OperatingSubsidy | int, action: str, note: str) -> OperatingSubsidy:
+    pk = subsidy.pk if isinstance(subsidy, OperatingSubsidy) else subsidy
+    subsidy = get_in_scope(OperatingSubsidy.objects.select_for_update(of=("self",)), actor, pk=pk)
+    require_can(actor, action, subsidy)  # 403 role or one's own entry, 404 geography, 409 decided already
+    cases.transition(
+        subsidy, action, actor=actor, note=note, changes={"decided_by": actor, "decided_at": timezone.now()}
+    )
+    return subsidy
+
+
+@transaction.atomic
+def subsidy_approve(*, actor: User, subsidy: OperatingSubsidy | int, note: str = "") -> OperatingSubsidy:
+    """Approve a subsidy another member of staff entered: a run of ``elderly_operating`` for its month pays it."""
+    return _decide(actor, subsidy, "approve", note)
+
+
+@transaction.atomic
+def subsidy_refuse(*, actor: User, subsidy: OperatingSubsidy | int, note: str = "") -> OperatingSubsidy:
+    """Refuse a subsidy another member of staff entered: it is never paid."""
+    return _decide(actor, subsidy, "refuse", note)

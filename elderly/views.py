@@ -28,9 +28,20 @@ from elderly.forms import (
     CloseForm,
     ElderEditForm,
     ElderForm,
+    SubsidyForm,
     VisitForm,
 )
-from elderly.models import CENTRE_MACHINE, NEXT_ACTION, CentreStage, ElderlyCentre, ElderStatus, LeftBehindElder, Risk
+from elderly.models import (
+    CENTRE_MACHINE,
+    NEXT_ACTION,
+    SUBSIDY_MACHINE,
+    CentreStage,
+    ElderlyCentre,
+    ElderStatus,
+    LeftBehindElder,
+    OperatingSubsidy,
+    Risk,
+)
 
 PAGE_SIZE = 25
 
@@ -322,3 +333,71 @@ def visit_create(request, pk: int):
 def elder_close(request, pk: int):
     _require(request, Cap.LEFT_BEHIND_EDIT)
     return _post_on_elder(request, pk, CloseForm, services.elder_close, _("The person has left the register."))
+
+
+# --- Operating subsidies to institutions --------------------------------------------------------------
+
+
+@login_required
+def subsidy_list(request):
+    """Operating subsidies of the user's geography; the entry form for who may enter one; approve/refuse buttons
+    only where the user may take them (``core.permissions.can``: never on one's own entry)."""
+    _require(request, Cap.ELDERLY_VIEW)
+    may_enter = permissions.can(request.user, "create", OperatingSubsidy)
+    form = None
+    if may_enter:
+        centres = (
+            selectors.centre_list(user=request.user).filter(status=CentreStage.OPERATING).select_related("subdistrict")
+        )
+        form = SubsidyForm(request.POST or None, centres=centres)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.subsidy_create(
+                    actor=request.user,
+                    centre=int(data["centre"]),
+                    **{k: data[k] for k in ("period", "amount", "bank_name", "bank_account", "note")},
+                )
+            except DomainError as exc:
+                if exc.status_code == 403:
+                    raise
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            else:
+                messages.success(request, _("The subsidy is entered: another member of staff approves it."))
+                return redirect("elderly:subsidy-list")
+    elif request.method == "POST":
+        raise Forbidden()
+    page = _page(request, selectors.subsidy_list(user=request.user, status=request.GET.get("status", "")))
+    rows = [
+        (
+            s,
+            [
+                (a, SUBSIDY_MACHINE.action_label(a))
+                for a in permissions.allowed_actions(request.user, s, ["approve", "refuse"])
+            ],
+        )
+        for s in page.object_list
+    ]
+    return render(
+        request,
+        "elderly/subsidy_list.html",
+        {"tab": "subsidies", "page": page, "rows": rows, "form": form},
+    )
+
+
+@require_POST
+@login_required
+def subsidy_decide(request, pk: int, action: str):
+    if action not in SUBSIDY_MACHINE.transitions:
+        raise Http404
+    subsidy = selectors.subsidy_get(user=request.user, pk=pk)
+    decide = services.subsidy_approve if action == "approve" else services.subsidy_refuse
+    try:
+        decide(actor=request.user, subsidy=subsidy, note=request.POST.get("note", ""))
+    except DomainError as exc:
+        if exc.status_code in (403, 404):
+            raise
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, SUBSIDY_MACHINE.action_label(action))
+    return redirect("elderly:subsidy-list")

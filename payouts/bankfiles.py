@@ -79,14 +79,21 @@ def id_range(run) -> tuple[int, int]:
 
 
 def _payment_rows(run):
-    """The run's lines with payee names and accounts, streamed from a server-side cursor in id order."""
+    """The run's lines with payee names and accounts, streamed from a server-side cursor in id order.
+
+    A person's line is paid to their household's account; an institution's (a scheme with
+    ``payees``: an operating subsidy) to the account the scheme names for the line's case.
+    """
+    from payouts.schemes import SCHEMES
+
+    payees = getattr(SCHEMES.get(run.scheme), "payees", None)
     with connection.chunked_cursor() as cur:
         cur.execute(
             """
             SELECT l.id, p.name, COALESCE(h.bank_name, ''), COALESCE(h.bank_account, ''), l.amount,
-                   COALESCE(d.name, l.division_id)
+                   COALESCE(d.name, l.division_id), l.source_id
               FROM payouts_payoutline l
-              JOIN people_person p ON p.id = l.beneficiary_id
+              LEFT JOIN people_person p ON p.id = l.beneficiary_id
               LEFT JOIN people_household h ON h.id = l.household_id
               LEFT JOIN core_division d ON d.code = l.division_id
              WHERE l.run_id = %s AND l.id BETWEEN %s AND %s
@@ -98,7 +105,10 @@ def _payment_rows(run):
             batch = cur.fetchmany(5000)
             if not batch:
                 return
-            yield from batch
+            named = payees({row[6] for row in batch}) if payees is not None else {}
+            for line_id, name, bank, account, amount, community, source_id in batch:
+                payee = named.get(source_id, (name or "", bank, account))
+                yield line_id, *payee, amount, community
 
 
 def write_payment_file(run, file_format: str) -> WrittenFile:

@@ -43,11 +43,15 @@ class PayoutScheme(models.TextChoices):
     DISABILITY_NURSING = "disability_nursing", _("Nursing subsidy for severe disabilities")
     PRICE_SUBSIDY = "price_subsidy", _("Price-linked temporary subsidy")
     TEMPORARY_RELIEF = "temporary_relief", _("Temporary relief")
+    ELDERLY_OPERATING = "elderly_operating", _("Operating subsidies to elderly-care institutions")
 
 
 # Schemes paid once per case (a temporary-relief claim), not once per beneficiary and month: two
 # claims of one household in a month are two lines. Their "never paid twice" key is the case.
-PER_CASE_SCHEMES = (PayoutScheme.TEMPORARY_RELIEF,)
+PER_CASE_SCHEMES = (PayoutScheme.TEMPORARY_RELIEF, PayoutScheme.ELDERLY_OPERATING)
+# Schemes whose payee is an institution, not a person: their lines have no beneficiary and no household;
+# the scheme tells the bank file whom it pays (``payees``). Their "never paid twice" key is the case too.
+INSTITUTION_SCHEMES = (PayoutScheme.ELDERLY_OPERATING,)
 
 
 class RunStatus(models.TextChoices):
@@ -264,11 +268,14 @@ class PayoutRun(models.Model):
 # The names of the "never paid twice" keys (the engine recognises a conflict by them).
 LIVE_LINE_KEY = "payout_line_once_per_scheme_month"
 LIVE_CASE_KEY = "payout_line_once_per_case"
-LIVE_KEYS = frozenset({LIVE_LINE_KEY, LIVE_CASE_KEY})
+LIVE_SUBSIDY_KEY = "payout_line_once_per_institution_subsidy"
+LIVE_KEYS = frozenset({LIVE_LINE_KEY, LIVE_CASE_KEY, LIVE_SUBSIDY_KEY})
 
 
 def conflict_target(scheme: str) -> str:
     """The ``ON CONFLICT`` target of a scheme's "never paid twice" key (the index's own predicate)."""
+    if scheme in INSTITUTION_SCHEMES:
+        return "(source_id) WHERE scheme = 'elderly_operating' AND status <> 'failed'"
     if scheme in PER_CASE_SCHEMES:
         return "(source_id) WHERE scheme = 'temporary_relief' AND status <> 'failed'"
     return "(period, scheme, beneficiary_id) WHERE status <> 'failed' AND scheme <> 'temporary_relief'"
@@ -305,8 +312,11 @@ class PayoutLine(models.Model):
         verbose_name=_("beneficiary"),
         on_delete=models.PROTECT,
         related_name="+",
+        null=True,
+        blank=True,
         db_index=False,
         db_constraint=False,
+        help_text=_("Empty when the payee is an institution."),
     )
     household = models.ForeignKey(
         Household,
@@ -367,6 +377,17 @@ class PayoutLine(models.Model):
                 fields=["source_id"],
                 condition=Q(scheme="temporary_relief") & ~Q(status="failed"),
                 name=LIVE_CASE_KEY,
+            ),
+            # An institution's operating subsidy is paid once, like a temporary-relief claim: the key is the subsidy.
+            models.UniqueConstraint(
+                fields=["source_id"],
+                condition=Q(scheme="elderly_operating") & ~Q(status="failed"),
+                name=LIVE_SUBSIDY_KEY,
+            ),
+            # Only an institution's scheme pays a line without a person.
+            models.CheckConstraint(
+                condition=Q(beneficiary__isnull=False) | Q(scheme__in=[str(s) for s in INSTITUTION_SCHEMES]),
+                name="payout_line_payee_is_a_person_or_an_institution",
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payout_line_amount_positive"),
             models.CheckConstraint(

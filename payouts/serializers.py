@@ -117,8 +117,10 @@ class ReturnUploadSerializer(serializers.Serializer):
 
 
 class PayoutLineSerializer(serializers.ModelSerializer):
-    beneficiary = serializers.IntegerField(source="beneficiary_id", read_only=True)
-    beneficiary_name = serializers.CharField(source="beneficiary.name", read_only=True)
+    beneficiary = serializers.IntegerField(
+        source="beneficiary_id", read_only=True, allow_null=True, help_text="empty when the payee is an institution"
+    )
+    beneficiary_name = serializers.SerializerMethodField(help_text="the person paid, or the institution")
     household = serializers.IntegerField(source="household_id", read_only=True, allow_null=True)
     division = serializers.CharField(source="division_id", read_only=True)
     amount = MoneyField(read_only=True)
@@ -126,6 +128,11 @@ class PayoutLineSerializer(serializers.ModelSerializer):
     source = serializers.IntegerField(source="source_id", read_only=True, help_text="the case the line comes from")
     replaces = serializers.IntegerField(source="replaces_id", read_only=True, allow_null=True)
     explanation = serializers.SerializerMethodField()
+
+    def get_beneficiary_name(self, line) -> str:
+        if line.beneficiary_id is None:
+            return (line.snapshot or {}).get("institution", "")
+        return line.beneficiary.name
 
     class Meta:
         model = PayoutLine

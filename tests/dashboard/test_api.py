@@ -9,7 +9,17 @@ from tests.conftest import api_client_for
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/dashboard/summary/"
-SCHEMES = {"dibao", "tekun", "orphan", "disability_living", "disability_nursing", "price_subsidy", "temporary_relief"}
+# api.md: "<scheme> is each payout scheme" (the elderly-care institutions' operating subsidies among them).
+SCHEMES = {
+    "dibao",
+    "tekun",
+    "orphan",
+    "disability_living",
+    "disability_nursing",
+    "price_subsidy",
+    "temporary_relief",
+    "elderly_operating",
+}
 
 
 def test_the_summary_has_the_contracts_shape(world, make_staff):
@@ -149,9 +159,10 @@ def test_in_force_counts_active_cases_at_the_end_paid_or_not(world, make_staff):
 
     leader = api_client_for(make_staff("leader", "370200"))
     body = leader.get(URL, {"from": "2020-01", "to": "2020-03"}).json()
-    for scheme in SCHEMES - {"price_subsidy", "temporary_relief"}:  # per recurring scheme (api.md)
+    one_offs = {"price_subsidy", "temporary_relief", "elderly_operating"}
+    for scheme in SCHEMES - one_offs:  # per recurring scheme (api.md)
         assert set(body["schemes"][scheme]["in_force"]) == {"households", "persons"}
-    for one_off in ("price_subsidy", "temporary_relief"):  # a grant paid once is never "in force"
+    for one_off in one_offs:  # a grant paid once (an institution's subsidy: approved per month) is never "in force"
         assert "in_force" not in body["schemes"][one_off]
     dibao = body["schemes"]["dibao"]
     # Started by March and active, or ended (suspended, terminated) only from March on.

@@ -1,0 +1,119 @@
+"""Operating subsidies to elderly-care institutions paid by their own scheme (``elderly_operating``) through
+the payout engine, bank file and returns: once per approved subsidy, never an unapproved one."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+
+from dashboard.models import PaidMonth
+from elderly import services as elderly_services
+from payouts import engine
+from payouts.models import PayoutLine, PayoutRun
+from payouts.services import run_approve
+from tests.elderly.test_operating_subsidies import operating_centre
+
+pytestmark = pytest.mark.django_db
+
+SUBDISTRICT = "370202001"
+
+
+@pytest.fixture
+def subsidies(make_staff):
+    enterer = make_staff("district_approver", "370202")  # enters for the district's three institutions
+    approver = make_staff("district_approver", "370202")  # another approves
+    first = operating_centre()
+    second = operating_centre(name="中山路街道养老服务中心", subdistrict="370202003")
+    third = operating_centre(name="江苏路街道养老服务中心", subdistrict="370202004")
+    made = {}
+    for key, centre, amount in [("approved", first, "12000.00"), ("entered", second, "8000.00")]:
+        made[key] = elderly_services.subsidy_create(
+            actor=enterer,
+            centre=centre,
+            period="2020-04",
+            amount=amount,
+            bank_name="青岛银行",
+            bank_account=f"62220200000{centre.pk:05d}",
+        )
+    made["refused"] = elderly_services.subsidy_create(
+        actor=enterer, centre=third, period="2020-04", amount="5000.00", bank_name="青岛银行", bank_account="6222020099"
+    )
+    elderly_services.subsidy_approve(actor=approver, subsidy=made["approved"])
+    elderly_services.subsidy_refuse(actor=approver, subsidy=made["refused"])
+    return made
+
+
+def test_only_the_approved_subsidy_is_paid_once_to_the_institution(subsidies, request_run, compute):
+    run = request_run("elderly_operating", "2020-04")
+    assert compute(run) == "computed"
+    lines = list(PayoutLine.objects.filter(run=run))
+    assert len(lines) == 1
+    line = lines[0]
+    approved = subsidies["approved"]
+    assert (line.source_id, line.amount, line.beneficiary_id, line.household_id) == (
+        approved.pk,
+        Decimal("12000.00"),
+        None,
+        None,
+    )
+    assert line.division_id == SUBDISTRICT
+    assert line.snapshot["institution"] == approved.centre.name
+    # Not approved (entered, or refused): not paid.
+    assert not PayoutLine.objects.filter(source_id__in=[subsidies["entered"].pk, subsidies["refused"].pk]).exists()
+
+
+def test_running_twice_writes_no_second_line(subsidies, request_run, compute, finance):
+    run = request_run("elderly_operating", "2020-04")
+    compute(run)
+    again = request_run("elderly_operating", "2020-04", actor=finance.checker)
+    assert again.pk == run.pk
+    compute(again)
+    run.refresh_from_db()
+    for chunk in engine.chunks(run.plan):
+        assert engine.insert_chunk(run.plan, chunk).inserted == 0  # a chunk written twice adds nothing
+    assert PayoutLine.objects.filter(scheme="elderly_operating").count() == 1
+    assert PayoutRun.objects.filter(scheme="elderly_operating").count() == 1
+
+
+def test_a_subsidy_approved_later_is_paid_by_the_runs_recomputation_and_still_once(
+    subsidies, request_run, compute, finance, make_staff
+):
+    from payouts.services import run_recompute
+
+    run = request_run("elderly_operating", "2020-04")
+    compute(run)
+    elderly_services.subsidy_approve(actor=make_staff("district_approver", "370202"), subsidy=subsidies["entered"])
+    run_recompute(actor=finance.maker, run=PayoutRun.objects.get(pk=run.pk))
+    compute(run)
+    assert sorted(PayoutLine.objects.filter(run=run).values_list("source_id", flat=True)) == sorted(
+        [subsidies["approved"].pk, subsidies["entered"].pk]
+    )
+
+
+def test_the_bank_file_pays_the_institutions_account_and_the_return_settles_it(
+    subsidies, request_run, compute, finance, api_for
+):
+    run = request_run("elderly_operating", "2020-04")
+    compute(run)
+    run_approve(actor=finance.checker, run=PayoutRun.objects.get(pk=run.pk))
+    assert PaidMonth.objects.get(scheme="elderly_operating").amount == Decimal("12000.00")  # on the dashboard
+    client = api_for(finance.maker)
+    response = client.post(f"/api/v1/payout-runs/{run.pk}/export/", {"format": "csv"}, format="json")
+    assert response.status_code == 200, response.content
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    approved = subsidies["approved"]
+    payment = next(r for r in rows if r[1].isdigit())
+    assert approved.centre.name in payment and approved.bank_account in payment and "青岛银行" in payment
+    returns = io.BytesIO(
+        ("batch_ref,line_ref,amount,result,reason\n" + f"{payment[0]},{payment[1]},{payment[5]},paid,\n").encode()
+    )
+    returns.name = "returns.csv"
+    result = client.post(f"/api/v1/payout-runs/{run.pk}/import-returns/", {"file": returns}, format="multipart")
+    assert result.status_code == 200, result.content
+    assert result.json()["run"]["status"] == "reconciled"
+    assert PayoutLine.objects.get(run=run).status == "paid"
+    lines = client.get(f"/api/v1/payout-runs/{run.pk}/lines/").json()["results"]
+    assert lines[0]["beneficiary"] is None and lines[0]["beneficiary_name"] == approved.centre.name
