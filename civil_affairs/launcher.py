@@ -137,12 +137,23 @@ def celery(kind: str, args: list[str]) -> int:
         services.down()
 
 
+def _parallel(args: list[str]) -> list[str]:
+    """pytest-xdist's options for ``make test``: one process per core (``TEST_PROCESSES`` overrides, 0 or 1
+    runs in this process), a test file's tests kept together (their module fixtures are built once).
+    Arguments that choose otherwise (``-n``, ``-p no:xdist``) are left as given."""
+    if any(a == "-n" or a.startswith(("-n", "--numprocesses", "--dist")) for a in args) or "no:xdist" in args:
+        return []
+    processes = int(os.environ.get("TEST_PROCESSES") or min(os.cpu_count() or 1, 4))
+    return ["-n", str(processes), "--dist", "loadfile"] if processes > 1 else []
+
+
 def test(args: list[str]) -> int:
     services = Services()
     env = _env(services)
     env.setdefault("CIVIL_AFFAIRS_DEV", "1")
     try:
-        return subprocess.run([PYTHON, "-m", "pytest", *args], env=env, cwd=BASE_DIR, check=False).returncode
+        command = [PYTHON, "-m", "pytest", *_parallel(args), *args]
+        return subprocess.run(command, env=env, cwd=BASE_DIR, check=False).returncode
     finally:
         services.down()
 
