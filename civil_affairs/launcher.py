@@ -139,12 +139,14 @@ def celery(kind: str, args: list[str]) -> int:
 
 def _parallel(args: list[str]) -> list[str]:
     """pytest-xdist's options for ``make test``: one process per core (``TEST_PROCESSES`` overrides, 0 or 1
-    runs in this process), a test file's tests kept together (their module fixtures are built once).
-    Arguments that choose otherwise (``-n``, ``-p no:xdist``) are left as given."""
+    runs in this process). Tests are handed out in collection order (``--dist load``), which keeps
+    pytest-django's order in every process: the tests in a rolled-back transaction first, those that
+    commit and flush the database (live servers, real workers) last, so no test finds the shipped
+    divisions flushed away by another. Arguments that choose otherwise (``-n``, ``-p no:xdist``) are left as given."""
     if any(a == "-n" or a.startswith(("-n", "--numprocesses", "--dist")) for a in args) or "no:xdist" in args:
         return []
     processes = int(os.environ.get("TEST_PROCESSES") or min(os.cpu_count() or 1, 4))
-    return ["-n", str(processes), "--dist", "loadfile"] if processes > 1 else []
+    return ["-n", str(processes), "--dist", "load"] if processes > 1 else []
 
 
 def test(args: list[str]) -> int:

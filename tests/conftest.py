@@ -4,6 +4,8 @@ import logging
 import re
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from core.models import Division
@@ -11,6 +13,12 @@ from core.services import divisions_load
 from tests.factories import StaffFactory
 
 PASSWORD = "Test-pass-12345"
+
+# Hypothesis's clocks measure the machine, not the code: the suite runs one process per core
+# beside live servers, browsers and Celery workers, so generation may be slow and an example may
+# take longer than 200 ms without anything being wrong. Every other health check stays on.
+hypothesis_settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("suite")
 
 # The geography every scoping test uses:
 OWN_SUBDISTRICT = "370202001"  # 八大峡街道, 市南区
