@@ -127,7 +127,7 @@ class ResidentApplicationInputSerializer(serializers.Serializer):
         allow_null=True,
         default=None,
         help_text="true: the signed authorization of the economic-situation check (核对授权); "
-        "missing or false → 400 on authorization, as on the site's form",
+        "false → 400 on authorization, as on the site's form; missing: signed at the home investigation",
     )
 
 

@@ -277,10 +277,12 @@ class ApplicationInput:
 
 
 def authorization_check(authorized) -> None:
-    """Every application carries the applicant's signed authorization of the economic-situation check
-    (核对授权书, domain.md "Dibao steps"): missing or refused → 400 on ``authorization``. The one check
-    the site's form and the API both meet (the form's checkbox is not required on its own)."""
-    if authorized is not True:
+    """The applicant's signed authorization of the economic-situation check (核对授权书, domain.md
+    "Dibao steps"): refused (``False``: the site's unticked box, or the API's ``false``) → 400 on
+    ``authorization``. Not given at all (the API body of api.md names no such key) is not a refusal:
+    the application is received with ``authorized_at`` empty and the caseworker has it signed at the
+    home investigation, as with a paper application. The one check the form and the API both meet."""
+    if authorized is False:
         raise InvalidInput(
             _(
                 "The authorization for the economic-situation check is missing: the family's income and property "

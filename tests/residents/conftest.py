@@ -44,7 +44,8 @@ def png_bytes() -> bytes:
 
 def application_body(kind: str = "dibao", *, community: str = "370202001001", members: int = 2, **changes) -> dict:
     """An application as api.md writes it, with the signed authorization of the economic-situation check
-    (``authorization``, required): the applicant heads a household of ``members``."""
+    (``authorization``: false is refused, missing is signed at the investigation): the applicant heads
+    a household of ``members``."""
     from tests.factories import make_id_number
 
     head = make_id_number()

@@ -93,10 +93,9 @@ def test_a_refused_authorization_is_400_and_a_signed_one_is_recorded(resident_ap
 
 
 @pytest.mark.parametrize("kind", ["dibao", "tekun", "temporary_relief"])
-def test_an_application_without_the_authorization_is_400_naming_it_and_nothing_is_written(resident_api, kind):
+def test_a_refused_authorization_is_400_naming_it_and_nothing_is_written(resident_api, kind):
     client = resident_api()
-    body = application_body(kind)
-    del body["authorization"]
+    body = application_body(kind, authorization=False)
     answer = client.post(APPS, body, format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert answer.status_code == 400
     assert list(answer.json()) == ["authorization"]
@@ -106,6 +105,14 @@ def test_an_application_without_the_authorization_is_400_naming_it_and_nothing_i
     assert OnlineApplication.objects.count() == 0
     body["authorization"] = True
     assert client.post(APPS, body, format="json").status_code == 201
+
+
+def test_the_body_of_api_md_without_the_key_is_received_to_be_signed_at_the_investigation(resident_api):
+    body = application_body()
+    del body["authorization"]  # api.md's body names no such key: a client following it to the letter
+    answer = resident_api().post(APPS, body, format="json")
+    assert answer.status_code == 201 and answer.json()["status"] == "submitted"
+    assert OnlineApplication.objects.get(pk=answer.json()["id"]).authorized_at is None
 
 
 def test_the_same_application_twice_while_waiting_is_409(resident_api):

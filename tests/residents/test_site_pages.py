@@ -70,7 +70,7 @@ def test_apply_without_the_authorization_is_refused_and_nothing_written(client, 
     from residents.services import authorization_check
 
     with translation.override("zh-hans"), pytest.raises(InvalidInput) as refused:
-        authorization_check(None)
+        authorization_check(False)  # the unticked box
     assert answer.context["form"].errors["authorization"] == [str(refused.value.message)]
     assert OnlineApplication.objects.count() == 0
 
