@@ -19,6 +19,7 @@ from elderly.models import (
     LeftBehindElder,
     OperatingSubsidy,
     Risk,
+    SubsidyStatus,
     Visit,
 )
 
@@ -135,11 +136,18 @@ def visit_list(*, user: User, elder: LeftBehindElder) -> QuerySet[Visit]:
     return scope(Visit.objects.filter(elder=elder).select_related("recorded_by"), user).order_by("-visited_on", "-id")
 
 
-def subsidy_list(*, user: User, status: str = "", period: datetime.date | None = None) -> QuerySet[OperatingSubsidy]:
-    """Operating subsidies in the user's geography (the institution's sub-district), latest month first."""
+def subsidy_list(
+    *, user: User, status: str = "", period: datetime.date | None = None, to_approve: bool = False
+) -> QuerySet[OperatingSubsidy]:
+    """Operating subsidies in the user's geography (the institution's sub-district), latest month first.
+
+    ``to_approve``: the ones waiting for this user's decision (entered, and not entered by this user:
+    four eyes, ``elderly.permissions``); the work queue counts these and links here."""
     qs = scope(OperatingSubsidy.objects.select_related("centre", "centre__subdistrict", "entered_by"), user)
     if status:
         qs = qs.filter(status=status)
+    if to_approve:
+        qs = qs.filter(status=SubsidyStatus.ENTERED).exclude(entered_by=user)
     if period is not None:
         qs = qs.filter(period=period)
     return qs.order_by("-period", "-id")

@@ -367,7 +367,14 @@ def subsidy_list(request):
                 return redirect("elderly:subsidy-list")
     elif request.method == "POST":
         raise Forbidden()
-    page = _page(request, selectors.subsidy_list(user=request.user, status=request.GET.get("status", "")))
+    page = _page(
+        request,
+        selectors.subsidy_list(
+            user=request.user,
+            status=request.GET.get("status", ""),
+            to_approve=request.GET.get("to_approve") == "1",
+        ),
+    )
     rows = [
         (
             s,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core import worklist
 from core.permissions import can
 from elderly import selectors
-from elderly.models import LeftBehindElder
+from elderly.models import LeftBehindElder, OperatingSubsidy
 
 
 @worklist.kind("left_behind_overdue", _("Left-behind elderly overdue for a visit"), order=75)
@@ -17,3 +17,13 @@ def left_behind_overdue(user):
     if not can(user, "visit", LeftBehindElder):
         return None
     return worklist.Waiting(selectors.elder_list(user=user, overdue=True), reverse("elderly:elder-list") + "?overdue=1")
+
+
+@worklist.kind("subsidies_to_approve", _("Operating subsidies waiting for your approval"), order=76)
+def subsidies_to_approve(user):
+    """Entered subsidies in the approver's geography that this approver may decide: never one's own entry
+    (the same rule as the approve button and ``services.subsidy_approve``, ``elderly.permissions``)."""
+    if not can(user, "approve", OperatingSubsidy):
+        return None
+    subsidies = selectors.subsidy_list(user=user, to_approve=True)
+    return worklist.Waiting(subsidies, reverse("elderly:subsidy-list") + "?to_approve=1")

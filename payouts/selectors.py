@@ -486,13 +486,30 @@ def household_accounts(household_ids) -> dict[int, str]:
     return dict(Household.objects.filter(pk__in=ids).values_list("pk", "bank_account"))
 
 
+def payee_accounts(scheme: str, lines) -> dict[tuple[int | None, int | None], str]:
+    """The account each line's payee is paid to now, keyed by the line's ``(household, source)``: what the
+    bank file pays (``bankfiles._payment_rows``). A scheme that names its payees (``payees``: an institution's
+    account per case) answers for its cases; any other line is paid to its household's account."""
+    from payouts.schemes import SCHEMES
+
+    lines = set(lines)
+    payees = getattr(SCHEMES.get(scheme), "payees", None)
+    named = payees({source for _h, source in lines if source is not None}) if payees is not None else {}
+    households = household_accounts({household for household, source in lines if source not in named})
+    return {
+        (household, source): named[source][2] if source in named else households.get(household, "")
+        for household, source in lines
+    }
+
+
 def repayable_lines(*, scheme: str, period: datetime.date, exclude_run: int | None = None) -> Repayable:
-    """Failed lines of the month not yet re-paid, whose household's bank account has changed since the failure."""
+    """Failed lines of the month not yet re-paid, whose payee's bank account has changed since the failure
+    (the household's, or the one the scheme names: ``payee_accounts``)."""
     from payouts.services import account_digest
 
     rows = _fetch(
         """
-        SELECT f.id, f.household_id, f.failed_account_digest FROM payouts_payoutline f
+        SELECT f.id, f.household_id, f.source_id, f.failed_account_digest FROM payouts_payoutline f
          WHERE f.scheme = %s AND f.period = %s AND f.status = 'failed'
            AND NOT EXISTS (SELECT 1 FROM payouts_payoutline r WHERE r.replaces_id = f.id AND r.run_id <> %s)
            AND NOT EXISTS (SELECT 1 FROM payouts_payoutline l
@@ -503,10 +520,10 @@ def repayable_lines(*, scheme: str, period: datetime.date, exclude_run: int | No
         """,
         [scheme, period, exclude_run or 0, scheme in PER_CASE_SCHEMES, exclude_run or 0],
     )
-    accounts = household_accounts({h for _id, h, _d in rows})
+    accounts = payee_accounts(scheme, {(h, source) for _id, h, source, _d in rows})
     ready, waiting = [], 0
-    for line_id, household, digest in rows:
-        account = accounts.get(household, "")
+    for line_id, household, source, digest in rows:
+        account = accounts.get((household, source), "")
         if account.strip() and account_digest(account) != digest:
             ready.append(line_id)
         else:
@@ -537,6 +554,7 @@ class LineChange:
     status: str
     reason: str
     household_id: int | None
+    source_id: int | None = None
 
 
 @dataclass
@@ -611,11 +629,12 @@ def _lines_named(run: PayoutRun, ids: list[int]) -> dict[int, tuple]:
     lines = {}
     for start in range(0, len(ids), 50_000):
         part = ids[start : start + 50_000]
-        for line_id, amount, status, household in _fetch(
-            "SELECT id, amount, status, household_id FROM payouts_payoutline WHERE run_id = %s AND id = ANY(%s)",
+        for line_id, amount, status, household, source in _fetch(
+            "SELECT id, amount, status, household_id, source_id FROM payouts_payoutline"
+            " WHERE run_id = %s AND id = ANY(%s)",
             [run.pk, part],
         ):
-            lines[line_id] = (amount, status, household)
+            lines[line_id] = (amount, status, household, source)
     return lines
 
 
@@ -640,7 +659,7 @@ def check_returns(run: PayoutRun, rows: list[ReturnRow]) -> CheckedReturns:
             out.errors.append({"row": row.row, "field": problem[0], "message": str(problem[1])})
         elif line[1] == LineStatus.PENDING:
             reason = row.reason[:200] if row.result == LineStatus.FAILED else ""
-            out.changes.append(LineChange(line_id, row.result, reason, line[2]))
+            out.changes.append(LineChange(line_id, row.result, reason, line[2], line[3]))
         else:
             out.unchanged += 1
     out.errors.sort(key=lambda e: (e["row"] is None, e["row"] or 0))

@@ -683,14 +683,16 @@ def run_import_returns(*, actor: User, run: PayoutRun, filename: str, content: b
     checked = selectors.check_returns(run, rows)
     if checked.errors:
         return refuse(checked.errors, rows=len(rows))
-    failed_households = {line.household_id for line in checked.changes if line.status == LineStatus.FAILED}
-    accounts = selectors.household_accounts(failed_households)
+    failed = {(line.household_id, line.source_id) for line in checked.changes if line.status == LineStatus.FAILED}
+    accounts = selectors.payee_accounts(run.scheme, failed)  # the account that failed: a follow-up waits for another
     updates = [
         (
             line.line_id,
             line.status,
             line.reason,
-            account_digest(accounts.get(line.household_id, "")) if line.status == LineStatus.FAILED else "",
+            account_digest(accounts.get((line.household_id, line.source_id), ""))
+            if line.status == LineStatus.FAILED
+            else "",
         )
         for line in checked.changes
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -157,3 +158,44 @@ def test_the_page_enters_one_and_offers_approval_only_to_another(people, client)
     assert subsidy.status == "approved"
     client.force_login(people.caseworker)
     assert client.post("/elderly/subsidies/", {"centre": centre.pk}).status_code == 403
+
+
+def _entered(actor, centre, period="2020-04"):
+    from elderly import services
+
+    return services.subsidy_create(
+        actor=actor,
+        centre=centre,
+        period=period,
+        amount="9000.00",
+        bank_name="青岛银行",
+        bank_account="6222020000123456",
+    )
+
+
+def test_the_subsidies_waiting_for_approval_are_in_the_work_queue_of_those_who_may_approve(people, api_for, client):
+    """The count is the approve button's question: entered, in the approver's district, not one's own entry."""
+    from core import worklist
+    from elderly import services
+
+    centre, second, third = (operating_centre(f"养老服务中心{n}") for n in range(3))
+    _entered(people.enterer, centre)  # waits for a district approver
+    _entered(people.approver, second)  # the approver's own entry: another approves it
+    services.subsidy_approve(actor=people.other_approver, subsidy=_entered(people.enterer, third))  # decided
+
+    tasks = {t["kind"]: t for t in api_for(people.approver).get("/api/v1/my/tasks/").json()["items"]}
+    assert tasks["subsidies_to_approve"]["count"] == 1
+    assert tasks["subsidies_to_approve"]["link"] == "/elderly/subsidies/?to_approve=1"
+    assert tasks["subsidies_to_approve"]["label"] == "待您审批的养老机构运营补贴"
+    other = {t.kind: t.count for t in worklist.tasks_for(people.other_approver)}
+    assert other["subsidies_to_approve"] == 2  # both entered ones: neither is its own
+    # The link lists exactly what is counted, each with its approve button.
+    client.force_login(people.approver)
+    listed = client.get("/elderly/subsidies/?to_approve=1").content.decode()
+    assert len(re.findall(r"<tr>\s*<td", listed)) == 1 and listed.count("/approve/") == 1
+
+    # Who may not approve has no such kind; another district's approver has nothing waiting.
+    assert "subsidies_to_approve" not in worklist.kinds_for(people.caseworker)
+    assert "subsidies_to_approve" not in worklist.kinds_for(people.enterer)  # enters, does not approve
+    assert "subsidies_to_approve" in worklist.kinds_for(people.far_approver)
+    assert not [t for t in worklist.tasks_for(people.far_approver) if t.kind == "subsidies_to_approve"]

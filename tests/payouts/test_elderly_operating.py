@@ -117,3 +117,52 @@ def test_the_bank_file_pays_the_institutions_account_and_the_return_settles_it(
     assert PayoutLine.objects.get(run=run).status == "paid"
     lines = client.get(f"/api/v1/payout-runs/{run.pk}/lines/").json()["results"]
     assert lines[0]["beneficiary"] is None and lines[0]["beneficiary_name"] == approved.centre.name
+
+
+def test_a_failed_payment_is_re_paid_by_one_follow_up_once_the_institutions_account_is_corrected(
+    subsidies, request_run, compute, finance, api_for
+):
+    """The follow-up asks the scheme for the institution's account (``payees``): not a household's."""
+    from elderly.models import OperatingSubsidy
+
+    run = request_run("elderly_operating", "2020-04")
+    compute(run)
+    run_approve(actor=finance.checker, run=PayoutRun.objects.get(pk=run.pk))
+    client = api_for(finance.maker)
+    exported = client.post(f"/api/v1/payout-runs/{run.pk}/export/", {"format": "csv"}, format="json")
+    rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig"))))
+    payment = next(r for r in rows if r[1].isdigit())
+    returns = io.BytesIO(
+        f"batch_ref,line_ref,amount,result,reason\n{payment[0]},{payment[1]},{payment[5]},failed,户名不符\n".encode()
+    )
+    returns.name = "returns.csv"
+    imported = client.post(f"/api/v1/payout-runs/{run.pk}/import-returns/", {"file": returns}, format="multipart")
+    assert imported.status_code == 200, imported.content
+    failed = PayoutLine.objects.get(run=run)
+    assert failed.status == "failed"
+    url = f"/api/v1/payout-runs/{run.pk}/follow-up/"
+
+    # The account has not been corrected: nothing to re-pay.
+    refused = client.post(url, {}, format="json")
+    assert refused.status_code == 409 and refused.json()["code"] == "nothing_to_repay"
+    assert PayoutLine.objects.filter(scheme="elderly_operating").count() == 1
+
+    # Corrected: one follow-up line, the same amount, to the institution (no person), re-paying the failed one.
+    OperatingSubsidy.objects.filter(pk=failed.source_id).update(bank_account="6222029999999999")
+    response = client.post(url, {"note": "账户已更正"}, format="json")
+    assert response.status_code == 202, response.content
+    follow_up = response.json()["id"]
+    assert compute(follow_up) == "computed"
+    repaid = list(PayoutLine.objects.filter(run_id=follow_up))
+    assert [(r.source_id, r.amount, r.beneficiary_id, r.replaces_id) for r in repaid] == [
+        (failed.source_id, failed.amount, None, failed.pk)
+    ]
+
+    # Twice: no second follow-up, and its chunks written again add nothing.
+    again = client.post(url, {}, format="json")
+    assert again.status_code == 409 and again.json()["code"] == "nothing_to_repay"
+    plan = PayoutRun.objects.get(pk=follow_up).plan
+    for chunk in engine.chunks(plan):
+        assert engine.insert_chunk(plan, chunk).inserted == 0
+    assert PayoutLine.objects.filter(scheme="elderly_operating").exclude(status="failed").count() == 1
+    assert PayoutRun.objects.filter(scheme="elderly_operating").count() == 2
