@@ -286,3 +286,53 @@ class HistoryMixin:
         record = self.get_object()
         page = self.paginate_queryset(history.events_for(record))
         return self.get_paginated_response([history.as_api(row) for row in history.rows_from_events(page)])
+
+
+class CaseViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """What a viewset over the cases of a case machine (``core.cases``) shares, whatever the domain.
+
+    A subclass names its ``list_serializer`` and ``detail_serializer``, its ``required_caps``,
+    ``get_object_by_pk(pk)`` (the scoped selector: 404 outside the user's geography) and
+    ``case_services``, action name → the service that performs it; its actions are made by
+    :func:`case_action`. Every action answers with the case's detail.
+    """
+
+    permission_classes = [IsAuthenticated, CapabilityPermission]
+    list_serializer = None
+    detail_serializer = None
+    case_services: dict = {}
+
+    def get_serializer_class(self):
+        return self.list_serializer if self.action == "list" else self.detail_serializer
+
+    def get_object(self):
+        return self.get_object_by_pk(self.kwargs["pk"])
+
+    def _respond(self, pk, *, created: bool = False):
+        data = self.detail_serializer(self.get_object_by_pk(pk), context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def _act(self, request, name: str, input_serializer, convert=None):
+        """Validate the input, then perform ``case_services[name]`` on the case (``convert``: the valid
+        input → the service's keyword arguments; without, they are passed as they are)."""
+        serializer = input_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        values = serializer.validated_data
+        case = self.get_object()
+        self.case_services[name](actor=request.user, case=case, **(convert(values) if convert else values))
+        return self._respond(case.pk)
+
+
+def case_action(name: str, input_serializer, doc: str | None = None, *, convert=None):
+    """``POST <collection>/{id}/<name>/`` on a :class:`CaseViewSet`: ``input_serializer`` in, the case's detail out.
+
+    ``doc`` is the operation's description in the API docs (without, the viewset's docstring);
+    ``convert`` as in ``CaseViewSet._act``. Written in the class body: ``review = case_action("review", ...)``.
+    """
+
+    def act(self, request, pk=None):
+        return self._act(request, name, input_serializer, convert)
+
+    act.__name__ = act.__qualname__ = name  # DRF routes and dispatches the action by its function's name
+    act.__doc__ = doc
+    return extend_schema(request=input_serializer)(action(detail=True, methods=["post"])(act))

@@ -10,7 +10,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from core.apis import HistoryMixin
+from core.apis import CaseViewSet, HistoryMixin, case_action
 from core.cases import CaseStatus, current_month, local_today, parse_month
 from core.drf import CapabilityPermission, DivisionCodeFilter
 from core.errors import Forbidden, NotFound
@@ -144,8 +144,7 @@ class PriceRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 # --- Cases: what dibao and tekun share --------------------------------------------------------
 
 
-class _CaseViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    permission_classes = [IsAuthenticated, CapabilityPermission]
+class _CaseViewSet(CaseViewSet):
     required_caps = {
         "list": Cap.RELIEF_VIEW,
         "retrieve": Cap.RELIEF_VIEW,
@@ -162,86 +161,39 @@ class _CaseViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         "investigate": Cap.RELIEF_APPLY,
         "object": Cap.RELIEF_VIEW,  # the rule names who may (core.permissions)
     }
-    list_serializer = None
-    detail_serializer = None
-    case_services: dict = {}  # action name → the service that performs it
 
-    def get_serializer_class(self):
-        return self.list_serializer if self.action == "list" else self.detail_serializer
-
-    def _respond(self, pk, *, created: bool = False):
-        obj = self.get_object_by_pk(pk)
-        data = self.detail_serializer(obj, context=self.get_serializer_context()).data
-        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-
-    def get_object(self):
-        return self.get_object_by_pk(self.kwargs["pk"])
-
-    def _act(self, request, name: str, input_serializer=ReliefNoteSerializer):
-        values = _valid(input_serializer, request.data)
-        case = self.get_object()
-        self.case_services[name](actor=request.user, case=case, **values)
-        return self._respond(case.pk)
-
-    @extend_schema(request=ReliefNoteSerializer)
-    @action(detail=True, methods=["post"])
-    def review(self, request, pk=None):
-        """The sub-district's review (审核)."""
-        return self._act(request, "review")
-
-    @extend_schema(request=ReliefNoteSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        """Approve (审批): the district, or the sub-district where its district delegates the power."""
-        return self._act(request, "approve")
-
-    @extend_schema(request=ReliefNoteSerializer)
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        """Refuse, with the reason told in writing (``note`` required: 400 without)."""
-        return self._act(request, "reject")
-
-    @extend_schema(request=ReliefNoteSerializer)
-    @action(detail=True, methods=["post"])
-    def object(self, request, pk=None):
-        """An objection raised during the public notice (``note`` required): back to ``submitted``."""
-        return self._act(request, "object")
-
-    @extend_schema(request=InvestigationInputSerializer)
-    @action(detail=True, methods=["post"])
-    def investigate(self, request, pk=None):
-        """Record the home investigation (入户调查) of a submitted application."""
-        values = _valid(InvestigationInputSerializer, request.data)
-        case = self.get_object()
-        self.case_services["investigate"](
-            actor=request.user,
-            case=case,
-            investigation=services.InvestigationSpec(
+    review = case_action("review", ReliefNoteSerializer, "The sub-district's review (审核).")
+    approve = case_action(
+        "approve",
+        ReliefNoteSerializer,
+        "Approve (审批): the district, or the sub-district where its district delegates the power.",
+    )
+    reject = case_action(
+        "reject", ReliefNoteSerializer, "Refuse, with the reason told in writing (``note`` required: 400 without)."
+    )
+    object = case_action(
+        "object",
+        ReliefNoteSerializer,
+        "An objection raised during the public notice (``note`` required): back to ``submitted``.",
+    )
+    investigate = case_action(
+        "investigate",
+        InvestigationInputSerializer,
+        "Record the home investigation (入户调查) of a submitted application.",
+        convert=lambda values: {
+            "investigation": services.InvestigationSpec(
                 on=values["date"], investigators=values["investigators"], findings=values["findings"]
-            ),
-        )
-        return self._respond(case.pk)
-
-    @extend_schema(request=ReliefNoteSerializer)
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
-        return self._act(request, "withdraw")
-
-    @extend_schema(request=ReliefNoteSerializer)
-    @action(detail=True, methods=["post"])
-    def suspend(self, request, pk=None):
-        return self._act(request, "suspend")
-
-    @extend_schema(request=ReliefNoteSerializer)
-    @action(detail=True, methods=["post"])
-    def resume(self, request, pk=None):
-        return self._act(request, "resume")
-
-    @extend_schema(request=ReliefTerminateSerializer)
-    @action(detail=True, methods=["post"])
-    def terminate(self, request, pk=None):
-        """End the case; it pays no more from ``end_month`` (default: next month)."""
-        return self._act(request, "terminate", ReliefTerminateSerializer)
+            )
+        },
+    )
+    withdraw = case_action("withdraw", ReliefNoteSerializer)
+    suspend = case_action("suspend", ReliefNoteSerializer)
+    resume = case_action("resume", ReliefNoteSerializer)
+    terminate = case_action(
+        "terminate",
+        ReliefTerminateSerializer,
+        "End the case; it pays no more from ``end_month`` (default: next month).",
+    )
 
 
 def _stage_param(params) -> str:
@@ -407,11 +359,9 @@ class TekunCaseViewSet(_CaseViewSet):
         month = _month_param(request)
         return Response(TekunAllowanceSerializer.build(case, selectors.tekun_allowance(case, month)))
 
-    @extend_schema(request=TekunRecheckSerializer)
-    @action(detail=True, methods=["post"])
-    def recheck(self, request, pk=None):
-        """Periodic review; the self-care level or placement may change."""
-        return self._act(request, "recheck", TekunRecheckSerializer)
+    recheck = case_action(
+        "recheck", TekunRecheckSerializer, "Periodic review; the self-care level or placement may change."
+    )
 
 
 # --- Temporary relief -------------------------------------------------------------------------

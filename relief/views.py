@@ -15,10 +15,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core import permissions
-from core.cases import OPEN_STATUSES, CaseStatus, current_month, local_today, month_str, parse_month, timeline_of
-from core.errors import DomainError, Forbidden, InvalidInput, NotFound
+from core.cases import OPEN_STATUSES, CaseStatus, current_month, local_today, month_str, timeline_of
+from core.errors import DomainError, Forbidden, NotFound
 from core.exports import export_response, wants_export
 from core.history import rows_for
+from core.pages import flash_errors, form_error, get_or_404, month_param, require_cap
 from core.roles import Cap, has_cap
 from core.scoping import get_in_scope
 from people import selectors as people_selectors
@@ -75,32 +76,8 @@ VAGRANT_COLUMNS = [
 ]
 
 
-def _require(request, cap: Cap) -> None:
-    if not has_cap(request.user, cap):
-        raise Forbidden()
-
-
-def _get_or_404(fn, **kwargs):
-    try:
-        return fn(**kwargs)
-    except NotFound:
-        raise Http404 from None
-
-
 def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _form_error(form, exc: DomainError) -> None:
-    field = exc.field if exc.field in getattr(form, "fields", {}) else None
-    form.add_error(field, str(exc.message))
-
-
-def _flash_errors(request, form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
 
 
 def _year(request) -> int:
@@ -111,19 +88,12 @@ def _year(request) -> int:
     return year if 1990 <= year <= 2100 else local_today().year
 
 
-def _month(request):
-    try:
-        return parse_month(request.GET["month"]) if request.GET.get("month") else current_month()
-    except InvalidInput:
-        return current_month()
-
-
 # --- Overview and queue -----------------------------------------------------------------------
 
 
 @login_required
 def home(request):
-    _require(request, Cap.RELIEF_VIEW)
+    require_cap(request, Cap.RELIEF_VIEW)
     queue = selectors.approval_queue(user=request.user)
     return render(
         request,
@@ -140,7 +110,7 @@ def home(request):
 
 @login_required
 def queue(request):
-    _require(request, Cap.RELIEF_VIEW)
+    require_cap(request, Cap.RELIEF_VIEW)
     the_queue = selectors.approval_queue(user=request.user)
     if not the_queue.level:
         raise Forbidden()
@@ -154,7 +124,7 @@ def claims_approve_many(request):
     ids = [int(v) for v in request.POST.getlist("claims") if v.isdigit()]
     form = relief_forms.BulkApproveForm(request.POST, claim_ids=ids)
     if not form.is_valid():
-        _flash_errors(request, form)
+        flash_errors(request, form)
         return redirect("relief:queue")
     try:
         outcomes = services.temporary_relief_claims_approve_many(
@@ -176,8 +146,8 @@ def claims_approve_many(request):
 
 @login_required
 def household(request, pk: int):
-    _require(request, Cap.RELIEF_VIEW)
-    the_household = _get_or_404(people_selectors.household_get, user=request.user, pk=pk)
+    require_cap(request, Cap.RELIEF_VIEW)
+    the_household = get_or_404(people_selectors.household_get, user=request.user, pk=pk)
     year = _year(request)
     summary = selectors.household_relief(user=request.user, household=the_household, year=year)
     open_tekun = {c.person_id for c in summary.tekun_cases if c.status in OPEN_STATUSES}
@@ -200,7 +170,7 @@ def household(request, pk: int):
 
 @login_required
 def dibao_list(request):
-    _require(request, Cap.RELIEF_VIEW)
+    require_cap(request, Cap.RELIEF_VIEW)
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()
     recheck_due = request.GET.get("recheck_due") == "1"
@@ -235,8 +205,8 @@ def _member_facts(members, disabled: set[int]) -> list[rules.MemberFacts]:
 @login_required
 def dibao_apply(request, household_pk: int):
     """The application: each member's income by source, the computed allowance, the home investigation."""
-    _require(request, Cap.RELIEF_APPLY)
-    the_household = _get_or_404(people_selectors.household_get, user=request.user, pk=household_pk)
+    require_cap(request, Cap.RELIEF_APPLY)
+    the_household = get_or_404(people_selectors.household_get, user=request.user, pk=household_pk)
     members = [m for m in the_household.members.all() if m.person.death_date is None]
     initial_rows = [{"person": m.person_id, "source": "wages"} for m in members]
     form = relief_forms.DibaoApplicationForm(request.POST or None, members=members)
@@ -267,7 +237,7 @@ def dibao_apply(request, household_pk: int):
                     note=data["note"],
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, _("The dibao application is submitted."))
                 return redirect("relief:dibao-detail", pk=case.pk)
@@ -279,7 +249,7 @@ def dibao_apply(request, household_pk: int):
                 month=current_month(),
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
     return render(
         request,
         "relief/dibao_form.html",
@@ -337,8 +307,8 @@ def _offered_actions(request, record, forms_by_action):
 
 @login_required
 def dibao_detail(request, pk: int):
-    case = _get_or_404(selectors.dibao_case_get, user=request.user, pk=pk)
-    month = _month(request)
+    case = get_or_404(selectors.dibao_case_get, user=request.user, pk=pk)
+    month = month_param(request)
     allowance = error = None
     try:
         allowance = selectors.dibao_allowance(case, month)
@@ -363,11 +333,11 @@ def dibao_detail(request, pk: int):
 def _case_action(request, pk: int, action: str, *, getter, actions, detail_url: str, arg: str = "case"):
     if action not in actions:
         raise Http404
-    record = _get_or_404(getter, user=request.user, pk=pk)
+    record = get_or_404(getter, user=request.user, pk=pk)
     service, form_class = actions[action]
     form = form_class(request.POST, prefix=action)
     if not form.is_valid():
-        _flash_errors(request, form)
+        flash_errors(request, form)
         return redirect(detail_url, pk=pk)
     try:
         service(actor=request.user, **{arg: record}, **form.service_kwargs())
@@ -395,7 +365,7 @@ def dibao_action(request, pk: int, action: str):
 
 @login_required
 def tekun_list(request):
-    _require(request, Cap.RELIEF_VIEW)
+    require_cap(request, Cap.RELIEF_VIEW)
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()
     recheck_due = request.GET.get("recheck_due") == "1"
@@ -425,8 +395,8 @@ def tekun_list(request):
 
 @login_required
 def tekun_apply(request, person_pk: int):
-    _require(request, Cap.RELIEF_APPLY)
-    person = _get_or_404(get_in_scope, qs=Person.objects.select_related("division"), user=request.user, pk=person_pk)
+    require_cap(request, Cap.RELIEF_APPLY)
+    person = get_or_404(get_in_scope, qs=Person.objects.select_related("division"), user=request.user, pk=person_pk)
     form = relief_forms.TekunApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -441,7 +411,7 @@ def tekun_apply(request, person_pk: int):
                 note=data["note"],
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("The tekun application is submitted."))
             return redirect("relief:tekun-detail", pk=case.pk)
@@ -464,8 +434,8 @@ TEKUN_ACTIONS = {
 
 @login_required
 def tekun_detail(request, pk: int):
-    case = _get_or_404(selectors.tekun_case_get, user=request.user, pk=pk)
-    month = _month(request)
+    case = get_or_404(selectors.tekun_case_get, user=request.user, pk=pk)
+    month = month_param(request)
     allowance = error = None
     try:
         allowance = selectors.tekun_allowance(case, month)
@@ -504,7 +474,7 @@ def tekun_action(request, pk: int, action: str):
 
 @login_required
 def claim_list(request):
-    _require(request, Cap.RELIEF_VIEW)
+    require_cap(request, Cap.RELIEF_VIEW)
     status = request.GET.get("status", "")
     overdue = request.GET.get("overdue") == "1"
     to_decide = request.GET.get("decide") == "1"
@@ -531,8 +501,8 @@ def claim_list(request):
 
 @login_required
 def claim_create(request, household_pk: int):
-    _require(request, Cap.RELIEF_APPLY)
-    the_household = _get_or_404(people_selectors.household_get, user=request.user, pk=household_pk)
+    require_cap(request, Cap.RELIEF_APPLY)
+    the_household = get_or_404(people_selectors.household_get, user=request.user, pk=household_pk)
     form = relief_forms.ClaimForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -540,7 +510,7 @@ def claim_create(request, household_pk: int):
                 actor=request.user, household=the_household, **form.cleaned_data
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("The temporary relief claim is submitted."))
             return redirect("relief:claim-detail", pk=claim.pk)
@@ -569,7 +539,7 @@ CLAIM_ACTIONS = {
 
 @login_required
 def claim_detail(request, pk: int):
-    claim = _get_or_404(selectors.claim_get, user=request.user, pk=pk)
+    claim = get_or_404(selectors.claim_get, user=request.user, pk=pk)
     usage = selectors.relief_usage(household=claim.household, year=claim.cap_year or local_today().year)
     division = claim.household.community_id
     return render(
@@ -612,7 +582,7 @@ def public_notices(request):
     from core.models import Division, DivisionLevel
     from core.scoping import scope_prefix
 
-    _require(request, Cap.RELIEF_VIEW)
+    require_cap(request, Cap.RELIEF_VIEW)
     code = request.GET.get("community", "").strip()
     prefix = scope_prefix(request.user) or ""
     communities = Division.objects.filter(level=DivisionLevel.COMMUNITY, code__startswith=prefix).order_by("code")
@@ -642,7 +612,7 @@ def standards(request):
     can_edit = has_cap(request.user, Cap.STANDARDS_EDIT)
     form = relief_forms.StandardForm(request.POST or None) if can_edit else None
     if request.method == "POST":
-        _require(request, Cap.STANDARDS_EDIT)
+        require_cap(request, Cap.STANDARDS_EDIT)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -656,7 +626,7 @@ def standards(request):
                     source=data["source"],
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, _("The standard is added."))
                 return redirect(reverse("relief:standards") + f"?scheme={data['scheme']}")
@@ -690,12 +660,12 @@ def price_indices(request):
     can_edit = has_cap(request.user, Cap.PRICE_INDEX_EDIT)
     form = relief_forms.PriceIndexForm(request.POST or None) if can_edit else None
     if request.method == "POST":
-        _require(request, Cap.PRICE_INDEX_EDIT)
+        require_cap(request, Cap.PRICE_INDEX_EDIT)
         if form.is_valid():
             try:
                 index = services.price_index_record(actor=request.user, **form.cleaned_data)
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 decision = selectors.price_decision(index)
                 if decision.triggered:
@@ -726,7 +696,7 @@ def price_index_detail(request, pk: int):
 
 @login_required
 def vagrant_list(request):
-    _require(request, Cap.VAGRANT_VIEW)
+    require_cap(request, Cap.VAGRANT_VIEW)
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()
     year = _year(request)
@@ -756,13 +726,13 @@ def vagrant_list(request):
 
 @login_required
 def vagrant_create(request):
-    _require(request, Cap.VAGRANT_EDIT)
+    require_cap(request, Cap.VAGRANT_EDIT)
     form = relief_forms.AdmissionForm(request.POST or None, initial={"admitted_on": local_today()})
     if request.method == "POST" and form.is_valid():
         try:
             admission = services.admission_create(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("The admission is recorded."))
             return redirect("relief:vagrant-detail", pk=admission.pk)
@@ -771,7 +741,7 @@ def vagrant_create(request):
 
 @login_required
 def vagrant_detail(request, pk: int):
-    admission = _get_or_404(selectors.admission_get, user=request.user, pk=pk)
+    admission = get_or_404(selectors.admission_get, user=request.user, pk=pk)
     can_edit = has_cap(request.user, Cap.VAGRANT_EDIT)
     in_station = admission.status == AdmissionStatus.IN_STATION
     today = local_today()
@@ -796,8 +766,8 @@ def vagrant_detail(request, pk: int):
 @login_required
 @require_POST
 def vagrant_action(request, pk: int, action: str):
-    _require(request, Cap.VAGRANT_EDIT)
-    admission = _get_or_404(selectors.admission_get, user=request.user, pk=pk)
+    require_cap(request, Cap.VAGRANT_EDIT)
+    admission = get_or_404(selectors.admission_get, user=request.user, pk=pk)
     handlers = {
         "service": (
             relief_forms.ServiceForm,
@@ -814,7 +784,7 @@ def vagrant_action(request, pk: int, action: str):
     form_class, handler = handlers[action]
     form = form_class(request.POST, prefix=action)
     if not form.is_valid():
-        _flash_errors(request, form)
+        flash_errors(request, form)
     else:
         try:
             handler(form.cleaned_data)
@@ -830,13 +800,13 @@ def vagrant_action(request, pk: int, action: str):
 @login_required
 @require_POST
 def trace_conclude(request, pk: int, trace_pk: int):
-    _require(request, Cap.VAGRANT_EDIT)
-    trace = _get_or_404(selectors.trace_get, user=request.user, pk=trace_pk)
+    require_cap(request, Cap.VAGRANT_EDIT)
+    trace = get_or_404(selectors.trace_get, user=request.user, pk=trace_pk)
     if trace.admission_id != pk:
         raise Http404
     form = relief_forms.TraceConcludeForm(request.POST, prefix="conclude")
     if not form.is_valid():
-        _flash_errors(request, form)
+        flash_errors(request, form)
     else:
         try:
             services.trace_conclude(actor=request.user, trace=trace, **form.cleaned_data)

@@ -10,7 +10,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from core.apis import HistoryMixin
+from core.apis import CaseViewSet, HistoryMixin, case_action
 from core.cases import CaseStatus, current_month, parse_month
 from core.drf import CapabilityPermission, DivisionCodeFilter
 from core.errors import Forbidden, InvalidInput, NotFound
@@ -78,10 +78,9 @@ def _guardian_kwargs(request, guardian: dict | None) -> dict:
     return {"guardian": guardian["name"], "guardian_person": person}
 
 
-class _WelfareCaseViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class _WelfareCaseViewSet(CaseViewSet):
     """What orphan and disability-subsidy cases share: list, detail, the actions of the case machine."""
 
-    permission_classes = [IsAuthenticated, CapabilityPermission]
     required_caps = {
         "list": Cap.WELFARE_VIEW,
         "retrieve": Cap.WELFARE_VIEW,
@@ -97,81 +96,31 @@ class _WelfareCaseViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveMo
         "recheck": Cap.WELFARE_VIEW,
         "amend": Cap.WELFARE_APPLY,
     }
-    list_serializer = None
-    detail_serializer = None
-    case_services: dict = {}
 
-    def get_serializer_class(self):
-        return self.list_serializer if self.action == "list" else self.detail_serializer
-
-    def get_object(self):
-        return self.get_object_by_pk(self.kwargs["pk"])
-
-    def _respond(self, pk, *, created: bool = False):
-        data = self.detail_serializer(self.get_object_by_pk(pk), context=self.get_serializer_context()).data
-        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-
-    def _act(self, request, name: str, input_serializer=ReliefNoteSerializer):
-        values = _valid(input_serializer, request.data)
-        case = self.get_object()
-        self.case_services[name](actor=request.user, case=case, **values)
-        return self._respond(case.pk)
-
-    @extend_schema(request=ReliefNoteSerializer)
-    @action(detail=True, methods=["post"])
-    def review(self, request, pk=None):
-        """The sub-district's review (审核)."""
-        return self._act(request, "review")
-
-    @extend_schema(request=ReliefNoteSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        """Approve (审批, the district): eligibility is checked again; active from this month."""
-        return self._act(request, "approve")
-
-    @extend_schema(request=ReliefNoteSerializer)
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        return self._act(request, "reject")
-
-    @extend_schema(request=ReliefNoteSerializer)
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
-        return self._act(request, "withdraw")
-
-    @extend_schema(request=WelfareSuspendSerializer)
-    @action(detail=True, methods=["post"])
-    def suspend(self, request, pk=None):
-        """Suspend: not paid from ``from_month`` (default: next month) until resumed."""
-        values = _valid(WelfareSuspendSerializer, request.data)
-        case = self.get_object()
-        self.case_services["suspend"](
-            actor=request.user, case=case, note=values["note"], from_month=values["from_month"] or None
-        )
-        return self._respond(case.pk)
-
-    @extend_schema(request=ReliefNoteSerializer)
-    @action(detail=True, methods=["post"])
-    def resume(self, request, pk=None):
-        """Resume: eligibility is checked again; paid again from this month."""
-        return self._act(request, "resume")
-
-    @extend_schema(request=WelfareTerminateSerializer)
-    @action(detail=True, methods=["post"])
-    def terminate(self, request, pk=None):
-        """End the case; it pays no more from ``end_month`` (default: next month)."""
-        values = _valid(WelfareTerminateSerializer, request.data)
-        case = self.get_object()
-        self.case_services["terminate"](
-            actor=request.user, case=case, note=values["note"], end_month=values["end_month"] or None
-        )
-        return self._respond(case.pk)
-
-    @extend_schema(request=ReliefNoteSerializer)
-    @action(detail=True, methods=["post"])
-    def recheck(self, request, pk=None):
-        """The periodic review (定期复核)."""
-        return self._act(request, "recheck")
+    review = case_action("review", ReliefNoteSerializer, "The sub-district's review (审核).")
+    approve = case_action(
+        "approve",
+        ReliefNoteSerializer,
+        "Approve (审批, the district): eligibility is checked again; active from this month.",
+    )
+    reject = case_action("reject", ReliefNoteSerializer)
+    withdraw = case_action("withdraw", ReliefNoteSerializer)
+    suspend = case_action(
+        "suspend",
+        WelfareSuspendSerializer,
+        "Suspend: not paid from ``from_month`` (default: next month) until resumed.",
+        convert=lambda values: {"note": values["note"], "from_month": values["from_month"] or None},
+    )
+    resume = case_action(
+        "resume", ReliefNoteSerializer, "Resume: eligibility is checked again; paid again from this month."
+    )
+    terminate = case_action(
+        "terminate",
+        WelfareTerminateSerializer,
+        "End the case; it pays no more from ``end_month`` (default: next month).",
+        convert=lambda values: {"note": values["note"], "end_month": values["end_month"] or None},
+    )
+    recheck = case_action("recheck", ReliefNoteSerializer, "The periodic review (定期复核).")
 
     @extend_schema(parameters=[MONTH_PARAM], responses={200: WelfareAllowanceSerializer})
     @action(detail=True, methods=["get"])

@@ -16,15 +16,14 @@ from core.cases import (
     AUTOMATIC_ACTIONS,
     BENEFIT_CASE_MACHINE,
     CaseStatus,
-    current_month,
     local_today,
     month_str,
-    parse_month,
     timeline_of,
 )
-from core.errors import DomainError, Forbidden, InvalidInput, NotFound
+from core.errors import DomainError, Forbidden, NotFound
 from core.exports import export_response, wants_export
 from core.history import rows_for
+from core.pages import flash_errors, form_error, get_or_404, month_param, require_cap
 from core.roles import Cap, has_cap
 from core.scoping import get_in_scope
 from people.models import Person
@@ -66,43 +65,12 @@ SUBSIDY_COLUMNS = [
 ]
 
 
-def _require(request, cap: Cap) -> None:
-    if not has_cap(request.user, cap):
-        raise Forbidden()
-
-
-def _get_or_404(fn, **kwargs):
-    try:
-        return fn(**kwargs)
-    except NotFound:
-        raise Http404 from None
-
-
 def _page(request, items):
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _form_error(form, exc: DomainError) -> None:
-    field = exc.field if exc.field in getattr(form, "fields", {}) else None
-    form.add_error(field, str(exc.message))
-
-
-def _flash_errors(request, form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
-
-
-def _month(request):
-    try:
-        return parse_month(request.GET["month"]) if request.GET.get("month") else current_month()
-    except InvalidInput:
-        return current_month()
-
-
 def _person(request, pk: int) -> Person:
-    return _get_or_404(get_in_scope, qs=Person.objects.select_related("division"), user=request.user, pk=pk)
+    return get_or_404(get_in_scope, qs=Person.objects.select_related("division"), user=request.user, pk=pk)
 
 
 # --- Overview, queue, changes -----------------------------------------------------------------
@@ -110,7 +78,7 @@ def _person(request, pk: int) -> Person:
 
 @login_required
 def home(request):
-    _require(request, Cap.WELFARE_VIEW)
+    require_cap(request, Cap.WELFARE_VIEW)
     queue = selectors.approval_queue(user=request.user)
     return render(
         request,
@@ -127,7 +95,7 @@ def home(request):
 
 @login_required
 def queue(request):
-    _require(request, Cap.WELFARE_VIEW)
+    require_cap(request, Cap.WELFARE_VIEW)
     the_queue = selectors.approval_queue(user=request.user)
     if not the_queue.level:
         raise Forbidden()
@@ -137,7 +105,7 @@ def queue(request):
 @login_required
 def changes(request):
     """The automatic changes of eligibility in the user's area, each with its reason."""
-    _require(request, Cap.WELFARE_VIEW)
+    require_cap(request, Cap.WELFARE_VIEW)
     benefit = request.GET.get("benefit", "")
     action = request.GET.get("action", "")
     benefit = benefit if benefit in Benefit.values else ""
@@ -158,8 +126,8 @@ def changes(request):
 
 @login_required
 def cross_check(request):
-    _require(request, Cap.WELFARE_VIEW)
-    month = _month(request)
+    require_cap(request, Cap.WELFARE_VIEW)
+    month = month_param(request)
     report = selectors.cross_check(user=request.user, month=month)
     return render(request, "welfare/cross_check.html", {"report": report, "month": month_str(month)})
 
@@ -169,7 +137,7 @@ def cross_check(request):
 
 @login_required
 def person(request, pk: int):
-    _require(request, Cap.WELFARE_VIEW)
+    require_cap(request, Cap.WELFARE_VIEW)
     the_person = _person(request, pk)
     return render(
         request,
@@ -209,11 +177,11 @@ def _offered_actions(request, case, actions: dict):
 def _case_action(request, pk: int, action: str, *, getter, actions: dict, detail_url: str):
     if action not in actions:
         raise Http404
-    case = _get_or_404(getter, user=request.user, pk=pk)
+    case = get_or_404(getter, user=request.user, pk=pk)
     service, form_class = actions[action]
     form = form_class(request.POST, prefix=action)
     if not form.is_valid():
-        _flash_errors(request, form)
+        flash_errors(request, form)
         return redirect(detail_url, pk=pk)
     try:
         service(actor=request.user, case=case, **form.service_kwargs())
@@ -238,7 +206,7 @@ def _amount_or_error(case, month):
 
 @login_required
 def orphan_list(request):
-    _require(request, Cap.WELFARE_VIEW)
+    require_cap(request, Cap.WELFARE_VIEW)
     status = request.GET.get("status", "")
     category = request.GET.get("category", "")
     q = request.GET.get("q", "").strip()
@@ -261,14 +229,14 @@ def orphan_list(request):
 
 @login_required
 def orphan_apply(request, person_pk: int):
-    _require(request, Cap.WELFARE_APPLY)
+    require_cap(request, Cap.WELFARE_APPLY)
     child = _person(request, person_pk)
     form = welfare_forms.OrphanApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             case = services.orphan_case_create(actor=request.user, person=child, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("The orphan's allowance application is submitted."))
             return redirect("welfare:orphan-detail", pk=case.pk)
@@ -294,8 +262,8 @@ ORPHAN_ACTIONS = {
 
 @login_required
 def orphan_detail(request, pk: int):
-    case = _get_or_404(selectors.orphan_case_get, user=request.user, pk=pk)
-    month = _month(request)
+    case = get_or_404(selectors.orphan_case_get, user=request.user, pk=pk)
+    month = month_param(request)
     amount, error = _amount_or_error(case, month)
     offered = _offered_actions(request, case, ORPHAN_ACTIONS)
     for action, _label, form in offered:
@@ -342,7 +310,7 @@ def orphan_action(request, pk: int, action: str):
 
 @login_required
 def subsidy_list(request):
-    _require(request, Cap.WELFARE_VIEW)
+    require_cap(request, Cap.WELFARE_VIEW)
     kind = request.GET.get("kind", "")
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()
@@ -367,7 +335,7 @@ def subsidy_list(request):
 
 @login_required
 def subsidy_apply(request, person_pk: int):
-    _require(request, Cap.WELFARE_APPLY)
+    require_cap(request, Cap.WELFARE_APPLY)
     applicant = _person(request, person_pk)
     summary = selectors.person_welfare(user=request.user, person=applicant)
     initial = {}
@@ -387,7 +355,7 @@ def subsidy_apply(request, person_pk: int):
                 note=data["note"],
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("The application is submitted."))
             if len(cases) == 1:
@@ -410,8 +378,8 @@ SUBSIDY_ACTIONS = {
 
 @login_required
 def subsidy_detail(request, pk: int):
-    case = _get_or_404(selectors.subsidy_case_get, user=request.user, pk=pk)
-    month = _month(request)
+    case = get_or_404(selectors.subsidy_case_get, user=request.user, pk=pk)
+    month = month_param(request)
     amount, error = _amount_or_error(case, month)
     return render(
         request,
@@ -449,7 +417,7 @@ def subsidy_action(request, pk: int, action: str):
 
 @login_required
 def certificate_detail(request, pk: int):
-    certificate = _get_or_404(selectors.certificate_get, user=request.user, pk=pk)
+    certificate = get_or_404(selectors.certificate_get, user=request.user, pk=pk)
     can_edit = has_cap(request.user, Cap.WELFARE_APPLY)
     form = None
     if can_edit:
@@ -459,14 +427,14 @@ def certificate_detail(request, pk: int):
             initial={"disability_type": certificate.disability_type, "grade": certificate.grade},
         )
     if request.method == "POST":
-        _require(request, Cap.WELFARE_APPLY)
+        require_cap(request, Cap.WELFARE_APPLY)
         if form.is_valid():
             try:
                 result = services.certificate_reassess(
                     actor=request.user, certificate=certificate, **form.service_kwargs()
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(
                     request,
@@ -489,7 +457,7 @@ def certificate_detail(request, pk: int):
 
 @login_required
 def supervisors(request):
-    _require(request, Cap.WELFARE_VIEW)
+    require_cap(request, Cap.WELFARE_VIEW)
     can_edit = has_cap(request.user, Cap.CHILD_SUPERVISOR_EDIT)
     form = (
         welfare_forms.SupervisorForm(request.POST or None, user=request.user, initial={"appointed_on": local_today()})
@@ -497,7 +465,7 @@ def supervisors(request):
         else None
     )
     if request.method == "POST":
-        _require(request, Cap.CHILD_SUPERVISOR_EDIT)
+        require_cap(request, Cap.CHILD_SUPERVISOR_EDIT)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -509,7 +477,7 @@ def supervisors(request):
                     appointed_on=data["appointed_on"],
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, _("The child supervisor is appointed."))
                 return redirect("welfare:supervisors")
@@ -528,11 +496,11 @@ def supervisors(request):
 @login_required
 @require_POST
 def supervisor_end(request, pk: int):
-    _require(request, Cap.CHILD_SUPERVISOR_EDIT)
-    supervisor = _get_or_404(selectors.supervisor_get, user=request.user, pk=pk)
+    require_cap(request, Cap.CHILD_SUPERVISOR_EDIT)
+    supervisor = get_or_404(selectors.supervisor_get, user=request.user, pk=pk)
     form = welfare_forms.SupervisorEndForm(request.POST, prefix="end")
     if not form.is_valid():
-        _flash_errors(request, form)
+        flash_errors(request, form)
     else:
         try:
             services.child_supervisor_end(actor=request.user, supervisor=supervisor, **form.cleaned_data)
@@ -554,12 +522,12 @@ def incompatibilities(request):
         raise Forbidden()
     form = welfare_forms.IncompatibilityForm(request.POST or None) if can_edit else None
     if request.method == "POST":
-        _require(request, Cap.STANDARDS_EDIT)
+        require_cap(request, Cap.STANDARDS_EDIT)
         if form.is_valid():
             try:
                 services.incompatibility_set(actor=request.user, **form.cleaned_data)
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("welfare:incompatibilities")
