@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.cases import current_month, month_str, parse_month, timeline_of
-from core.errors import DomainError, Forbidden, InvalidInput, NotFound
+from core.cases import current_month, month_str, timeline_of
+from core.errors import DomainError, Forbidden
 from core.history import rows_for
 from core.models import Division
+from core.pages import get_or_404, month_param, require_cap
 from core.pagination import paginate
 from core.permissions import can
 from core.roles import Cap, has_cap
@@ -31,26 +31,14 @@ TIER_LABELS = {
 }
 
 
-def _require(request, cap: Cap) -> None:
-    if not has_cap(request.user, cap):
-        raise Forbidden()
-
-
-def _month(request):
-    try:
-        return parse_month(request.GET["month"]) if request.GET.get("month") else current_month()
-    except InvalidInput:
-        return current_month()
-
-
 @login_required
 def low_income(request):
     """The low-income population of the user's area, one tier at a time, with why each person is in it."""
-    _require(request, Cap.MONITORING_VIEW)
+    require_cap(request, Cap.MONITORING_VIEW)
     tier = request.GET.get("tier") or "marginal"
     if tier not in selectors.TIERS:
         tier = "marginal"
-    month = _month(request)
+    month = month_param(request)
     q = request.GET.get("q", "")
     page = paginate(request, selectors.low_income_list(user=request.user, tier=tier, month=month, q=q))
     facts = selectors.low_income_facts(user=request.user, persons=list(page), month=month)
@@ -88,7 +76,7 @@ def low_income(request):
 
 @login_required
 def warning_list(request):
-    _require(request, Cap.MONITORING_VIEW)
+    require_cap(request, Cap.MONITORING_VIEW)
     status = request.GET.get("status", WarningStatus.OPEN)
     if status not in (*WarningStatus.values, "all"):
         status = WarningStatus.OPEN
@@ -119,10 +107,7 @@ def warning_list(request):
 
 
 def _warning(request, pk):
-    try:
-        return selectors.warning_get(user=request.user, pk=pk)
-    except NotFound:
-        raise Http404 from None
+    return get_or_404(selectors.warning_get, user=request.user, pk=pk)
 
 
 def _warning_page(request, warning, *, form=None, status=200):
@@ -144,14 +129,14 @@ def _warning_page(request, warning, *, form=None, status=200):
 
 @login_required
 def warning_detail(request, pk: int):
-    _require(request, Cap.MONITORING_VIEW)
+    require_cap(request, Cap.MONITORING_VIEW)
     return _warning_page(request, _warning(request, pk))
 
 
 @login_required
 @require_POST
 def warning_handle(request, pk: int):
-    _require(request, Cap.MONITORING_VIEW)
+    require_cap(request, Cap.MONITORING_VIEW)
     warning = _warning(request, pk)
     form = forms.HandleForm(
         request.POST, assistance_choices=selectors.assistance_options(user=request.user, warning=warning)
@@ -174,11 +159,8 @@ def warning_handle(request, pk: int):
 @require_POST
 def household_expense_record(request, pk: int):
     """A household's expense of a month, from the household page (``monitoring.services``)."""
-    _require(request, Cap.MONITORING_VIEW)
-    try:
-        household = household_get(user=request.user, pk=pk)
-    except NotFound:
-        raise Http404 from None
+    require_cap(request, Cap.MONITORING_VIEW)
+    household = get_or_404(household_get, user=request.user, pk=pk)
     form = forms.ExpenseForm(request.POST, prefix="expense")
     if form.is_valid():
         try:
@@ -199,7 +181,7 @@ def household_expense_record(request, pk: int):
 @login_required
 def warning_summary(request):
     """Warnings by district (or sub-district): open and overdue, handled on time and late."""
-    _require(request, Cap.MONITORING_VIEW)
+    require_cap(request, Cap.MONITORING_VIEW)
     summary = selectors.warning_summary(user=request.user, division=request.GET.get("division", ""))
     return render(request, "monitoring/warning_summary.html", {"summary": summary})
 
@@ -210,51 +192,49 @@ def _form_errors_to_messages(request, form) -> None:
             messages.error(request, error)
 
 
-@login_required
-@require_POST
-def at_risk_flag(request, pk: int):
-    """Flag a household at risk from its page (``monitoring.services.at_risk_flag``)."""
-    _require(request, Cap.MONITORING_VIEW)
-    try:
-        household = household_get(user=request.user, pk=pk)
-    except NotFound:
-        raise Http404 from None
+def _at_risk_post(request, perform, done: str, household_pk: int):
+    """The at-risk form posted from a household's page: ``perform(reason)`` (the service), its outcome as a
+    message, back to the household's page."""
     form = forms.AtRiskForm(request.POST, prefix="at_risk")
     if form.is_valid():
         try:
-            services.at_risk_flag(actor=request.user, household=household, reason=form.cleaned_data["reason"])
+            perform(form.cleaned_data["reason"])
         except Forbidden:
             raise
         except DomainError as exc:
             messages.error(request, str(exc.message))
         else:
-            messages.success(request, _("The household is flagged at risk."))
+            messages.success(request, done)
     else:
         _form_errors_to_messages(request, form)
-    return redirect("people:household-detail", pk=household.pk)
+    return redirect("people:household-detail", pk=household_pk)
+
+
+@login_required
+@require_POST
+def at_risk_flag(request, pk: int):
+    """Flag a household at risk from its page (``monitoring.services.at_risk_flag``)."""
+    require_cap(request, Cap.MONITORING_VIEW)
+    household = get_or_404(household_get, user=request.user, pk=pk)
+    return _at_risk_post(
+        request,
+        lambda reason: services.at_risk_flag(actor=request.user, household=household, reason=reason),
+        _("The household is flagged at risk."),
+        household.pk,
+    )
 
 
 @login_required
 @require_POST
 def at_risk_clear(request, pk: int):
-    _require(request, Cap.MONITORING_VIEW)
-    try:
-        flag = selectors.at_risk_flag_get(user=request.user, pk=pk)
-    except NotFound:
-        raise Http404 from None
-    form = forms.AtRiskForm(request.POST, prefix="at_risk")
-    if form.is_valid():
-        try:
-            services.at_risk_clear(actor=request.user, flag=flag, reason=form.cleaned_data["reason"])
-        except Forbidden:
-            raise
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("The at-risk flag is cleared."))
-    else:
-        _form_errors_to_messages(request, form)
-    return redirect("people:household-detail", pk=flag.household_id)
+    require_cap(request, Cap.MONITORING_VIEW)
+    flag = get_or_404(selectors.at_risk_flag_get, user=request.user, pk=pk)
+    return _at_risk_post(
+        request,
+        lambda reason: services.at_risk_clear(actor=request.user, flag=flag, reason=reason),
+        _("The at-risk flag is cleared."),
+        flag.household_id,
+    )
 
 
 STEP_LABELS = dict(RunStep.choices)
@@ -303,10 +283,7 @@ def run_list(request):
 @login_required
 def run_detail(request, pk: int):
     _require_run_reader(request)
-    try:
-        run = selectors.run_get(user=request.user, pk=pk)
-    except NotFound:
-        raise Http404 from None
+    run = get_or_404(selectors.run_get, user=request.user, pk=pk)
     tiers = selectors.run_tiers_in_scope(user=request.user, run=run)
     return render(
         request,
