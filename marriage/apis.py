@@ -14,7 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.apis import HistoryMixin
-from core.drf import CapabilityPermission, SelectorFilterSet
+from core.drf import CapabilityPermission, SelectorFilterSet, validated
 from core.errors import InvalidInput, NotFound
 from core.roles import Cap
 from core.scoping import scope
@@ -140,35 +140,28 @@ class RegistrationViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveMo
     @action(detail=True, methods=["post"])
     def register(self, request, pk=None):
         """Complete a divorce application after its cooling-off period."""
-        data = RegisterDivorceInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        registration = services.divorce_register(
-            actor=request.user, registration=self.get_object(), **data.validated_data
-        )
+        values = validated(RegisterDivorceInputSerializer, request.data)
+        registration = services.divorce_register(actor=request.user, registration=self.get_object(), **values)
         return self._respond(registration)
 
     @extend_schema(request=WithdrawInputSerializer, responses={200: RegistrationSerializer})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """Either party withdraws a divorce application within the cooling-off period."""
-        data = WithdrawInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        registration = services.divorce_withdraw(
-            actor=request.user, registration=self.get_object(), **data.validated_data
-        )
+        values = validated(WithdrawInputSerializer, request.data)
+        registration = services.divorce_withdraw(actor=request.user, registration=self.get_object(), **values)
         return self._respond(registration)
 
     @extend_schema(request=ReviewInputSerializer, responses={200: RegistrationSerializer})
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         """Quality review: pass, or fail with the reason."""
-        data = ReviewInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = validated(ReviewInputSerializer, request.data)
         registration = services.registration_review(
             actor=request.user,
             registration=self.get_object(),
-            passed=data.validated_data["result"] == "pass",
-            reason=data.validated_data["reason"],
+            passed=values["result"] == "pass",
+            reason=values["reason"],
         )
         return self._respond(registration)
 
@@ -176,11 +169,8 @@ class RegistrationViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveMo
     @action(detail=True, methods=["post"])
     def reissue(self, request, pk=None):
         """Reissue the certificate of this marriage or divorce to one of the parties (a new record)."""
-        data = ReissueInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        reissue = services.certificate_reissue(
-            actor=request.user, registration=self.get_object(), **data.validated_data
-        )
+        values = validated(ReissueInputSerializer, request.data)
+        reissue = services.certificate_reissue(actor=request.user, registration=self.get_object(), **values)
         return self._respond(reissue, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -250,9 +240,8 @@ class OfficeViewSet(viewsets.GenericViewSet):
     @extend_schema(request=OfficeUpdateSerializer, responses={200: OfficeSerializer})
     def partial_update(self, request, pk=None):
         selectors.office_get(user=request.user, code=pk)
-        data = OfficeUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        office = services.office_update(actor=request.user, office=pk, **data.validated_data)
+        values = validated(OfficeUpdateSerializer, request.data)
+        office = services.office_update(actor=request.user, office=pk, **values)
         return Response(OfficeSerializer(office).data)
 
     @extend_schema(request=CapacityInputSerializer, responses={200: CapacityInputSerializer})
@@ -260,9 +249,8 @@ class OfficeViewSet(viewsets.GenericViewSet):
     def capacity(self, request, pk=None):
         """Set one day's capacity (0 closes the office that day)."""
         selectors.office_get(user=request.user, code=pk)
-        data = CapacityInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        override = services.capacity_override_set(actor=request.user, office=pk, **data.validated_data)
+        values = validated(CapacityInputSerializer, request.data)
+        override = services.capacity_override_set(actor=request.user, office=pk, **values)
         return Response({"date": override.date, "capacity": override.capacity, "reason": override.reason})
 
 
@@ -308,18 +296,16 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(request=AppointmentInputSerializer, responses={201: AppointmentSerializer})
     def create(self, request):
-        data = AppointmentInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        appointment = services.appointment_book(actor=request.user, **data.validated_data)
+        values = validated(AppointmentInputSerializer, request.data)
+        appointment = services.appointment_book(actor=request.user, **values)
         return Response(AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CancelInputSerializer, responses={200: AppointmentSerializer})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        data = CancelInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = validated(CancelInputSerializer, request.data)
         appointment = services.appointment_cancel(
-            actor=request.user, appointment=self.get_object(), reason=data.validated_data["reason"]
+            actor=request.user, appointment=self.get_object(), reason=values["reason"]
         )
         return Response(AppointmentSerializer(appointment).data)
 
@@ -355,11 +341,8 @@ class HouseholdChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     @extend_schema(request=RevertInputSerializer, responses={200: HouseholdChangeSerializer})
     @action(detail=True, methods=["post"])
     def revert(self, request, pk=None):
-        data = RevertInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        change = services.household_change_revert(
-            actor=request.user, change=self.get_object(), reason=data.validated_data["reason"]
-        )
+        values = validated(RevertInputSerializer, request.data)
+        change = services.household_change_revert(actor=request.user, change=self.get_object(), reason=values["reason"])
         return Response(HouseholdChangeSerializer(change).data)
 
 
@@ -416,18 +399,16 @@ class OnlineAppointmentViewSet(
 
     @extend_schema(request=OnlineAppointmentInputSerializer, responses={201: OnlineAppointmentSerializer})
     def create(self, request):
-        data = OnlineAppointmentInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        appointment = services.online_appointment_book(resident=request.user, **data.validated_data)
+        values = validated(OnlineAppointmentInputSerializer, request.data)
+        appointment = services.online_appointment_book(resident=request.user, **values)
         return Response(OnlineAppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CancelInputSerializer, responses={200: OnlineAppointmentSerializer})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        data = CancelInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = validated(CancelInputSerializer, request.data)
         appointment = services.online_appointment_cancel(
-            resident=request.user, appointment=self.get_object(), reason=data.validated_data["reason"]
+            resident=request.user, appointment=self.get_object(), reason=values["reason"]
         )
         return Response(OnlineAppointmentSerializer(appointment).data)
 

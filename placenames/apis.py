@@ -10,7 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.apis import HistoryMixin
-from core.drf import CapabilityPermission, DivisionCodeFilter, SelectorFilterSet
+from core.drf import CapabilityPermission, DivisionCodeFilter, SelectorFilterSet, validated
 from core.roles import Cap
 from placenames import selectors, services
 from placenames.models import (
@@ -78,18 +78,16 @@ class RoadViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
 
     @extend_schema(request=RoadInputSerializer, responses={201: RoadCreatedSerializer})
     def create(self, request):
-        data = RoadInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        road, warnings = services.road_create(actor=request.user, **data.validated_data)
+        values = validated(RoadInputSerializer, request.data)
+        road, warnings = services.road_create(actor=request.user, **values)
         body = RoadSerializer(selectors.road_get(user=request.user, pk=road.pk)).data
         body["warnings"] = warning_messages(warnings)
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=RoadUpdateSerializer, responses={200: RoadSerializer})
     def partial_update(self, request, pk=None):
-        data = RoadUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        road = services.road_update(actor=request.user, road=self.get_object(), **data.validated_data)
+        values = validated(RoadUpdateSerializer, request.data)
+        road = services.road_update(actor=request.user, road=self.get_object(), **values)
         return Response(RoadSerializer(selectors.road_get(user=request.user, pk=road.pk)).data)
 
 
@@ -127,20 +125,16 @@ class UnnamedRoadViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveMod
 
     @extend_schema(request=UnnamedRoadInputSerializer, responses={201: UnnamedRoadSerializer})
     def create(self, request):
-        data = UnnamedRoadInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        road = services.unnamed_road_create(actor=request.user, **data.validated_data)
+        values = validated(UnnamedRoadInputSerializer, request.data)
+        road = services.unnamed_road_create(actor=request.user, **values)
         return Response(UnnamedRoadSerializer(road).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=NoteSerializer, responses={200: UnnamedRoadSerializer})
     @action(detail=True, methods=["post"])
     def remove(self, request, pk=None):
         """Close an entry that no longer needs a name."""
-        data = NoteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        road = services.unnamed_road_remove(
-            actor=request.user, road=self.get_object(), note=data.validated_data["note"]
-        )
+        values = validated(NoteSerializer, request.data)
+        road = services.unnamed_road_remove(actor=request.user, road=self.get_object(), note=values["note"])
         return Response(UnnamedRoadSerializer(road).data)
 
 
@@ -188,15 +182,13 @@ class NamingApplicationViewSet(HistoryMixin, mixins.ListModelMixin, mixins.Retri
 
     @extend_schema(request=ApplicationInputSerializer, responses={201: ApplicationSerializer})
     def create(self, request):
-        data = ApplicationInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        application = services.application_create(actor=request.user, **data.validated_data)
+        values = validated(ApplicationInputSerializer, request.data)
+        application = services.application_create(actor=request.user, **values)
         return self._respond(application, status.HTTP_201_CREATED)
 
     def _note(self, request) -> str:
-        data = NoteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return data.validated_data["note"]
+        values = validated(NoteSerializer, request.data)
+        return values["note"]
 
     @extend_schema(request=NoteSerializer, responses={200: ApplicationSerializer})
     @action(detail=True, methods=["post"])
@@ -219,22 +211,16 @@ class NamingApplicationViewSet(HistoryMixin, mixins.ListModelMixin, mixins.Retri
     @action(detail=True, methods=["post"])
     def notice(self, request, pk=None):
         """Record the experts' opinion and post the public notice: expert_review → public_notice."""
-        data = NoticeInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        application = services.application_start_notice(
-            actor=request.user, application=self.get_object(), **data.validated_data
-        )
+        values = validated(NoticeInputSerializer, request.data)
+        application = services.application_start_notice(actor=request.user, application=self.get_object(), **values)
         return self._respond(application)
 
     @extend_schema(request=ApproveInputSerializer, responses={200: ApplicationSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """Approve after the public notice has ended: public_notice → approved."""
-        data = ApproveInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        application = services.application_approve(
-            actor=request.user, application=self.get_object(), **data.validated_data
-        )
+        values = validated(ApproveInputSerializer, request.data)
+        application = services.application_approve(actor=request.user, application=self.get_object(), **values)
         return self._respond(application)
 
     @extend_schema(request=NoteSerializer, responses={200: ApplicationSerializer})
@@ -277,11 +263,8 @@ class BannedWordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=BannedWordSerializer, responses={201: BannedWordSerializer})
     def create(self, request):
-        data = BannedWordSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        word = services.banned_word_add(
-            actor=request.user, word=data.validated_data["word"], reason=data.validated_data.get("reason", "")
-        )
+        values = validated(BannedWordSerializer, request.data)
+        word = services.banned_word_add(actor=request.user, word=values["word"], reason=values.get("reason", ""))
         return Response(BannedWordSerializer(word).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: BannedWordSerializer})

@@ -14,7 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.apis import HistoryMixin
-from core.drf import CapabilityPermission, DivisionCodeFilter, SelectorFilterSet
+from core.drf import CapabilityPermission, DivisionCodeFilter, SelectorFilterSet, validated
 from core.roles import Cap
 from social_orgs import selectors, services
 from social_orgs.models import (
@@ -184,9 +184,8 @@ class ImportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request={"multipart/form-data": ImportUploadSerializer}, responses={201: ImportSerializer})
     def create(self, request):
-        data = ImportUploadSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        upload = data.validated_data["file"]
+        values = validated(ImportUploadSerializer, request.data)
+        upload = values["file"]
         batch = services.social_org_import_preview(
             actor=request.user, file_name=upload.name, content=read_upload(upload)
         )
@@ -227,9 +226,8 @@ class InspectionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=InspectionInputSerializer, responses={201: InspectionSerializer, 200: InspectionSerializer})
     def create(self, request):
         """Record (201) or correct (200) the result for an organization's year."""
-        data = InspectionInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        inspection, created = services.annual_inspection_record(actor=request.user, **data.validated_data)
+        values = validated(InspectionInputSerializer, request.data)
+        inspection, created = services.annual_inspection_record(actor=request.user, **values)
         return Response(
             InspectionSerializer(inspection).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
@@ -267,26 +265,23 @@ class FeeStandardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(request=FeeInputSerializer, responses={201: FeeSerializer})
     def create(self, request):
-        data = FeeInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fee = services.fee_standard_propose(actor=request.user, **data.validated_data)
+        values = validated(FeeInputSerializer, request.data)
+        fee = services.fee_standard_propose(actor=request.user, **values)
         return Response(FeeSerializer(fee).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=FeeApproveSerializer, responses={200: FeeSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """File the members' assembly approval (two thirds of those present)."""
-        data = FeeApproveSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fee = services.fee_standard_approve(actor=request.user, fee=self.get_object(), **data.validated_data)
+        values = validated(FeeApproveSerializer, request.data)
+        fee = services.fee_standard_approve(actor=request.user, fee=self.get_object(), **values)
         return Response(FeeSerializer(fee).data)
 
     @extend_schema(request=StatusInputSerializer, responses={200: FeeSerializer})
     @action(detail=True, methods=["post"])
     def repeal(self, request, pk=None):
-        data = StatusInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fee = services.fee_standard_repeal(actor=request.user, fee=self.get_object(), on=data.validated_data["on"])
+        values = validated(StatusInputSerializer, request.data)
+        fee = services.fee_standard_repeal(actor=request.user, fee=self.get_object(), on=values["on"])
         return Response(FeeSerializer(fee).data)
 
 
@@ -316,19 +311,15 @@ class DecouplingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(request=DecouplingInputSerializer, responses={201: DecouplingSerializer})
     def create(self, request):
-        data = DecouplingInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        decoupling = services.decoupling_enrol(actor=request.user, **data.validated_data)
+        values = validated(DecouplingInputSerializer, request.data)
+        decoupling = services.decoupling_enrol(actor=request.user, **values)
         return Response(DecouplingSerializer(decoupling).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=StepInputSerializer, responses={200: DecouplingSerializer})
     @action(detail=True, methods=["post"], url_path="complete-step")
     def complete_step(self, request, pk=None):
-        data = StepInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        decoupling = services.decoupling_complete_step(
-            actor=request.user, decoupling=self.get_object(), **data.validated_data
-        )
+        values = validated(StepInputSerializer, request.data)
+        decoupling = services.decoupling_complete_step(actor=request.user, decoupling=self.get_object(), **values)
         return Response(DecouplingSerializer(decoupling).data)
 
     @action(detail=False, methods=["get"], pagination_class=None)
@@ -376,17 +367,15 @@ class CommunityOrgViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
     @extend_schema(request=CommunityOrgInputSerializer, responses={201: CommunityOrgSerializer})
     def create(self, request):
-        data = CommunityOrgInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        org = services.community_org_file(actor=request.user, **data.validated_data)
+        values = validated(CommunityOrgInputSerializer, request.data)
+        org = services.community_org_file(actor=request.user, **values)
         return Response(CommunityOrgSerializer(org).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=NoteInputSerializer, responses={200: CommunityOrgSerializer})
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
-        data = NoteInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        org = services.community_org_revoke(actor=request.user, org=self.get_object(), note=data.validated_data["note"])
+        values = validated(NoteInputSerializer, request.data)
+        org = services.community_org_revoke(actor=request.user, org=self.get_object(), note=values["note"])
         return Response(CommunityOrgSerializer(org).data)
 
 
@@ -426,35 +415,27 @@ class EnforcementCaseViewSet(HistoryMixin, mixins.ListModelMixin, mixins.Retriev
 
     @extend_schema(request=CaseInputSerializer, responses={201: CaseSerializer})
     def create(self, request):
-        data = CaseInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        case = services.enforcement_case_open(actor=request.user, **data.validated_data)
+        values = validated(CaseInputSerializer, request.data)
+        case = services.enforcement_case_open(actor=request.user, **values)
         return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=NoteInputSerializer, responses={200: CaseSerializer})
     @action(detail=True, methods=["post"])
     def investigate(self, request, pk=None):
-        data = NoteInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        case = services.enforcement_case_investigate(
-            actor=request.user, case=self.get_object(), note=data.validated_data["note"]
-        )
+        values = validated(NoteInputSerializer, request.data)
+        case = services.enforcement_case_investigate(actor=request.user, case=self.get_object(), note=values["note"])
         return Response(CaseSerializer(case).data)
 
     @extend_schema(request=ConcludeInputSerializer, responses={200: CaseSerializer})
     @action(detail=True, methods=["post"])
     def conclude(self, request, pk=None):
-        data = ConcludeInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        case = services.enforcement_case_conclude(actor=request.user, case=self.get_object(), **data.validated_data)
+        values = validated(ConcludeInputSerializer, request.data)
+        case = services.enforcement_case_conclude(actor=request.user, case=self.get_object(), **values)
         return Response(CaseSerializer(case).data)
 
     @extend_schema(request=NoteInputSerializer, responses={200: CaseSerializer})
     @action(detail=True, methods=["post"])
     def dismiss(self, request, pk=None):
-        data = NoteInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        case = services.enforcement_case_dismiss(
-            actor=request.user, case=self.get_object(), note=data.validated_data["note"]
-        )
+        values = validated(NoteInputSerializer, request.data)
+        case = services.enforcement_case_dismiss(actor=request.user, case=self.get_object(), note=values["note"])
         return Response(CaseSerializer(case).data)
