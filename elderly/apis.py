@@ -25,6 +25,7 @@ from elderly.serializers import (
     ElderInputSerializer,
     ElderSerializer,
     ElderUpdateSerializer,
+    SubsidyAccountSerializer,
     SubsidyDecisionSerializer,
     SubsidyInputSerializer,
     SubsidySerializer,
@@ -221,10 +222,14 @@ class OperatingSubsidyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         "create": Cap.ELDERLY_SUBSIDY_ENTER,
         "approve": Cap.ELDERLY_SUBSIDY_APPROVE,
         "refuse": Cap.ELDERLY_SUBSIDY_APPROVE,
+        "correct_account": Cap.ELDERLY_SUBSIDY_APPROVE,
     }
 
     def get_queryset(self):
-        return selectors.subsidy_list(user=self.request.user, status=self.request.query_params.get("status", ""))
+        p = self.request.query_params
+        return selectors.subsidy_list(
+            user=self.request.user, status=p.get("status", ""), to_approve=p.get("to_approve", "").lower() in TRUE
+        )
 
     def get_object(self):
         return selectors.subsidy_get(user=self.request.user, pk=self.kwargs["pk"])
@@ -257,4 +262,15 @@ class OperatingSubsidyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         data.is_valid(raise_exception=True)
         return self._respond(
             services.subsidy_refuse(actor=request.user, subsidy=self.get_object(), **data.validated_data)
+        )
+
+    @extend_schema(request=SubsidyAccountSerializer, responses={200: SubsidySerializer})
+    @action(detail=True, methods=["post"], url_path="correct-account")
+    def correct_account(self, request, pk=None):
+        """Correct the bank and account of an approved subsidy (``bank``, ``account``, ``reason``): one with the
+        power to approve who did not enter it; a failed payment is re-paid to it by a follow-up run."""
+        data = SubsidyAccountSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._respond(
+            services.subsidy_correct_account(actor=request.user, subsidy=self.get_object(), **data.validated_data)
         )

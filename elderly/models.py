@@ -268,6 +268,7 @@ class SubsidyStatus(models.TextChoices):
 
 
 _S = SubsidyStatus
+SUBSIDY_CORRECT_ACCOUNT = "correct_account"  # not a step of the machine: an approved subsidy stays approved
 SUBSIDY_MACHINE = StateMachine(
     [
         Transition("approve", frozenset({_S.ENTERED}), _S.APPROVED, pgettext_lazy("operating subsidy", "Approved")),

@@ -14,11 +14,13 @@ from core.errors import Conflict, Forbidden
 from core.roles import Cap
 from elderly.models import (
     CENTRE_MACHINE,
+    SUBSIDY_CORRECT_ACCOUNT,
     SUBSIDY_MACHINE,
     ElderlyCentre,
     ElderStatus,
     LeftBehindElder,
     OperatingSubsidy,
+    SubsidyStatus,
 )
 
 CENTRES = [Cap.ELDERLY_CENTRE_EDIT]
@@ -53,3 +55,17 @@ def _not_own_entry(actor, subsidy) -> bool:
 permissions.register(OperatingSubsidy, "create", caps=[Cap.ELDERLY_SUBSIDY_ENTER])
 for _action in SUBSIDY_MACHINE.transitions:
     permissions.register(OperatingSubsidy, _action, caps=[Cap.ELDERLY_SUBSIDY_APPROVE], check=_not_own_entry)
+
+
+# Correcting the account an approved subsidy is paid to (a failed payment, or a bank's change notice
+# before the run): the same four eyes as approving it. Only one with the power to approve may do it,
+# never the one who entered the subsidy (who typed the account being corrected); only while approved.
+def _correctable(actor, subsidy) -> bool:
+    if subsidy is not None and subsidy.entered_by_id == actor.pk:
+        raise Forbidden(_("You entered this subsidy: another member of staff with the power to approve corrects it."))
+    if subsidy is not None and subsidy.status != SubsidyStatus.APPROVED:
+        raise Conflict(_("Only an approved subsidy's account can be corrected."), code="invalid_transition")
+    return True
+
+
+permissions.register(OperatingSubsidy, SUBSIDY_CORRECT_ACCOUNT, caps=[Cap.ELDERLY_SUBSIDY_APPROVE], check=_correctable)

@@ -211,5 +211,11 @@ class SubsidyInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+class SubsidyAccountSerializer(serializers.Serializer):
+    bank = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    account = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
 class SubsidyDecisionSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

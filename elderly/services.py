@@ -24,6 +24,7 @@ from core.scoping import division_in_scope, get_in_scope
 from elderly.models import (
     STAGE_DATE_FIELD,
     STAGE_ORDER,
+    SUBSIDY_CORRECT_ACCOUNT,
     CentreStage,
     ClosedReason,
     ElderlyCentre,
@@ -437,9 +438,7 @@ def subsidy_create(
         raise InvalidInput(_("Enter an amount."), field="amount") from None
     if amount <= 0:
         raise InvalidInput(_("The amount must be more than zero."), field="amount")
-    account = "".join((bank_account or "").split())
-    if not account.isdigit() or not 8 <= len(account) <= 32:
-        raise InvalidInput(_("A bank account is 8 to 32 digits."), field="bank_account")
+    account = _account(bank_account, "bank_account")
     try:
         with transaction.atomic(), audit_context(actor):
             return OperatingSubsidy.objects.create(
@@ -457,6 +456,13 @@ def subsidy_create(
             % {"name": centre.name, "month": cases.month_str(period)},
             code="subsidy_exists",
         ) from None
+
+
+def _account(value: str | None, field: str) -> str:
+    account = "".join((value or "").split())
+    if not account.isdigit() or not 8 <= len(account) <= 32:
+        raise InvalidInput(_("A bank account is 8 to 32 digits."), field=field)
+    return account
 
 
 def _decide(actor: User, subsidy: OperatingSubsidy | int, action: str, note: str) -> OperatingSubsidy:
@@ -479,3 +485,32 @@ def subsidy_approve(*, actor: User, subsidy: OperatingSubsidy | int, note: str =
 def subsidy_refuse(*, actor: User, subsidy: OperatingSubsidy | int, note: str = "") -> OperatingSubsidy:
     """Refuse a subsidy another member of staff entered: it is never paid."""
     return _decide(actor, subsidy, "refuse", note)
+
+
+@transaction.atomic
+def subsidy_correct_account(
+    *, actor: User, subsidy: OperatingSubsidy | int, bank: str, account: str, reason: str
+) -> OperatingSubsidy:
+    """Correct the bank and account an approved subsidy is paid to, with the reason (required).
+
+    Four eyes like its approval (``elderly.permissions``): one with the power to approve, never the one
+    who entered the subsidy; only an approved one (409 otherwise). A payment that failed is then re-paid
+    to the new account by a follow-up run (``payouts.selectors.payee_accounts``); a subsidy not paid yet
+    is paid to it by its run. The change is in the subsidy's history (account masked) and the reason in
+    its case log.
+    """
+    pk = subsidy.pk if isinstance(subsidy, OperatingSubsidy) else subsidy
+    subsidy = get_in_scope(OperatingSubsidy.objects.select_for_update(of=("self",)), actor, pk=pk)
+    require_can(actor, SUBSIDY_CORRECT_ACCOUNT, subsidy)  # 403 role or own entry, 404 geography, 409 not approved
+    bank = _text(bank, 60, "bank", required=True)
+    account = _account(account, "account")
+    reason = _text(reason, 500, "reason", required=True)
+    if bank == subsidy.bank_name and account == subsidy.bank_account:
+        raise InvalidInput(_("This is the account the subsidy is paid to already."), field="account")
+    source = subsidy.status
+    subsidy.bank_name = bank
+    subsidy.bank_account = account
+    with audit_context(actor, via="elderly", action=SUBSIDY_CORRECT_ACCOUNT):
+        subsidy.save(update_fields=["bank_name", "bank_account"])
+    cases._event(subsidy, action=SUBSIDY_CORRECT_ACCOUNT, from_state=source, to_state=source, actor=actor, note=reason)
+    return subsidy

@@ -11,6 +11,7 @@ urlpatterns = [
     path("centres/<int:pk>/edit/", views.centre_edit, name="centre-edit"),
     path("centres/<int:pk>/step/<str:action>/", views.centre_step, name="centre-step"),
     path("subsidies/", views.subsidy_list, name="subsidy-list"),
+    path("subsidies/<int:pk>/correct-account/", views.subsidy_correct_account, name="subsidy-correct-account"),
     path("subsidies/<int:pk>/<str:action>/", views.subsidy_decide, name="subsidy-decide"),
     path("left-behind/", views.elder_list, name="elder-list"),
     path("left-behind/new/", views.elder_create, name="elder-create"),

@@ -34,6 +34,7 @@ from elderly.forms import (
 from elderly.models import (
     CENTRE_MACHINE,
     NEXT_ACTION,
+    SUBSIDY_CORRECT_ACCOUNT,
     SUBSIDY_MACHINE,
     CentreStage,
     ElderlyCentre,
@@ -382,6 +383,7 @@ def subsidy_list(request):
                 (a, SUBSIDY_MACHINE.action_label(a))
                 for a in permissions.allowed_actions(request.user, s, ["approve", "refuse"])
             ],
+            permissions.can(request.user, SUBSIDY_CORRECT_ACCOUNT, s),
         )
         for s in page.object_list
     ]
@@ -407,4 +409,26 @@ def subsidy_decide(request, pk: int, action: str):
         messages.error(request, str(exc.message))
     else:
         messages.success(request, SUBSIDY_MACHINE.action_label(action))
+    return redirect("elderly:subsidy-list")
+
+
+@require_POST
+@login_required
+def subsidy_correct_account(request, pk: int):
+    """Correct an approved subsidy's bank and account (the form beside it, shown only to who may)."""
+    subsidy = selectors.subsidy_get(user=request.user, pk=pk)
+    try:
+        services.subsidy_correct_account(
+            actor=request.user,
+            subsidy=subsidy,
+            bank=request.POST.get("bank", ""),
+            account=request.POST.get("account", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as exc:
+        if exc.status_code in (403, 404):
+            raise
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The account is corrected: a failed payment is re-paid to it by a follow-up run."))
     return redirect("elderly:subsidy-list")

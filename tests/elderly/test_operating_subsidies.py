@@ -199,3 +199,102 @@ def test_the_subsidies_waiting_for_approval_are_in_the_work_queue_of_those_who_m
     assert "subsidies_to_approve" not in worklist.kinds_for(people.enterer)  # enters, does not approve
     assert "subsidies_to_approve" in worklist.kinds_for(people.far_approver)
     assert not [t for t in worklist.tasks_for(people.far_approver) if t.kind == "subsidies_to_approve"]
+
+
+# --- Correcting an approved subsidy's account (four eyes, like its approval) --------------------------------
+
+
+def _approved(people, centre=None):
+    from elderly import services
+
+    subsidy = _entered(people.enterer, centre or operating_centre())
+    return services.subsidy_approve(actor=people.approver, subsidy=subsidy)
+
+
+def _correct(client, subsidy, **overrides):
+    data = {"bank": "青岛农商银行", "account": "6228 4800 1234 9876", "reason": "开户行变更，机构来函"} | overrides
+    return client.post(f"{URL}{subsidy.pk}/correct-account/", data, format="json")
+
+
+def test_an_approver_who_did_not_enter_it_corrects_the_account_with_a_reason(people, api_for):
+    from core.history import rows_for
+    from core.models import CaseEvent
+
+    subsidy = _approved(people)
+    response = _correct(api_for(people.approver), subsidy)
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert (data["bank_name"], data["bank_account_masked"][-4:], data["status"]) == ("青岛农商银行", "9876", "approved")
+    assert "48001234" not in str(data)
+    subsidy.refresh_from_db()
+    assert (subsidy.bank_name, subsidy.bank_account) == ("青岛农商银行", "6228480012349876")
+    # History: the change, in Chinese, the account masked; the reason in the subsidy's case log.
+    change = next(c for row in rows_for(subsidy) for c in row.changes if c.field == "bank_account")
+    assert change.label == "银行账号"
+    assert "6228480012349876" not in str(change.new) and str(change.new).endswith("9876")
+    event = CaseEvent.objects.filter(case_id=subsidy.pk, action="correct_account").get()
+    assert (event.note, event.actor_id) == ("开户行变更，机构来函", people.approver.pk)
+
+
+def test_who_may_not_correct_an_account(people, api_for):
+    subsidy = _approved(people)
+    assert _correct(api_for(people.caseworker), subsidy).status_code == 403  # no power to approve
+    own = _correct(api_for(people.enterer), subsidy)
+    assert own.status_code == 403  # the sub-district approver entered it (and has no power to approve)
+    assert _correct(api_for(people.far_approver), subsidy).status_code == 404  # another district's
+    # A district approver's own entry: approved by another, still not corrected by the one who entered it.
+    from elderly import services
+
+    own_entry = services.subsidy_approve(
+        actor=people.other_approver, subsidy=_entered(people.approver, operating_centre("养老服务中心自录"))
+    )
+    mine = _correct(api_for(people.approver), own_entry)
+    assert mine.status_code == 403 and mine.json()["detail"] == "该补贴由您录入：须由另一名有审批权限的工作人员更正。"
+    subsidy.refresh_from_db()
+    own_entry.refresh_from_db()
+    assert subsidy.bank_account == own_entry.bank_account == "6222020000123456"
+
+
+@pytest.mark.parametrize(
+    "overrides, field",
+    [({"reason": "  "}, "reason"), ({"account": "12ab"}, "account"), ({"bank": ""}, "bank")],
+)
+def test_bad_correction_is_refused_and_nothing_is_written(people, api_for, overrides, field):
+    subsidy = _approved(people)
+    response = _correct(api_for(people.approver), subsidy, **overrides)
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    subsidy.refresh_from_db()
+    assert (subsidy.bank_name, subsidy.bank_account) == ("青岛银行", "6222020000123456")
+
+
+def test_only_an_approved_subsidys_account_is_corrected(people, api_for):
+    entered = _entered(people.enterer, operating_centre())
+    response = _correct(api_for(people.approver), entered)
+    assert response.status_code == 409 and response.json()["code"] == "invalid_transition"
+    entered.refresh_from_db()
+    assert entered.bank_account == "6222020000123456"
+
+
+def test_the_page_offers_the_correction_only_to_who_may(people, client):
+    subsidy = _approved(people)
+    url = f"/elderly/subsidies/{subsidy.pk}/correct-account/"
+    client.force_login(people.enterer)
+    assert url not in client.get("/elderly/subsidies/").content.decode()
+    new = {"bank": "青岛农商银行", "account": "6228480012349876", "reason": "开户行变更"}
+    assert client.post(url, new).status_code == 403
+    client.force_login(people.approver)
+    page = client.get("/elderly/subsidies/").content.decode()
+    assert url in page and "更正账户" in page
+    response = client.post(url, new)
+    assert response.status_code == 302
+    subsidy.refresh_from_db()
+    assert subsidy.bank_account == "6228480012349876"
+
+
+def test_the_api_lists_the_ones_to_approve_like_the_page(people, api_for):
+    waiting = _entered(people.enterer, operating_centre())
+    _entered(people.approver, operating_centre("养老服务中心二"))  # its own: not to approve
+    listed = api_for(people.approver).get(URL, {"to_approve": "1"}).json()
+    assert [r["id"] for r in listed["results"]] == [waiting.pk]
+    assert api_for(people.approver).get(URL).json()["count"] == 2

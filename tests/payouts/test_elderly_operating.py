@@ -43,6 +43,7 @@ def subsidies(make_staff):
     )
     elderly_services.subsidy_approve(actor=approver, subsidy=made["approved"])
     elderly_services.subsidy_refuse(actor=approver, subsidy=made["refused"])
+    made["enterer"], made["approver"] = enterer, approver
     return made
 
 
@@ -147,8 +148,17 @@ def test_a_failed_payment_is_re_paid_by_one_follow_up_once_the_institutions_acco
     assert refused.status_code == 409 and refused.json()["code"] == "nothing_to_repay"
     assert PayoutLine.objects.filter(scheme="elderly_operating").count() == 1
 
-    # Corrected: one follow-up line, the same amount, to the institution (no person), re-paying the failed one.
-    OperatingSubsidy.objects.filter(pk=failed.source_id).update(bank_account="6222029999999999")
+    # The correction is four eyes: not by the one who entered the subsidy, nor by finance.
+    correct = f"/api/v1/elderly-subsidies/{failed.source_id}/correct-account/"
+    new = {"bank": "青岛农商银行", "account": "6222029999999999", "reason": "户名不符：机构更换了结算账户"}
+    assert api_for(subsidies["enterer"]).post(correct, new, format="json").status_code == 403
+    assert client.post(correct, new, format="json").status_code == 403
+    assert client.post(url, {}, format="json").status_code == 409  # still nothing to re-pay
+
+    # Corrected by another approver: one follow-up line, the same amount, to the institution (no person),
+    # re-paying the failed one, to the new account.
+    corrected = api_for(subsidies["approver"]).post(correct, new, format="json")
+    assert corrected.status_code == 200, corrected.content
     response = client.post(url, {"note": "账户已更正"}, format="json")
     assert response.status_code == 202, response.content
     follow_up = response.json()["id"]
@@ -157,6 +167,13 @@ def test_a_failed_payment_is_re_paid_by_one_follow_up_once_the_institutions_acco
     assert [(r.source_id, r.amount, r.beneficiary_id, r.replaces_id) for r in repaid] == [
         (failed.source_id, failed.amount, None, failed.pk)
     ]
+    follow_up_run = PayoutRun.objects.get(pk=follow_up)
+    run_approve(actor=finance.checker, run=follow_up_run)
+    exported = client.post(f"/api/v1/payout-runs/{follow_up}/export/", {"format": "csv"}, format="json")
+    rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig"))))
+    paid = [r for r in rows if r[1].isdigit()]
+    assert len(paid) == 1 and "6222029999999999" in paid[0] and "青岛农商银行" in paid[0]
+    assert OperatingSubsidy.objects.get(pk=failed.source_id).bank_account == "6222029999999999"
 
     # Twice: no second follow-up, and its chunks written again add nothing.
     again = client.post(url, {}, format="json")
