@@ -1,5 +1,6 @@
 """What the browser pages of every app share: the capability check, 404 outside one's geography,
-a domain refusal shown on its form, a form's errors as messages, the ``?month=`` of a page.
+a domain refusal shown on its form, a form's errors as messages, the ``?month=`` of a page, and a
+record page's action buttons (those offered, one posted).
 
 Generic: it knows no domain (a page passes its own selector, capability, form).
 """
@@ -8,7 +9,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
+from core import permissions
 from core.cases import current_month, parse_month
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from core.roles import Cap, has_cap
@@ -48,3 +52,38 @@ def month_param(request):
         return parse_month(request.GET["month"]) if request.GET.get("month") else current_month()
     except InvalidInput:
         return current_month()
+
+
+def offered_actions(request, record, forms_by_action: dict, labels: dict) -> list:
+    """(action, label, form) for each action ``core.permissions`` lets this user take on the record now;
+    the label is the page's own (``labels``) or else the state machine's."""
+    offered = []
+    for action in permissions.allowed_actions(request.user, record, forms_by_action):
+        label = labels.get(action) or record.state_machine.action_label(action)
+        offered.append((action, label, forms_by_action[action](prefix=action)))
+    return offered
+
+
+def record_action(request, pk: int, action: str, *, getter, actions: dict, detail_url: str, arg: str = "case"):
+    """A record page's action button posted: ``actions[action]`` is (service, form class); the form's
+    ``service_kwargs()`` go to the service with the record (found by ``getter``, scoped) as ``arg``.
+    A refusal or the done message is shown on the record's page, where it goes back to."""
+    if action not in actions:
+        raise Http404
+    record = get_or_404(getter, user=request.user, pk=pk)
+    service, form_class = actions[action]
+    form = form_class(request.POST, prefix=action)
+    if not form.is_valid():
+        flash_errors(request, form)
+        return redirect(detail_url, pk=pk)
+    try:
+        service(actor=request.user, **{arg: record}, **form.service_kwargs())
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request, _("Done: %(action)s.") % {"action": record.state_machine.action_label(action.replace("-", "_"))}
+        )
+    return redirect(detail_url, pk=pk)

@@ -19,7 +19,7 @@ from core.cases import OPEN_STATUSES, CaseStatus, current_month, local_today, mo
 from core.errors import DomainError, Forbidden, NotFound
 from core.exports import export_response, wants_export
 from core.history import rows_for
-from core.pages import flash_errors, form_error, get_or_404, month_param, require_cap
+from core.pages import flash_errors, form_error, get_or_404, month_param, offered_actions, record_action, require_cap
 from core.roles import Cap, has_cap
 from core.scoping import get_in_scope
 from people import selectors as people_selectors
@@ -296,15 +296,6 @@ BUTTON_LABELS = {
 }
 
 
-def _offered_actions(request, record, forms_by_action):
-    """(action, label, form) for each action ``core.permissions`` lets this user take on the record now."""
-    offered = []
-    for action in permissions.allowed_actions(request.user, record, forms_by_action):
-        label = BUTTON_LABELS.get(action) or record.state_machine.action_label(action)
-        offered.append((action, label, forms_by_action[action](prefix=action)))
-    return offered
-
-
 @login_required
 def dibao_detail(request, pk: int):
     case = get_or_404(selectors.dibao_case_get, user=request.user, pk=pk)
@@ -324,38 +315,16 @@ def dibao_detail(request, pk: int):
             "allowance_error": error,
             "events": timeline_of(case),
             "history": rows_for(case),
-            "actions": _offered_actions(request, case, {a: f for a, (_s, f) in DIBAO_ACTIONS.items()}),
+            "actions": offered_actions(request, case, {a: f for a, (_s, f) in DIBAO_ACTIONS.items()}, BUTTON_LABELS),
             "incomes": list(case.incomes.all()),
         },
     )
 
 
-def _case_action(request, pk: int, action: str, *, getter, actions, detail_url: str, arg: str = "case"):
-    if action not in actions:
-        raise Http404
-    record = get_or_404(getter, user=request.user, pk=pk)
-    service, form_class = actions[action]
-    form = form_class(request.POST, prefix=action)
-    if not form.is_valid():
-        flash_errors(request, form)
-        return redirect(detail_url, pk=pk)
-    try:
-        service(actor=request.user, **{arg: record}, **form.service_kwargs())
-    except NotFound:
-        raise Http404 from None
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(
-            request, _("Done: %(action)s.") % {"action": record.state_machine.action_label(action.replace("-", "_"))}
-        )
-    return redirect(detail_url, pk=pk)
-
-
 @login_required
 @require_POST
 def dibao_action(request, pk: int, action: str):
-    return _case_action(
+    return record_action(
         request, pk, action, getter=selectors.dibao_case_get, actions=DIBAO_ACTIONS, detail_url="relief:dibao-detail"
     )
 
@@ -441,7 +410,7 @@ def tekun_detail(request, pk: int):
         allowance = selectors.tekun_allowance(case, month)
     except DomainError as exc:
         error = exc.message
-    offered = _offered_actions(request, case, {a: f for a, (_s, f) in TEKUN_ACTIONS.items()})
+    offered = offered_actions(request, case, {a: f for a, (_s, f) in TEKUN_ACTIONS.items()}, BUTTON_LABELS)
     for action, _label, form in offered:
         if action == "recheck":
             form.initial = {"care_level": case.care_level, "placement": case.placement}
@@ -464,7 +433,7 @@ def tekun_detail(request, pk: int):
 @login_required
 @require_POST
 def tekun_action(request, pk: int, action: str):
-    return _case_action(
+    return record_action(
         request, pk, action, getter=selectors.tekun_case_get, actions=TEKUN_ACTIONS, detail_url="relief:tekun-detail"
     )
 
@@ -550,7 +519,7 @@ def claim_detail(request, pk: int):
             "usage": usage,
             "events": timeline_of(claim),
             "history": rows_for(claim),
-            "actions": _offered_actions(request, claim, {a: f for a, (_s, f) in CLAIM_ACTIONS.items()}),
+            "actions": offered_actions(request, claim, {a: f for a, (_s, f) in CLAIM_ACTIONS.items()}, BUTTON_LABELS),
             "threshold": selectors.small_claim_threshold(division[:6], local_today()),
             # Why this approver may not approve it (above its power: it may refer it), if it is theirs to see.
             "approve_refusal": _approve_refusal(request.user, claim),
@@ -562,7 +531,7 @@ def claim_detail(request, pk: int):
 @login_required
 @require_POST
 def claim_action(request, pk: int, action: str):
-    return _case_action(
+    return record_action(
         request,
         pk,
         action.replace("-", "_"),

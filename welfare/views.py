@@ -5,13 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core import permissions
 from core.cases import (
     AUTOMATIC_ACTIONS,
     BENEFIT_CASE_MACHINE,
@@ -20,10 +18,10 @@ from core.cases import (
     month_str,
     timeline_of,
 )
-from core.errors import DomainError, Forbidden, NotFound
+from core.errors import DomainError, Forbidden
 from core.exports import export_response, wants_export
 from core.history import rows_for
-from core.pages import flash_errors, form_error, get_or_404, month_param, require_cap
+from core.pages import flash_errors, form_error, get_or_404, month_param, offered_actions, record_action, require_cap
 from core.roles import Cap, has_cap
 from core.scoping import get_in_scope
 from people.models import Person
@@ -165,35 +163,6 @@ BUTTON_LABELS = {
 }
 
 
-def _offered_actions(request, case, actions: dict):
-    """(action, label, form) for each action ``core.permissions`` lets this user take on the case now."""
-    offered = []
-    for action in permissions.allowed_actions(request.user, case, actions):
-        label = BUTTON_LABELS.get(action) or case.state_machine.action_label(action)
-        offered.append((action, label, actions[action][1](prefix=action)))
-    return offered
-
-
-def _case_action(request, pk: int, action: str, *, getter, actions: dict, detail_url: str):
-    if action not in actions:
-        raise Http404
-    case = get_or_404(getter, user=request.user, pk=pk)
-    service, form_class = actions[action]
-    form = form_class(request.POST, prefix=action)
-    if not form.is_valid():
-        flash_errors(request, form)
-        return redirect(detail_url, pk=pk)
-    try:
-        service(actor=request.user, case=case, **form.service_kwargs())
-    except NotFound:
-        raise Http404 from None
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Done: %(action)s.") % {"action": case.state_machine.action_label(action)})
-    return redirect(detail_url, pk=pk)
-
-
 def _amount_or_error(case, month):
     try:
         return selectors.amount_for(case, month), None
@@ -265,7 +234,7 @@ def orphan_detail(request, pk: int):
     case = get_or_404(selectors.orphan_case_get, user=request.user, pk=pk)
     month = month_param(request)
     amount, error = _amount_or_error(case, month)
-    offered = _offered_actions(request, case, ORPHAN_ACTIONS)
+    offered = offered_actions(request, case, {a: f for a, (_s, f) in ORPHAN_ACTIONS.items()}, BUTTON_LABELS)
     for action, _label, form in offered:
         if action == "amend":
             form.initial = {
@@ -295,7 +264,7 @@ def orphan_detail(request, pk: int):
 @login_required
 @require_POST
 def orphan_action(request, pk: int, action: str):
-    return _case_action(
+    return record_action(
         request,
         pk,
         action,
@@ -393,7 +362,7 @@ def subsidy_detail(request, pk: int):
             "dibao_household": selectors.active_dibao_household(case.person),
             "events": timeline_of(case),
             "history": rows_for(case),
-            "actions": _offered_actions(request, case, SUBSIDY_ACTIONS),
+            "actions": offered_actions(request, case, {a: f for a, (_s, f) in SUBSIDY_ACTIONS.items()}, BUTTON_LABELS),
             "holds": list(case.holds.all()),
         },
     )
@@ -402,7 +371,7 @@ def subsidy_detail(request, pk: int):
 @login_required
 @require_POST
 def subsidy_action(request, pk: int, action: str):
-    return _case_action(
+    return record_action(
         request,
         pk,
         action,
