@@ -64,6 +64,20 @@ def offered_actions(request, record, forms_by_action: dict, labels: dict) -> lis
     return offered
 
 
+def run_and_tell(request, call, done: str) -> bool:
+    """A page's POST: ``call()`` (a service), then its refusal or ``done`` as the message on the page it
+    goes back to. A 403 or 404 stays the page's own answer, not a message. True when it was done."""
+    try:
+        call()
+    except DomainError as exc:
+        if exc.status_code in (403, 404):
+            raise
+        messages.error(request, str(exc.message))
+        return False
+    messages.success(request, done)
+    return True
+
+
 def record_action(request, pk: int, action: str, *, getter, actions: dict, detail_url: str, arg: str = "case"):
     """A record page's action button posted: ``actions[action]`` is (service, form class); the form's
     ``service_kwargs()`` go to the service with the record (found by ``getter``, scoped) as ``arg``.

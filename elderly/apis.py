@@ -11,7 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.apis import HistoryMixin
-from core.drf import CapabilityPermission, SelectorFilterSet
+from core.drf import CapabilityPermission, SelectorFilterSet, validated
 from core.roles import Cap
 from elderly import selectors, services
 from elderly.models import CentreStage, ElderlyCentre, ElderStatus, LeftBehindElder, Risk
@@ -82,16 +82,14 @@ class ElderlyCentreViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     @extend_schema(request=CentreInputSerializer, responses={201: CentreSerializer})
     def create(self, request):
-        data = CentreInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        centre = services.centre_create(actor=request.user, **data.validated_data)
+        data = validated(CentreInputSerializer, request.data)
+        centre = services.centre_create(actor=request.user, **data)
         return self._respond(centre, status.HTTP_201_CREATED)
 
     @extend_schema(request=CentreUpdateSerializer, responses={200: CentreSerializer})
     def partial_update(self, request, pk=None):
-        data = CentreUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        centre = services.centre_update(actor=request.user, centre=self.get_object(), **data.validated_data)
+        data = validated(CentreUpdateSerializer, request.data)
+        centre = services.centre_update(actor=request.user, centre=self.get_object(), **data)
         return self._respond(centre)
 
     @extend_schema(responses={200: CentreSummarySerializer})
@@ -102,11 +100,8 @@ class ElderlyCentreViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveM
         return Response(selectors.centre_summary(user=request.user, division=division))
 
     def _step(self, request, action_name: str):
-        data = CentreStepSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        centre = services.centre_advance(
-            actor=request.user, centre=self.get_object(), action=action_name, **data.validated_data
-        )
+        data = validated(CentreStepSerializer, request.data)
+        centre = services.centre_advance(actor=request.user, centre=self.get_object(), action=action_name, **data)
         return self._respond(centre)
 
     @extend_schema(request=CentreStepSerializer, responses={200: CentreSerializer})
@@ -174,25 +169,22 @@ class LeftBehindElderViewSet(HistoryMixin, mixins.ListModelMixin, mixins.Retriev
 
     @extend_schema(request=ElderInputSerializer, responses={201: ElderSerializer})
     def create(self, request):
-        data = ElderInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        elder = services.elder_register(actor=request.user, **data.validated_data)
+        data = validated(ElderInputSerializer, request.data)
+        elder = services.elder_register(actor=request.user, **data)
         return self._respond(elder, status.HTTP_201_CREATED)
 
     @extend_schema(request=ElderUpdateSerializer, responses={200: ElderSerializer})
     def partial_update(self, request, pk=None):
-        data = ElderUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        elder = services.elder_update(actor=request.user, elder=self.get_object(), **data.validated_data)
+        data = validated(ElderUpdateSerializer, request.data)
+        elder = services.elder_update(actor=request.user, elder=self.get_object(), **data)
         return self._respond(elder)
 
     @extend_schema(request=ElderCloseSerializer, responses={200: ElderSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Take the person off the register (died, moved, family returned)."""
-        data = ElderCloseSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        elder = services.elder_close(actor=request.user, elder=self.get_object(), **data.validated_data)
+        data = validated(ElderCloseSerializer, request.data)
+        elder = services.elder_close(actor=request.user, elder=self.get_object(), **data)
         return self._respond(elder)
 
     @extend_schema(methods=["get"], responses={200: VisitSerializer(many=True)})
@@ -202,9 +194,8 @@ class LeftBehindElderViewSet(HistoryMixin, mixins.ListModelMixin, mixins.Retriev
         """The person's care visits, newest first; POST records one (``visited_on``, ``visitor``, ``findings``)."""
         elder = self.get_object()
         if request.method == "POST":
-            data = VisitInputSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            visit = services.visit_record(actor=request.user, elder=elder, **data.validated_data)
+            data = validated(VisitInputSerializer, request.data)
+            visit = services.visit_record(actor=request.user, elder=elder, **data)
             return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
         page = self.paginate_queryset(selectors.visit_list(user=request.user, elder=elder))
         return self.get_paginated_response(VisitSerializer(page, many=True).data)
@@ -241,36 +232,26 @@ class OperatingSubsidyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
     @extend_schema(request=SubsidyInputSerializer, responses={201: SubsidySerializer})
     def create(self, request):
-        data = SubsidyInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        subsidy = services.subsidy_create(actor=request.user, **data.validated_data)
+        data = validated(SubsidyInputSerializer, request.data)
+        subsidy = services.subsidy_create(actor=request.user, **data)
         return self._respond(subsidy, status.HTTP_201_CREATED)
 
     @extend_schema(request=SubsidyDecisionSerializer, responses={200: SubsidySerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        data = SubsidyDecisionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._respond(
-            services.subsidy_approve(actor=request.user, subsidy=self.get_object(), **data.validated_data)
-        )
+        data = validated(SubsidyDecisionSerializer, request.data)
+        return self._respond(services.subsidy_approve(actor=request.user, subsidy=self.get_object(), **data))
 
     @extend_schema(request=SubsidyDecisionSerializer, responses={200: SubsidySerializer})
     @action(detail=True, methods=["post"])
     def refuse(self, request, pk=None):
-        data = SubsidyDecisionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._respond(
-            services.subsidy_refuse(actor=request.user, subsidy=self.get_object(), **data.validated_data)
-        )
+        data = validated(SubsidyDecisionSerializer, request.data)
+        return self._respond(services.subsidy_refuse(actor=request.user, subsidy=self.get_object(), **data))
 
     @extend_schema(request=SubsidyAccountSerializer, responses={200: SubsidySerializer})
     @action(detail=True, methods=["post"], url_path="correct-account")
     def correct_account(self, request, pk=None):
         """Correct the bank and account of an approved subsidy (``bank``, ``account``, ``reason``): one with the
         power to approve who did not enter it; a failed payment is re-paid to it by a follow-up run."""
-        data = SubsidyAccountSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._respond(
-            services.subsidy_correct_account(actor=request.user, subsidy=self.get_object(), **data.validated_data)
-        )
+        data = validated(SubsidyAccountSerializer, request.data)
+        return self._respond(services.subsidy_correct_account(actor=request.user, subsidy=self.get_object(), **data))

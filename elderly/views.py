@@ -18,6 +18,7 @@ from core.exports import export_response, wants_export
 from core.history import rows_for
 from core.idnumbers import mask_id_number
 from core.models import Division, DivisionLevel
+from core.pages import form_error, run_and_tell
 from core.roles import Cap, has_cap
 from core.scoping import scope_prefix
 from elderly import selectors, services
@@ -80,10 +81,6 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _form_error(form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-
-
 def subdistricts_for(user) -> list[Division]:
     prefix = scope_prefix(user)
     if prefix is None:
@@ -132,7 +129,7 @@ def centre_create(request):
         try:
             centre = services.centre_create(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("%(name)s is recorded.") % {"name": centre.name})
             return redirect("elderly:centre-detail", pk=centre.pk)
@@ -174,7 +171,7 @@ def centre_edit(request, pk: int):
         try:
             services.centre_update(actor=request.user, centre=centre, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("The centre's particulars are saved."))
             return redirect("elderly:centre-detail", pk=centre.pk)
@@ -254,7 +251,7 @@ def elder_create(request):
             try:
                 elder = services.elder_register(actor=request.user, person=person, **data)
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, _("%(name)s is on the register.") % {"name": person.name})
                 return redirect("elderly:elder-detail", pk=elder.pk)
@@ -295,7 +292,7 @@ def elder_edit(request, pk: int):
         try:
             services.elder_update(actor=request.user, elder=elder, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("The file is saved."))
             return redirect("elderly:elder-detail", pk=elder.pk)
@@ -401,14 +398,11 @@ def subsidy_decide(request, pk: int, action: str):
         raise Http404
     subsidy = selectors.subsidy_get(user=request.user, pk=pk)
     decide = services.subsidy_approve if action == "approve" else services.subsidy_refuse
-    try:
-        decide(actor=request.user, subsidy=subsidy, note=request.POST.get("note", ""))
-    except DomainError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, SUBSIDY_MACHINE.action_label(action))
+    run_and_tell(
+        request,
+        lambda: decide(actor=request.user, subsidy=subsidy, note=request.POST.get("note", "")),
+        SUBSIDY_MACHINE.action_label(action),
+    )
     return redirect("elderly:subsidy-list")
 
 
@@ -417,18 +411,15 @@ def subsidy_decide(request, pk: int, action: str):
 def subsidy_correct_account(request, pk: int):
     """Correct an approved subsidy's bank and account (the form beside it, shown only to who may)."""
     subsidy = selectors.subsidy_get(user=request.user, pk=pk)
-    try:
-        services.subsidy_correct_account(
+    run_and_tell(
+        request,
+        lambda: services.subsidy_correct_account(
             actor=request.user,
             subsidy=subsidy,
             bank=request.POST.get("bank", ""),
             account=request.POST.get("account", ""),
             reason=request.POST.get("reason", ""),
-        )
-    except DomainError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("The account is corrected: a failed payment is re-paid to it by a follow-up run."))
+        ),
+        _("The account is corrected: a failed payment is re-paid to it by a follow-up run."),
+    )
     return redirect("elderly:subsidy-list")

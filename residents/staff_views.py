@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -12,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.cases import timeline_of
-from core.errors import DomainError, Forbidden, NotFound
+from core.errors import Forbidden, NotFound
 from core.history import rows_for
 from core.idnumbers import mask_id_number
+from core.pages import run_and_tell
 from core.permissions import can
 from core.roles import Cap, has_cap
 from core.scoping import get_in_scope
@@ -98,21 +98,18 @@ def application_detail(request, pk: int):
 @require_POST
 def application_accept(request, pk: int):
     application = _get(request, pk)
-    try:
-        services.application_accept(
+    run_and_tell(
+        request,
+        lambda: services.application_accept(
             actor=request.user,
             application=application,
             care_level=request.POST.get("care_level", ""),
             placement=request.POST.get("placement", ""),
             claim_kind=request.POST.get("claim_kind", ""),
             note=request.POST.get("note", ""),
-        )
-    except DomainError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Accepted: the case is open and the applicant sees it."))
+        ),
+        _("Accepted: the case is open and the applicant sees it."),
+    )
     return redirect("online-applications:detail", pk=pk)
 
 
@@ -120,12 +117,11 @@ def application_accept(request, pk: int):
 @require_POST
 def application_decline(request, pk: int):
     application = _get(request, pk)
-    try:
-        services.application_decline(actor=request.user, application=application, note=request.POST.get("note", ""))
-    except DomainError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Not accepted: the applicant reads your reason."))
+    run_and_tell(
+        request,
+        lambda: services.application_decline(
+            actor=request.user, application=application, note=request.POST.get("note", "")
+        ),
+        _("Not accepted: the applicant reads your reason."),
+    )
     return redirect("online-applications:detail", pk=pk)
