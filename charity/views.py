@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,9 +13,11 @@ from charity import selectors, services
 from charity.forms import DonationForm, UseForm
 from charity.models import Donation, DonationKind
 from core import permissions
-from core.errors import DomainError, Forbidden
+from core.errors import DomainError
 from core.exports import export_response, wants_export
 from core.history import rows_for
+from core.pages import require_cap
+from core.pagination import paginate
 from core.roles import Cap, has_cap
 
 PAGE_SIZE = 25
@@ -36,15 +37,6 @@ DONATION_COLUMNS = [
 ]
 
 
-def _require(request, cap: Cap) -> None:
-    if not has_cap(request.user, cap):
-        raise Forbidden()
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
 def _orgs_for(user):
     from social_orgs.selectors import org_list
 
@@ -53,7 +45,7 @@ def _orgs_for(user):
 
 @login_required
 def donation_list(request):
-    _require(request, Cap.CHARITY_VIEW)
+    require_cap(request, Cap.CHARITY_VIEW)
     filters = {k: request.GET.get(k, "").strip() for k in ("q", "kind")}
     donations = selectors.donation_list(user=request.user, **filters)
     if wants_export(request):
@@ -62,7 +54,7 @@ def donation_list(request):
         request,
         "charity/donation_list.html",
         {
-            "page": _page(request, donations),
+            "page": paginate(request, donations),
             "filters": filters,
             "kinds": DonationKind.choices,
             "can_create": permissions.can(request.user, "create", Donation),
@@ -72,7 +64,7 @@ def donation_list(request):
 
 @login_required
 def donation_create(request):
-    _require(request, Cap.CHARITY_EDIT)
+    require_cap(request, Cap.CHARITY_EDIT)
     form = DonationForm(request.POST or None, orgs=_orgs_for(request.user))
     if request.method == "POST" and form.is_valid():
         try:
@@ -87,7 +79,7 @@ def donation_create(request):
 
 @login_required
 def donation_detail(request, pk: int):
-    _require(request, Cap.CHARITY_VIEW)
+    require_cap(request, Cap.CHARITY_VIEW)
     donation = selectors.donation_get(user=request.user, pk=pk)
     return render(
         request,
@@ -105,7 +97,7 @@ def donation_detail(request, pk: int):
 @login_required
 @require_POST
 def use_create(request, pk: int):
-    _require(request, Cap.CHARITY_EDIT)
+    require_cap(request, Cap.CHARITY_EDIT)
     donation = selectors.donation_get(user=request.user, pk=pk)
     form = UseForm(request.POST)
     if form.is_valid():
@@ -133,7 +125,7 @@ def disclosure(request):
         request,
         "charity/disclosure.html",
         {
-            "page": _page(request, donations),
+            "page": paginate(request, donations),
             "kind": kind,
             "kinds": DonationKind.choices,
             "show_donations": has_cap(request.user, Cap.CHARITY_VIEW),
@@ -143,7 +135,7 @@ def disclosure(request):
 
 @login_required
 def volunteers(request):
-    _require(request, Cap.DASHBOARD_VIEW)
+    require_cap(request, Cap.DASHBOARD_VIEW)
     counts = list(selectors.volunteer_counts(user=request.user))
     return render(
         request,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 
 CAP = 10_000
 
@@ -19,7 +20,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        head = self.object_list[: self.cap + 1]
+        # A queryset counts in SQL (``LIMIT cap + 1``); a list a page has already built, by its length.
+        return head.count() if isinstance(head, QuerySet) else len(head)
 
     @property
     def capped(self) -> bool:

@@ -143,3 +143,13 @@ def division_in_scope(user, division_code: str, *, citywide_cap: Cap | None = No
     """Whether a division (and so what is recorded under it) lies in the user's geography."""
     prefix = scope_prefix(user, citywide_cap=citywide_cap)
     return bool(prefix is not None and division_code and str(division_code).startswith(prefix))
+
+
+def divisions_in_scope(user, level) -> list:
+    """The active divisions of ``level`` inside the user's geography, by code: a page's choice of district."""
+    from core.models import Division
+
+    prefix = scope_prefix(user)
+    if prefix is None:
+        return []
+    return list(Division.objects.filter(level=level, active=True, code__startswith=prefix).order_by("code"))

@@ -18,6 +18,7 @@ from core.forms import (
 )
 from core.history import reveal_rows, rows_from_events
 from core.models import Division, User
+from core.pages import require_cap
 from core.pagination import paginate
 from core.roles import Cap, has_cap
 from core.scoping import get_in_scope
@@ -72,16 +73,11 @@ def password_change(request):
     )
 
 
-def _require(request, cap: Cap) -> None:
-    if not has_cap(request.user, cap):
-        raise Forbidden()
-
-
 @require_safe
 @login_required
 def audit_changes(request):
     """The change history of every record, searchable by actor, record and time (auditors)."""
-    _require(request, Cap.AUDIT_VIEW)
+    require_cap(request, Cap.AUDIT_VIEW)
     form = AuditSearchForm(request.GET or None)
     values = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_event_list(user=request.user, **{k: v for k, v in values.items() if v})
@@ -97,7 +93,7 @@ def audit_changes(request):
 @login_required
 def audit_security(request):
     """The security log: logins, failures, lockouts, password and role changes."""
-    _require(request, Cap.SECURITY_LOG_VIEW)
+    require_cap(request, Cap.SECURITY_LOG_VIEW)
     form = SecuritySearchForm(request.GET or None)
     values = form.cleaned_data if form.is_valid() else {}
     events = selectors.security_event_list(user=request.user, **{k: v for k, v in values.items() if v})
@@ -116,7 +112,7 @@ def audit_security(request):
 @login_required
 def audit_reveals(request):
     """Every look at a full ID number or bank account, with its reason."""
-    _require(request, Cap.AUDIT_VIEW)
+    require_cap(request, Cap.AUDIT_VIEW)
     form = AuditSearchForm(request.GET or None)
     values = form.cleaned_data if form.is_valid() else {}
     reveals = selectors.reveal_log_list(user=request.user, **{k: v for k, v in values.items() if v})
@@ -134,7 +130,7 @@ def audit_integrity(request):
     """The audit trail's nightly check: intact, or the first broken link of each table, in words."""
     from core import auditchain
 
-    _require(request, Cap.AUDIT_VIEW)
+    require_cap(request, Cap.AUDIT_VIEW)
     page = paginate(request, selectors.audit_check_list(user=request.user), LOG_PAGE_SIZE)
     checks = []
     for check in page.object_list:
@@ -198,7 +194,7 @@ def division_changes(request):
 @login_required
 def staff_list(request):
     """Staff accounts for those who grant roles; security officers also see and lift lockouts."""
-    _require(request, Cap.ROLES_GRANT)
+    require_cap(request, Cap.ROLES_GRANT)
     form = StaffSearchForm(request.GET or None)
     values = form.cleaned_data if form.is_valid() else {}
     accounts = selectors.staff_list(
@@ -223,7 +219,7 @@ def staff_list(request):
 @login_required
 def staff_detail(request, pk: int):
     """One account: its role (changed here, never one's own) and lockout, and its latest security events."""
-    _require(request, Cap.ROLES_GRANT)
+    require_cap(request, Cap.ROLES_GRANT)
     account = get_in_scope(User.objects.select_related("division"), request.user, pk=pk)
     form = RoleGrantForm(request.POST or None, initial={"role": account.role})
     if request.method == "POST":
@@ -255,7 +251,7 @@ def staff_detail(request, pk: int):
 @login_required
 def lockout_lift(request):
     """Lift an account's or a client address's lockout (security officers); back to where it was asked."""
-    _require(request, Cap.ACCOUNTS_UNLOCK)
+    require_cap(request, Cap.ACCOUNTS_UNLOCK)
     username = request.POST.get("username", "")
     if username:
         get_in_scope(User.objects.all(), request.user, username=username)  # an account that exists

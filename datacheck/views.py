@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +12,8 @@ from django.views.decorators.http import require_POST
 
 from core.cases import timeline_of
 from core.errors import DomainError, Forbidden, NotFound
+from core.pages import form_error, require_cap
+from core.pagination import paginate
 from core.permissions import can
 from core.roles import Cap, has_cap
 from core.scoping import get_in_scope
@@ -25,11 +26,6 @@ from welfare.models import Benefit
 PAGE_SIZE = 25
 
 
-def _require(request, cap: Cap) -> None:
-    if not has_cap(request.user, cap):
-        raise Forbidden()
-
-
 def _get(qs, request, pk):
     try:
         return get_in_scope(qs, request.user, pk=pk)
@@ -37,18 +33,9 @@ def _get(qs, request, pk):
         raise Http404 from None
 
 
-def _page(request, items):
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _form_error(form, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
-
-
 @login_required
 def home(request):
-    _require(request, Cap.DATACHECK_VIEW)
+    require_cap(request, Cap.DATACHECK_VIEW)
     context = {
         "sources": selectors.sources(user=request.user),
         "latest_run": selectors.runs(user=request.user).first(),
@@ -64,34 +51,34 @@ def home(request):
 
 @login_required
 def source_list(request):
-    _require(request, Cap.DATACHECK_VIEW)
+    require_cap(request, Cap.DATACHECK_VIEW)
     can_configure = has_cap(request.user, Cap.DATACHECK_CONFIGURE)
     form = forms.DataSourceForm(request.POST or None)
     if request.method == "POST":
-        _require(request, Cap.DATACHECK_CONFIGURE)
+        require_cap(request, Cap.DATACHECK_CONFIGURE)
         if form.is_valid():
             try:
                 source = services.data_source_register(actor=request.user, **form.cleaned_data)
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, _("Data source registered."))
                 return redirect("datacheck:source-detail", pk=source.pk)
     return render(
         request,
         "datacheck/source_list.html",
-        {"page": _page(request, selectors.sources(user=request.user)), "form": form, "can_configure": can_configure},
+        {"page": paginate(request, selectors.sources(user=request.user)), "form": form, "can_configure": can_configure},
     )
 
 
 @login_required
 def source_detail(request, pk: int):
-    _require(request, Cap.DATACHECK_VIEW)
+    require_cap(request, Cap.DATACHECK_VIEW)
     source = _get(DataSource.objects.all(), request, pk)
     can_configure = has_cap(request.user, Cap.DATACHECK_CONFIGURE)
     form = forms.ExtractUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        _require(request, Cap.DATACHECK_CONFIGURE)
+        require_cap(request, Cap.DATACHECK_CONFIGURE)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
@@ -100,14 +87,14 @@ def source_detail(request, pk: int):
                     actor=request.user, source=source, file_name=upload.name, content=content
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 return redirect("datacheck:extract-detail", pk=extract.pk)
     extracts = selectors.extracts(user=request.user, source=source)
     return render(
         request,
         "datacheck/source_detail.html",
-        {"source": source, "page": _page(request, extracts), "form": form, "can_configure": can_configure},
+        {"source": source, "page": paginate(request, extracts), "form": form, "can_configure": can_configure},
     )
 
 
@@ -115,7 +102,7 @@ def source_detail(request, pk: int):
 @require_POST
 def source_set_active(request, pk: int):
     """Take a source out of the cross-check runs, or back in."""
-    _require(request, Cap.DATACHECK_CONFIGURE)
+    require_cap(request, Cap.DATACHECK_CONFIGURE)
     source = _get(DataSource.objects.all(), request, pk)
     services.data_source_set_active(actor=request.user, source=source, active=request.POST.get("active") == "1")
     return redirect("datacheck:source-detail", pk=source.pk)
@@ -123,7 +110,7 @@ def source_set_active(request, pk: int):
 
 @login_required
 def extract_detail(request, pk: int):
-    _require(request, Cap.DATACHECK_VIEW)
+    require_cap(request, Cap.DATACHECK_VIEW)
     extract = _get(
         Extract.objects.defer("content").select_related("source", "uploaded_by", "committed_by"), request, pk
     )
@@ -140,7 +127,7 @@ def extract_detail(request, pk: int):
 @login_required
 @require_POST
 def extract_commit(request, pk: int):
-    _require(request, Cap.DATACHECK_CONFIGURE)
+    require_cap(request, Cap.DATACHECK_CONFIGURE)
     extract = _get(Extract.objects.defer("content"), request, pk)
     try:
         services.extract_commit(actor=request.user, extract=extract)
@@ -156,9 +143,9 @@ def extract_commit(request, pk: int):
 
 @login_required
 def run_list(request):
-    _require(request, Cap.DATACHECK_VIEW)
+    require_cap(request, Cap.DATACHECK_VIEW)
     if request.method == "POST":
-        _require(request, Cap.DATACHECK_CONFIGURE)
+        require_cap(request, Cap.DATACHECK_CONFIGURE)
         try:
             run = services.cross_check_run_start(actor=request.user)
         except DomainError as exc:
@@ -169,7 +156,7 @@ def run_list(request):
         request,
         "datacheck/run_list.html",
         {
-            "page": _page(request, selectors.runs(user=request.user)),
+            "page": paginate(request, selectors.runs(user=request.user)),
             "can_start": has_cap(request.user, Cap.DATACHECK_CONFIGURE),
             "latest": selectors.latest_extracts(),
         },
@@ -178,7 +165,7 @@ def run_list(request):
 
 @login_required
 def run_detail(request, pk: int):
-    _require(request, Cap.DATACHECK_VIEW)
+    require_cap(request, Cap.DATACHECK_VIEW)
     run = _get(
         selectors.with_items_in_scope(CrossCheckRun.objects.select_related("started_by"), request.user), request, pk
     )
@@ -207,7 +194,7 @@ def _benefit_rows(item: ReviewItem) -> list[dict]:
 
 @login_required
 def review_list(request):
-    _require(request, Cap.DATACHECK_ITEMS)
+    require_cap(request, Cap.DATACHECK_ITEMS)
     status = request.GET.get("status", ItemStatus.OPEN)
     if status not in ItemStatus.values and status != "all":
         status = ItemStatus.OPEN
@@ -217,7 +204,7 @@ def review_list(request):
         division=request.GET.get("division", ""),
         source=request.GET.get("source", ""),
     )
-    page = _page(request, items)
+    page = paginate(request, items)
     now = timezone.now()
     for item in page:
         item.age_days = (now - item.created_at).days
@@ -260,16 +247,16 @@ def _review_page(request, item, *, confirm_form=None, dismiss_form=None, status=
 
 @login_required
 def review_detail(request, pk: int):
-    _require(request, Cap.DATACHECK_ITEMS)
+    require_cap(request, Cap.DATACHECK_ITEMS)
     return _review_page(request, _item(request, pk))
 
 
 @login_required
 @require_POST
 def review_action(request, pk: int, action: str):
-    _require(request, Cap.DATACHECK_ITEMS)
+    require_cap(request, Cap.DATACHECK_ITEMS)
     item = _item(request, pk)
-    _require(request, Cap.DATACHECK_REVIEW)
+    require_cap(request, Cap.DATACHECK_REVIEW)
     if action == "confirm":
         form = forms.ConfirmForm(request.POST)
         forms_kwargs = {"confirm_form": form}
@@ -294,7 +281,7 @@ def review_action(request, pk: int, action: str):
         except Forbidden:
             raise
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             return redirect("datacheck:review-detail", pk=item.pk)
     return _review_page(request, _item(request, pk), status=400, **forms_kwargs)
@@ -302,17 +289,17 @@ def review_action(request, pk: int, action: str):
 
 @login_required
 def subdistricts(request):
-    _require(request, Cap.DATACHECK_ITEMS)
+    require_cap(request, Cap.DATACHECK_ITEMS)
     return render(request, "datacheck/subdistricts.html", {"rows": selectors.subdistrict_summary(user=request.user)})
 
 
 @login_required
 def coverage(request):
-    _require(request, Cap.DATACHECK_ITEMS)
+    require_cap(request, Cap.DATACHECK_ITEMS)
     gap = request.GET.get("gap", "")
     if gap not in ("living", "nursing"):
         gap = ""
-    page = _page(request, selectors.coverage_gaps(user=request.user, gap=gap))
+    page = paginate(request, selectors.coverage_gaps(user=request.user, gap=gap))
     for person in page:
         person.gaps = selectors.gaps_of(person)
     return render(request, "datacheck/coverage.html", {"page": page, "gap": gap})
@@ -321,12 +308,12 @@ def coverage(request):
 @login_required
 def poverty(request):
     """建档立卡贫困户: the coverage check (兜底保障 "不落一户"), those not covered first."""
-    _require(request, Cap.DATACHECK_ITEMS)
+    require_cap(request, Cap.DATACHECK_ITEMS)
     shown = request.GET.get("covered", "false")
     if shown not in ("true", "false", "all"):
         shown = "false"
     covered = {"true": True, "false": False}.get(shown)
-    page = _page(request, selectors.poverty_households(user=request.user, covered=covered))
+    page = paginate(request, selectors.poverty_households(user=request.user, covered=covered))
     for household in page:
         household.schemes = selectors.covered_by(household)
     context = {"page": page, "shown": shown, "summary": selectors.poverty_summary(user=request.user)}

@@ -6,7 +6,6 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from core.history import rows_for
+from core.pages import flash_errors, form_error, require_cap
+from core.pagination import paginate
 from core.permissions import can
 from core.roles import Cap, has_cap
 from marriage import selectors, services
@@ -38,25 +39,6 @@ from residents.views import resident_required
 PAGE_SIZE = 25
 
 
-def _require(request, cap: Cap) -> None:
-    if not has_cap(request.user, cap):
-        raise Forbidden()
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _form_error(form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-
-
-def _flash_errors(request, form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
-
-
 def _person_by_id_number(user, number: str, field: str):
     person = people_selectors.person_list(user=user, id_number=number).first()
     if person is None:
@@ -68,14 +50,14 @@ def _person_by_id_number(user, number: str, field: str):
 
 @login_required
 def registration_list(request):
-    _require(request, Cap.MARRIAGE_VIEW)
+    require_cap(request, Cap.MARRIAGE_VIEW)
     filters = {k: request.GET.get(k, "").strip() for k in ("q", "kind", "status", "office", "review_status", "waiting")}
     registrations = selectors.registration_list(user=request.user, **filters)
     return render(
         request,
         "marriage/registration_list.html",
         {
-            "page": _page(request, registrations),
+            "page": paginate(request, registrations),
             "filters": filters,
             "kinds": Kind.choices,
             "statuses": Status.choices,
@@ -87,7 +69,7 @@ def registration_list(request):
 
 @login_required
 def registration_create(request):
-    _require(request, Cap.MARRIAGE_REGISTER)
+    require_cap(request, Cap.MARRIAGE_REGISTER)
     offices = selectors.offices(user=request.user)
     own = request.user.division_id
     if any(o.pk == own for o in offices):
@@ -109,7 +91,7 @@ def registration_create(request):
                 note=values["note"],
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             if registration.status == Status.REGISTERED:
                 messages.success(
@@ -128,7 +110,7 @@ def registration_create(request):
 
 @login_required
 def registration_detail(request, pk: int):
-    _require(request, Cap.MARRIAGE_VIEW)
+    require_cap(request, Cap.MARRIAGE_VIEW)
     registration = selectors.registration_get(user=request.user, pk=pk)
     parties = [registration.party_a, registration.party_b]
     user = request.user
@@ -155,7 +137,7 @@ def _action(request, pk: int, form_class, call, *, success: str, form_kwargs=Non
     registration = selectors.registration_get(user=request.user, pk=pk)
     form = form_class(request.POST, **(form_kwargs(registration) if form_kwargs else {}))
     if not form.is_valid():
-        _flash_errors(request, form)
+        flash_errors(request, form)
         return redirect("marriage:registration-detail", pk=pk)
     try:
         result = call(registration, form.cleaned_data)
@@ -173,7 +155,7 @@ def _parties(registration):
 @login_required
 @require_POST
 def registration_register(request, pk: int):
-    _require(request, Cap.MARRIAGE_REGISTER)
+    require_cap(request, Cap.MARRIAGE_REGISTER)
     return _action(
         request,
         pk,
@@ -188,7 +170,7 @@ def registration_register(request, pk: int):
 @login_required
 @require_POST
 def registration_withdraw(request, pk: int):
-    _require(request, Cap.MARRIAGE_REGISTER)
+    require_cap(request, Cap.MARRIAGE_REGISTER)
     return _action(
         request,
         pk,
@@ -204,7 +186,7 @@ def registration_withdraw(request, pk: int):
 @login_required
 @require_POST
 def registration_reissue(request, pk: int):
-    _require(request, Cap.MARRIAGE_REGISTER)
+    require_cap(request, Cap.MARRIAGE_REGISTER)
     return _action(
         request,
         pk,
@@ -220,7 +202,7 @@ def registration_reissue(request, pk: int):
 @login_required
 @require_POST
 def registration_review(request, pk: int):
-    _require(request, Cap.MARRIAGE_REVIEW)
+    require_cap(request, Cap.MARRIAGE_REVIEW)
     return _action(
         request,
         pk,
@@ -234,14 +216,14 @@ def registration_review(request, pk: int):
 
 @login_required
 def household_change_list(request):
-    _require(request, Cap.MARRIAGE_HOUSEHOLD_REVERT)
+    require_cap(request, Cap.MARRIAGE_HOUSEHOLD_REVERT)
     status = request.GET.get("status", HouseholdChangeStatus.APPLIED)
     changes = selectors.household_change_list(user=request.user, status=status)
     return render(
         request,
         "marriage/household_changes.html",
         {
-            "page": _page(request, changes),
+            "page": paginate(request, changes),
             "status": status,
             "statuses": HouseholdChangeStatus.choices,
             "revert_form": RevertForm(),
@@ -252,11 +234,11 @@ def household_change_list(request):
 @login_required
 @require_POST
 def household_change_revert(request, pk: int):
-    _require(request, Cap.MARRIAGE_HOUSEHOLD_REVERT)
+    require_cap(request, Cap.MARRIAGE_HOUSEHOLD_REVERT)
     change = selectors.household_change_get(user=request.user, pk=pk)
     form = RevertForm(request.POST)
     if not form.is_valid():
-        _flash_errors(request, form)
+        flash_errors(request, form)
     else:
         try:
             services.household_change_revert(actor=request.user, change=change, reason=form.cleaned_data["reason"])
@@ -275,7 +257,7 @@ def household_change_revert(request, pk: int):
 
 @login_required
 def appointments(request):
-    _require(request, Cap.MARRIAGE_APPOINTMENTS)
+    require_cap(request, Cap.MARRIAGE_APPOINTMENTS)
     offices = selectors.offices(user=request.user)
     if not offices:
         raise Forbidden()
@@ -293,7 +275,7 @@ def appointments(request):
         try:
             appointment = services.appointment_book(actor=request.user, office=office.pk, **book_form.cleaned_data)
         except DomainError as exc:
-            _form_error(book_form, exc)
+            form_error(book_form, exc)
         else:
             messages.success(
                 request,
@@ -332,7 +314,7 @@ def appointments(request):
 @login_required
 @require_POST
 def appointment_cancel(request, pk: int):
-    _require(request, Cap.MARRIAGE_APPOINTMENTS)
+    require_cap(request, Cap.MARRIAGE_APPOINTMENTS)
     appointment = selectors.appointment_get(user=request.user, pk=pk)
     form = CancelForm(request.POST)
     if form.is_valid():
@@ -354,7 +336,7 @@ def _appointments_url() -> str:
 @login_required
 @require_POST
 def office_settings(request, code: str):
-    _require(request, Cap.MARRIAGE_APPOINTMENTS)
+    require_cap(request, Cap.MARRIAGE_APPOINTMENTS)
     office = selectors.office_get(user=request.user, code=code)
     form = OfficeForm(request.POST, prefix="office")
     if form.is_valid():
@@ -365,14 +347,14 @@ def office_settings(request, code: str):
         else:
             messages.success(request, _("Saved."))
     else:
-        _flash_errors(request, form)
+        flash_errors(request, form)
     return redirect(f"{_appointments_url()}?office={office.pk}")
 
 
 @login_required
 @require_POST
 def office_capacity(request, code: str):
-    _require(request, Cap.MARRIAGE_APPOINTMENTS)
+    require_cap(request, Cap.MARRIAGE_APPOINTMENTS)
     office = selectors.office_get(user=request.user, code=code)
     form = CapacityForm(request.POST, prefix="capacity")
     if form.is_valid():
@@ -383,7 +365,7 @@ def office_capacity(request, code: str):
         else:
             messages.success(request, _("Saved."))
     else:
-        _flash_errors(request, form)
+        flash_errors(request, form)
     return redirect(f"{_appointments_url()}?office={office.pk}")
 
 
@@ -399,7 +381,7 @@ def _parse_month(value: str, default: datetime.date) -> datetime.date:
 
 @login_required
 def statistics(request):
-    _require(request, Cap.MARRIAGE_STATS)
+    require_cap(request, Cap.MARRIAGE_STATS)
     today = timezone.localdate()
     offices = selectors.offices(user=request.user) if has_cap(request.user, Cap.MARRIAGE_VIEW) else []
     form = StatisticsForm(request.GET or None, offices=offices)
@@ -475,7 +457,7 @@ def online_book(request):
                 resident=request.resident, office=office.pk, **form.cleaned_data
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
             days = selectors.online_day_loads(office=office, start=start)
         else:
             messages.success(

@@ -10,13 +10,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from core.errors import DomainError, Forbidden, NotFound
+from core.errors import DomainError
 from core.exports import export_response, wants_export
 from core.history import rows_for
 from core.models import Division, DivisionLevel
+from core.pages import form_error, get_or_404, require_cap
 from core.pagination import paginate
 from core.permissions import can
-from core.roles import Cap, has_cap
+from core.roles import Cap
 from core.scoping import scope_prefix
 from people import selectors, services
 from people.forms import (
@@ -51,27 +52,6 @@ HOUSEHOLD_COLUMNS = [
 ]
 
 
-def _require(request, cap: Cap) -> None:
-    if not has_cap(request.user, cap):
-        raise Forbidden()
-
-
-def _get_or_404(fn, **kwargs):
-    try:
-        return fn(**kwargs)
-    except NotFound:
-        raise Http404 from None
-
-
-def _apply_domain_error(form, exc: DomainError) -> None:
-    field = exc.field if exc.field in getattr(form, "fields", {}) else None
-    form.add_error(field, str(exc.message))
-
-
-def _page(request, queryset):
-    return paginate(request, queryset, PAGE_SIZE)
-
-
 def communities_for(user):
     prefix = scope_prefix(user)
     if prefix is None:
@@ -86,7 +66,7 @@ def communities_for(user):
 @require_safe
 @login_required
 def person_list(request):
-    _require(request, Cap.PEOPLE_VIEW)
+    require_cap(request, Cap.PEOPLE_VIEW)
     q = request.GET.get("q", "").strip()
     community = request.GET.get("community", "").strip()
     people = selectors.person_list(user=request.user, q=q, community=community)
@@ -95,19 +75,24 @@ def person_list(request):
     return render(
         request,
         "people/person_list.html",
-        {"page": _page(request, people), "q": q, "community": community, "communities": communities_for(request.user)},
+        {
+            "page": paginate(request, people),
+            "q": q,
+            "community": community,
+            "communities": communities_for(request.user),
+        },
     )
 
 
 @login_required
 def person_create(request):
-    _require(request, Cap.PEOPLE_EDIT)
+    require_cap(request, Cap.PEOPLE_EDIT)
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_create(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _apply_domain_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("%(name)s is registered.") % {"name": person.name})
             return redirect("people:person-detail", pk=person.pk)
@@ -117,7 +102,7 @@ def person_create(request):
 @require_safe
 @login_required
 def person_detail(request, pk: int):
-    person = _get_or_404(selectors.person_get, user=request.user, pk=pk)
+    person = get_or_404(selectors.person_get, user=request.user, pk=pk)
     return render(
         request,
         "people/person_detail.html",
@@ -133,8 +118,8 @@ def person_detail(request, pk: int):
 
 @login_required
 def person_edit(request, pk: int):
-    _require(request, Cap.PEOPLE_EDIT)
-    person = _get_or_404(selectors.person_get, user=request.user, pk=pk)
+    require_cap(request, Cap.PEOPLE_EDIT)
+    person = get_or_404(selectors.person_get, user=request.user, pk=pk)
     # The stored phone is never sent to the page: blank keeps it, a new value replaces it.
     form = PersonEditForm(request.POST or None, initial={"name": person.name})
     form.fields["phone"].help_text = _("Current: %(masked)s. Leave blank to keep it.") % {
@@ -147,7 +132,7 @@ def person_edit(request, pk: int):
         try:
             services.person_update(actor=request.user, person=person, **values)
         except DomainError as exc:
-            _apply_domain_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("people:person-detail", pk=person.pk)
@@ -159,14 +144,14 @@ def person_edit(request, pk: int):
 @login_required
 def person_death(request, pk: int):
     """Record a death; the page then lists what it changed in the person's benefits."""
-    _require(request, Cap.PEOPLE_EDIT)
-    person = _get_or_404(selectors.person_get, user=request.user, pk=pk)
+    require_cap(request, Cap.PEOPLE_EDIT)
+    person = get_or_404(selectors.person_get, user=request.user, pk=pk)
     form = DeathForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             result = services.person_record_death(actor=request.user, person=person, **form.cleaned_data)
         except DomainError as exc:
-            _apply_domain_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(
                 request,
@@ -182,8 +167,8 @@ def person_death(request, pk: int):
 @login_required
 @require_POST
 def person_reveal(request, pk: int):
-    _require(request, Cap.PEOPLE_REVEAL)
-    person = _get_or_404(selectors.person_get, user=request.user, pk=pk)
+    require_cap(request, Cap.PEOPLE_REVEAL)
+    person = get_or_404(selectors.person_get, user=request.user, pk=pk)
     form = RevealForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a reason to show the full ID number."))
@@ -202,7 +187,7 @@ def person_reveal(request, pk: int):
 @require_safe
 @login_required
 def household_list(request):
-    _require(request, Cap.PEOPLE_VIEW)
+    require_cap(request, Cap.PEOPLE_VIEW)
     q = request.GET.get("q", "").strip()
     community = request.GET.get("community", "").strip()
     households = selectors.household_list(user=request.user, q=q, community=community)
@@ -212,7 +197,7 @@ def household_list(request):
         request,
         "people/household_list.html",
         {
-            "page": _page(request, households),
+            "page": paginate(request, households),
             "q": q,
             "community": community,
             "communities": communities_for(request.user),
@@ -222,7 +207,7 @@ def household_list(request):
 
 @login_required
 def household_create(request):
-    _require(request, Cap.HOUSEHOLD_EDIT)
+    require_cap(request, Cap.HOUSEHOLD_EDIT)
     communities = communities_for(request.user)
     form = HouseholdForm(request.POST or None, communities=communities)
     formset = MemberFormSet(
@@ -262,7 +247,7 @@ def household_create(request):
 @require_safe
 @login_required
 def household_detail(request, pk: int):
-    household = _get_or_404(selectors.household_get, user=request.user, pk=pk)
+    household = get_or_404(selectors.household_get, user=request.user, pk=pk)
     return render(
         request,
         "people/household_detail.html",
@@ -281,7 +266,7 @@ def household_detail(request, pk: int):
 @require_POST
 def household_record_means(request, pk: int):
     """The household's monthly income as found out outside a case (``people.services.household_means_record``)."""
-    household = _get_or_404(selectors.household_get, user=request.user, pk=pk)
+    household = get_or_404(selectors.household_get, user=request.user, pk=pk)
     form = MeansForm(request.POST, prefix="means")
     if form.is_valid():
         try:
@@ -299,8 +284,8 @@ def household_record_means(request, pk: int):
 
 @login_required
 def household_edit(request, pk: int):
-    _require(request, Cap.HOUSEHOLD_EDIT)
-    household = _get_or_404(selectors.household_get, user=request.user, pk=pk)
+    require_cap(request, Cap.HOUSEHOLD_EDIT)
+    household = get_or_404(selectors.household_get, user=request.user, pk=pk)
     form = HouseholdEditForm(
         request.POST or None,
         initial={
@@ -317,7 +302,7 @@ def household_edit(request, pk: int):
         try:
             services.household_update(actor=request.user, household=household, **values)
         except DomainError as exc:
-            _apply_domain_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("people:household-detail", pk=household.pk)
@@ -327,8 +312,8 @@ def household_edit(request, pk: int):
 @login_required
 @require_POST
 def household_add_member(request, pk: int):
-    _require(request, Cap.HOUSEHOLD_EDIT)
-    household = _get_or_404(selectors.household_get, user=request.user, pk=pk)
+    require_cap(request, Cap.HOUSEHOLD_EDIT)
+    household = get_or_404(selectors.household_get, user=request.user, pk=pk)
     form = AddMemberForm(request.POST, prefix="add")
     if form.is_valid():
         try:
@@ -351,8 +336,8 @@ def household_add_member(request, pk: int):
 @login_required
 @require_POST
 def household_remove_member(request, pk: int, member_pk: int):
-    _require(request, Cap.HOUSEHOLD_EDIT)
-    household = _get_or_404(selectors.household_get, user=request.user, pk=pk)
+    require_cap(request, Cap.HOUSEHOLD_EDIT)
+    household = get_or_404(selectors.household_get, user=request.user, pk=pk)
     member = next((m for m in household.members.all() if m.pk == member_pk), None)
     if member is None:
         raise Http404

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import permissions
-from core.errors import DomainError, Forbidden
+from core.errors import DomainError
 from core.history import rows_for
 from core.models import Division, DivisionLevel
+from core.pages import form_error, require_cap
+from core.pagination import paginate
 from core.roles import Cap, has_cap
-from core.scoping import division_in_scope
+from core.scoping import divisions_in_scope
 from placenames import selectors, services
 from placenames.forms import (
     ApplicationForm,
@@ -33,25 +34,8 @@ from placenames.naming import warning_messages
 PAGE_SIZE = 25
 
 
-def _require(request, cap: Cap) -> None:
-    if not has_cap(request.user, cap):
-        raise Forbidden()
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _form_error(form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-
-
 def districts_for(user) -> list[Division]:
-    return [
-        d
-        for d in Division.objects.filter(level=DivisionLevel.DISTRICT, active=True).order_by("code")
-        if division_in_scope(user, d.code)
-    ]
+    return divisions_in_scope(user, DivisionLevel.DISTRICT)
 
 
 def _initial_district(user) -> dict:
@@ -60,14 +44,14 @@ def _initial_district(user) -> dict:
 
 @login_required
 def road_list(request):
-    _require(request, Cap.PLACENAME_VIEW)
+    require_cap(request, Cap.PLACENAME_VIEW)
     filters = {k: request.GET.get(k, "").strip() for k in ("q", "district", "road_type")}
     roads = selectors.road_list(user=request.user, **filters)
     return render(
         request,
         "placenames/road_list.html",
         {
-            "page": _page(request, roads),
+            "page": paginate(request, roads),
             "filters": filters,
             "districts": districts_for(request.user),
             "road_types": RoadType.choices,
@@ -78,7 +62,7 @@ def road_list(request):
 
 @login_required
 def road_create(request):
-    _require(request, Cap.PLACENAME_EDIT)
+    require_cap(request, Cap.PLACENAME_EDIT)
     form = RoadForm(
         request.POST or None, districts=districts_for(request.user), initial=_initial_district(request.user)
     )
@@ -86,7 +70,7 @@ def road_create(request):
         try:
             road, warnings = services.road_create(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("%(name)s is entered in the gazetteer.") % {"name": road.name})
             for warning in warning_messages(warnings):
@@ -97,7 +81,7 @@ def road_create(request):
 
 @login_required
 def road_detail(request, pk: int):
-    _require(request, Cap.PLACENAME_VIEW)
+    require_cap(request, Cap.PLACENAME_VIEW)
     road = selectors.road_get(user=request.user, pk=pk)
     return render(
         request,
@@ -108,14 +92,14 @@ def road_detail(request, pk: int):
 
 @login_required
 def unnamed_list(request):
-    _require(request, Cap.PLACENAME_VIEW)
+    require_cap(request, Cap.PLACENAME_VIEW)
     filters = {k: request.GET.get(k, "").strip() for k in ("q", "district", "status")}
     roads = selectors.unnamed_road_list(user=request.user, **filters)
     return render(
         request,
         "placenames/unnamed_list.html",
         {
-            "page": _page(request, roads),
+            "page": paginate(request, roads),
             "filters": filters,
             "districts": districts_for(request.user),
             "statuses": UnnamedRoadStatus.choices,
@@ -127,7 +111,7 @@ def unnamed_list(request):
 
 @login_required
 def unnamed_create(request):
-    _require(request, Cap.PLACENAME_EDIT)
+    require_cap(request, Cap.PLACENAME_EDIT)
     form = UnnamedRoadForm(
         request.POST or None, districts=districts_for(request.user), initial=_initial_district(request.user)
     )
@@ -135,7 +119,7 @@ def unnamed_create(request):
         try:
             road = services.unnamed_road_create(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("The unnamed road is recorded."))
             return redirect("placenames:unnamed-detail", pk=road.pk)
@@ -144,7 +128,7 @@ def unnamed_create(request):
 
 @login_required
 def unnamed_detail(request, pk: int):
-    _require(request, Cap.PLACENAME_VIEW)
+    require_cap(request, Cap.PLACENAME_VIEW)
     road = selectors.unnamed_road_get(user=request.user, pk=pk)
     can_edit = permissions.can(request.user, "remove", road)
     return render(
@@ -163,7 +147,7 @@ def unnamed_detail(request, pk: int):
 @login_required
 @require_POST
 def unnamed_remove(request, pk: int):
-    _require(request, Cap.PLACENAME_EDIT)
+    require_cap(request, Cap.PLACENAME_EDIT)
     road = selectors.unnamed_road_get(user=request.user, pk=pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -180,7 +164,7 @@ def unnamed_remove(request, pk: int):
 
 @login_required
 def application_list(request):
-    _require(request, Cap.PLACENAME_VIEW)
+    require_cap(request, Cap.PLACENAME_VIEW)
     filters = {k: request.GET.get(k, "").strip() for k in ("q", "district", "status")}
     at_my_step = request.GET.get("at_my_step") == "1"
     applications = selectors.application_list(user=request.user, at_my_step=at_my_step, **filters)
@@ -188,7 +172,7 @@ def application_list(request):
         request,
         "placenames/application_list.html",
         {
-            "page": _page(request, applications),
+            "page": paginate(request, applications),
             "filters": filters,
             "at_my_step": at_my_step,
             "districts": districts_for(request.user),
@@ -200,7 +184,7 @@ def application_list(request):
 
 @login_required
 def application_create(request):
-    _require(request, Cap.PLACENAME_EDIT)
+    require_cap(request, Cap.PLACENAME_EDIT)
     unnamed = selectors.unnamed_road_list(user=request.user, status=UnnamedRoadStatus.UNNAMED)[:500]
     initial = _initial_district(request.user)
     if request.GET.get("unnamed_road"):
@@ -212,7 +196,7 @@ def application_create(request):
         try:
             application = services.application_create(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("The application is recorded."))
             for warning in warning_messages(application.warnings):
@@ -247,7 +231,7 @@ def _action_labels():
 
 @login_required
 def application_detail(request, pk: int):
-    _require(request, Cap.PLACENAME_VIEW)
+    require_cap(request, Cap.PLACENAME_VIEW)
     application = selectors.application_get(user=request.user, pk=pk)
     labels = _action_labels()
     actions = [
@@ -314,16 +298,16 @@ def application_action(request, pk: int, action: str):
 
 @login_required
 def banned_words(request):
-    _require(request, Cap.PLACENAME_VIEW)
+    require_cap(request, Cap.PLACENAME_VIEW)
     can_configure = has_cap(request.user, Cap.PLACENAME_CONFIGURE)
     form = BannedWordForm(request.POST or None)
     if request.method == "POST":
-        _require(request, Cap.PLACENAME_CONFIGURE)
+        require_cap(request, Cap.PLACENAME_CONFIGURE)
         if form.is_valid():
             try:
                 services.banned_word_add(actor=request.user, **form.cleaned_data)
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, _("Added."))
                 return redirect("placenames:banned-words")
@@ -337,7 +321,7 @@ def banned_words(request):
 @login_required
 @require_POST
 def banned_word_deactivate(request, pk: int):
-    _require(request, Cap.PLACENAME_CONFIGURE)
+    require_cap(request, Cap.PLACENAME_CONFIGURE)
     try:
         services.banned_word_deactivate(actor=request.user, word=pk)
     except DomainError as exc:

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from core.errors import DomainError, Forbidden, NotFound
 from core.exports import export_response, wants_export
 from core.history import rows_for
 from core.pages import flash_errors, form_error, get_or_404, month_param, offered_actions, record_action, require_cap
+from core.pagination import paginate
 from core.roles import Cap, has_cap
 from core.scoping import get_in_scope
 from people import selectors as people_selectors
@@ -74,10 +74,6 @@ VAGRANT_COLUMNS = [
     (gettext_lazy("Status"), lambda a: a.get_status_display()),
     (gettext_lazy("Outcome"), lambda a: a.get_outcome_display()),
 ]
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _year(request) -> int:
@@ -186,7 +182,7 @@ def dibao_list(request):
         request,
         "relief/dibao_list.html",
         {
-            "page": _page(request, cases),
+            "page": paginate(request, cases),
             "status": status,
             "q": q,
             "statuses": CaseStatus.choices,
@@ -350,7 +346,7 @@ def tekun_list(request):
         request,
         "relief/tekun_list.html",
         {
-            "page": _page(request, cases),
+            "page": paginate(request, cases),
             "status": status,
             "q": q,
             "statuses": CaseStatus.choices,
@@ -459,7 +455,7 @@ def claim_list(request):
         request,
         "relief/claim_list.html",
         {
-            "page": _page(request, claims),
+            "page": paginate(request, claims),
             "status": status,
             "overdue": overdue,
             "to_decide": to_decide,
@@ -677,7 +673,7 @@ def vagrant_list(request):
         request,
         "relief/vagrant_list.html",
         {
-            "page": _page(request, admissions),
+            "page": paginate(request, admissions),
             "status": status,
             "q": q,
             "statuses": AdmissionStatus.choices,

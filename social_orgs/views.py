@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.errors import DomainError, Forbidden
+from core.errors import DomainError
 from core.history import rows_for
 from core.models import Division, DivisionLevel
+from core.pages import flash_errors, form_error, require_cap
+from core.pagination import paginate
 from core.permissions import can
 from core.roles import Cap, has_cap
-from core.scoping import division_in_scope, scope_prefix
+from core.scoping import divisions_in_scope, scope_prefix
 from social_orgs import selectors, services
 from social_orgs.forms import (
     CaseForm,
@@ -50,31 +51,8 @@ PAGE_SIZE = 25
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _require(request, cap: Cap) -> None:
-    if not has_cap(request.user, cap):
-        raise Forbidden()
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _form_error(form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-
-
-def _flash(request, form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
-
-
 def districts_for(user) -> list[Division]:
-    return [
-        d
-        for d in Division.objects.filter(level=DivisionLevel.DISTRICT, active=True).order_by("code")
-        if division_in_scope(user, d.code)
-    ]
+    return divisions_in_scope(user, DivisionLevel.DISTRICT)
 
 
 def communities_for(user):
@@ -97,14 +75,14 @@ def _org_filters(request) -> dict:
 
 @login_required
 def org_list(request):
-    _require(request, Cap.SOCIALORG_VIEW)
+    require_cap(request, Cap.SOCIALORG_VIEW)
     filters = _org_filters(request)
     orgs = selectors.org_list(user=request.user, **filters)
     return render(
         request,
         "social_orgs/org_list.html",
         {
-            "page": _page(request, orgs),
+            "page": paginate(request, orgs),
             "filters": filters,
             "org_types": OrgType.choices,
             "levels": Level.choices,
@@ -119,7 +97,7 @@ def org_list(request):
 
 @login_required
 def org_export(request):
-    _require(request, Cap.SOCIALORG_VIEW)
+    require_cap(request, Cap.SOCIALORG_VIEW)
     orgs = selectors.org_list(user=request.user, **_org_filters(request))
     response = HttpResponse(export_workbook(orgs, actor=request.user), content_type=XLSX_TYPE)
     stamp = timezone.localdate().strftime("%Y%m%d")
@@ -134,13 +112,13 @@ def _save_org(request, form, org=None):
             return services.social_org_register(actor=request.user, values=values)
         return services.social_org_update(actor=request.user, org=org, values=values)
     except DomainError as exc:
-        _form_error(form, exc)
+        form_error(form, exc)
         return None
 
 
 @login_required
 def org_create(request):
-    _require(request, Cap.SOCIALORG_EDIT)
+    require_cap(request, Cap.SOCIALORG_EDIT)
     form = OrgForm(request.POST or None, districts=districts_for(request.user))
     if request.method == "POST" and form.is_valid():
         org = _save_org(request, form)
@@ -152,7 +130,7 @@ def org_create(request):
 
 @login_required
 def org_edit(request, pk: int):
-    _require(request, Cap.SOCIALORG_EDIT)
+    require_cap(request, Cap.SOCIALORG_EDIT)
     org = selectors.org_get(user=request.user, pk=pk)
     initial = {f: getattr(org, f) for f, _h in COLUMNS if f != "division"} | {"division": org.division_id}
     form = OrgForm(request.POST or None, districts=districts_for(request.user), initial=initial)
@@ -165,7 +143,7 @@ def org_edit(request, pk: int):
 
 @login_required
 def org_detail(request, pk: int):
-    _require(request, Cap.SOCIALORG_VIEW)
+    require_cap(request, Cap.SOCIALORG_VIEW)
     org = selectors.org_get(user=request.user, pk=pk)
     can_edit = can(request.user, "edit", org)
     registered = org.status == OrgStatus.REGISTERED
@@ -200,11 +178,11 @@ def org_detail(request, pk: int):
 
 
 def _post_action(request, pk: int, form_class, call, success: str):
-    _require(request, Cap.SOCIALORG_EDIT)
+    require_cap(request, Cap.SOCIALORG_EDIT)
     org = selectors.org_get(user=request.user, pk=pk)
     form = form_class(request.POST)
     if not form.is_valid():
-        _flash(request, form)
+        flash_errors(request, form)
     else:
         try:
             call(org, form.cleaned_data)
@@ -258,7 +236,7 @@ def org_fee(request, pk: int):
 @login_required
 @require_POST
 def fee_action(request, pk: int, fee_pk: int, action: str):
-    _require(request, Cap.SOCIALORG_EDIT)
+    require_cap(request, Cap.SOCIALORG_EDIT)
     org = selectors.org_get(user=request.user, pk=pk)
     fee = selectors.fee_get(user=request.user, pk=fee_pk)
     if fee.org_id != org.pk or action not in ("approve", "repeal"):
@@ -267,7 +245,7 @@ def fee_action(request, pk: int, fee_pk: int, action: str):
         if action == "approve":
             form = FeeApproveForm(request.POST)
             if not form.is_valid():
-                _flash(request, form)
+                flash_errors(request, form)
                 return redirect("social_orgs:org-detail", pk=org.pk)
             services.fee_standard_approve(actor=request.user, fee=fee, **form.cleaned_data)
         else:
@@ -305,7 +283,7 @@ def org_decoupling_step(request, pk: int):
 
 @login_required
 def decoupling_progress(request):
-    _require(request, Cap.SOCIALORG_VIEW)
+    require_cap(request, Cap.SOCIALORG_VIEW)
     completed = {"done": True, "open": False}.get(request.GET.get("show", ""))
     decouplings = selectors.decoupling_list(user=request.user, completed=completed, in_scope=True)
     return render(
@@ -313,7 +291,7 @@ def decoupling_progress(request):
         "social_orgs/decoupling.html",
         {
             "progress": selectors.decoupling_progress(user=request.user),
-            "page": _page(request, decouplings),
+            "page": paginate(request, decouplings),
             "show": request.GET.get("show", ""),
             "steps_total": len(DecouplingStep.values),
         },
@@ -325,7 +303,7 @@ def decoupling_progress(request):
 
 @login_required
 def import_upload(request):
-    _require(request, Cap.SOCIALORG_EDIT)
+    require_cap(request, Cap.SOCIALORG_EDIT)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -334,7 +312,7 @@ def import_upload(request):
                 actor=request.user, file_name=upload.name, content=read_upload(upload)
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             return redirect("social_orgs:import-detail", pk=batch.pk)
     return render(request, "social_orgs/import_upload.html", {"form": form, "columns": COLUMNS})
@@ -342,7 +320,7 @@ def import_upload(request):
 
 @login_required
 def import_detail(request, pk: int):
-    _require(request, Cap.SOCIALORG_EDIT)
+    require_cap(request, Cap.SOCIALORG_EDIT)
     batch = selectors.import_get(user=request.user, pk=pk)
     return render(
         request,
@@ -354,7 +332,7 @@ def import_detail(request, pk: int):
 @login_required
 @require_POST
 def import_commit(request, pk: int):
-    _require(request, Cap.SOCIALORG_EDIT)
+    require_cap(request, Cap.SOCIALORG_EDIT)
     batch = selectors.import_get(user=request.user, pk=pk)
     try:
         batch = services.social_org_import_commit(actor=request.user, batch=batch)
@@ -377,14 +355,14 @@ def import_commit(request, pk: int):
 
 @login_required
 def community_list(request):
-    _require(request, Cap.SOCIALORG_VIEW)
+    require_cap(request, Cap.SOCIALORG_VIEW)
     filters = {k: request.GET.get(k, "").strip() for k in ("q", "community", "category", "status")}
     orgs = selectors.community_org_list(user=request.user, **filters)
     return render(
         request,
         "social_orgs/community_list.html",
         {
-            "page": _page(request, orgs),
+            "page": paginate(request, orgs),
             "filters": filters,
             "communities": communities_for(request.user),
             "categories": CommunityCategory.choices,
@@ -396,13 +374,13 @@ def community_list(request):
 
 @login_required
 def community_create(request):
-    _require(request, Cap.SOCIALORG_EDIT)
+    require_cap(request, Cap.SOCIALORG_EDIT)
     form = CommunityOrgForm(request.POST or None, communities=communities_for(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             org = services.community_org_file(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("%(name)s is filed.") % {"name": org.name})
             return redirect("social_orgs:community-detail", pk=org.pk)
@@ -411,7 +389,7 @@ def community_create(request):
 
 @login_required
 def community_detail(request, pk: int):
-    _require(request, Cap.SOCIALORG_VIEW)
+    require_cap(request, Cap.SOCIALORG_VIEW)
     org = selectors.community_org_get(user=request.user, pk=pk)
     can_revoke = can(request.user, "revoke", org)
     return render(
@@ -424,11 +402,11 @@ def community_detail(request, pk: int):
 @login_required
 @require_POST
 def community_revoke(request, pk: int):
-    _require(request, Cap.SOCIALORG_EDIT)
+    require_cap(request, Cap.SOCIALORG_EDIT)
     org = selectors.community_org_get(user=request.user, pk=pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        _flash(request, form)
+        flash_errors(request, form)
     else:
         try:
             services.community_org_revoke(actor=request.user, org=org, note=form.cleaned_data["note"])
@@ -444,14 +422,14 @@ def community_revoke(request, pk: int):
 
 @login_required
 def case_list(request):
-    _require(request, Cap.SOCIALORG_VIEW)
+    require_cap(request, Cap.SOCIALORG_VIEW)
     filters = {k: request.GET.get(k, "").strip() for k in ("q", "status")}
     cases = selectors.enforcement_list(user=request.user, **filters)
     return render(
         request,
         "social_orgs/case_list.html",
         {
-            "page": _page(request, cases),
+            "page": paginate(request, cases),
             "filters": filters,
             "statuses": CaseStatus.choices,
             "can_edit": has_cap(request.user, Cap.SOCIALORG_EDIT),
@@ -461,13 +439,13 @@ def case_list(request):
 
 @login_required
 def case_create(request):
-    _require(request, Cap.SOCIALORG_EDIT)
+    require_cap(request, Cap.SOCIALORG_EDIT)
     form = CaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             case = services.enforcement_case_open(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("The case is opened."))
             return redirect("social_orgs:case-detail", pk=case.pk)
@@ -483,7 +461,7 @@ CASE_FORMS = {"investigate": NoteForm, "conclude": ConcludeForm, "dismiss": Reas
 
 @login_required
 def case_detail(request, pk: int):
-    _require(request, Cap.SOCIALORG_VIEW)
+    require_cap(request, Cap.SOCIALORG_VIEW)
     case = selectors.enforcement_get(user=request.user, pk=pk)
     labels = {"investigate": _("Start the investigation"), "conclude": _("Conclude"), "dismiss": _("Dismiss")}
     actions = []
@@ -500,13 +478,13 @@ def case_detail(request, pk: int):
 @login_required
 @require_POST
 def case_action(request, pk: int, action: str):
-    _require(request, Cap.SOCIALORG_EDIT)
+    require_cap(request, Cap.SOCIALORG_EDIT)
     if action not in CASE_FORMS:
         raise Http404
     case = selectors.enforcement_get(user=request.user, pk=pk)
     form = CASE_FORMS[action](request.POST)
     if not form.is_valid():
-        _flash(request, form)
+        flash_errors(request, form)
         return redirect("social_orgs:case-detail", pk=case.pk)
     values = form.cleaned_data
     try:

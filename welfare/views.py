@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +21,7 @@ from core.errors import DomainError, Forbidden
 from core.exports import export_response, wants_export
 from core.history import rows_for
 from core.pages import flash_errors, form_error, get_or_404, month_param, offered_actions, record_action, require_cap
+from core.pagination import paginate
 from core.roles import Cap, has_cap
 from core.scoping import get_in_scope
 from people.models import Person
@@ -61,10 +61,6 @@ SUBSIDY_COLUMNS = [
     (gettext_lazy("Status"), lambda c: c.get_status_display()),
     (gettext_lazy("First month paid"), _months),
 ]
-
-
-def _page(request, items):
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _person(request, pk: int) -> Person:
@@ -113,7 +109,7 @@ def changes(request):
         request,
         "welfare/changes.html",
         {
-            "page": _page(request, items),
+            "page": paginate(request, items),
             "benefit": benefit,
             "action": action,
             "benefits": Benefit.choices,
@@ -186,7 +182,7 @@ def orphan_list(request):
         request,
         "welfare/orphan_list.html",
         {
-            "page": _page(request, cases),
+            "page": paginate(request, cases),
             "status": status,
             "category": category,
             "q": q,
@@ -292,7 +288,7 @@ def subsidy_list(request):
         request,
         "welfare/subsidy_list.html",
         {
-            "page": _page(request, cases),
+            "page": paginate(request, cases),
             "kind": kind,
             "status": status,
             "q": q,
