@@ -44,6 +44,9 @@ OFFSETS = {"dibao": 0, "tekun": 10_000_000, "orphan": 20_000_000, "disability_li
            "disability_nursing": 40_000_000}  # fmt: skip
 
 
+from bench import truncate  # noqa: E402  (after the settings above, like the rest)
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, min(len(ordered) - 1, round(q * len(ordered)) - 1))]
@@ -81,10 +84,11 @@ def build(total_lines: int) -> dict:  # noqa: PLR0915 (one linear script)
     per_month = total_lines // len(MONTHS)
     timings = {}
     with connection.cursor() as cur:
-        cur.execute(
+        truncate(
+            cur,
             "TRUNCATE payouts_payoutline, payouts_runevent, payouts_bankexport, payouts_returnimport,"
             " payouts_payoutrun, dashboard_paidrun, dashboard_paidmonth, dashboard_paidyear, dashboard_paidmask"
-            " RESTART IDENTITY CASCADE"
+            " RESTART IDENTITY CASCADE",
         )
         cur.execute("SELECT array_agg(code ORDER BY code) FROM core_division WHERE level = 'community'")
         communities = cur.fetchone()[0]

@@ -53,6 +53,9 @@ REPORT = [
 ]
 
 
+from bench import truncate  # noqa: E402  (after the settings above, like the rest)
+
+
 def _forget_folds() -> None:
     """The folds of an earlier run of this benchmark (``generate_city --replace`` empties payouts, not these)."""
     from django.db import connection
@@ -60,7 +63,7 @@ def _forget_folds() -> None:
     from dashboard.models import PaidMask, PaidMonth, PaidRun, PaidYear
 
     with connection.cursor() as cur:
-        cur.execute(f"TRUNCATE {', '.join(m._meta.db_table for m in (PaidRun, PaidMonth, PaidYear, PaidMask))}")
+        truncate(cur, f"TRUNCATE {', '.join(m._meta.db_table for m in (PaidRun, PaidMonth, PaidYear, PaidMask))}")
 
 
 def main() -> int:

@@ -40,6 +40,9 @@ WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK = "10X98765432"
 
 
+from bench import truncate  # noqa: E402  (after the settings above, like the rest)
+
+
 def _id(body: str) -> str:
     return body + CHECK[sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True)) % 11]
 
@@ -76,9 +79,10 @@ def reset_datacheck() -> None:
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute(
+        truncate(
+            cur,
             "TRUNCATE datacheck_reviewitem, datacheck_extractrow, datacheck_extract, datacheck_crosscheckrun,"
-            " datacheck_datasource RESTART IDENTITY CASCADE"
+            " datacheck_datasource RESTART IDENTITY CASCADE",
         )
 
 

@@ -37,6 +37,9 @@ RELATIONSHIPS = ["户主", "配偶", "子女", "父母"]
 HEADINGS = ["公民身份号码", "姓名", "社区代码", "住址", "城乡类别", "户编号", "与户主关系"]
 
 
+from bench import truncate  # noqa: E402  (after the settings above, like the rest)
+
+
 def id_number(n: int) -> str:
     import datetime
 
@@ -81,12 +84,13 @@ def reset() -> None:
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute(
+        truncate(
+            cur,
             "TRUNCATE people_householdmember, people_household, people_person, imports_importjob,"
-            " pghistory_context RESTART IDENTITY CASCADE"
+            " pghistory_context RESTART IDENTITY CASCADE",
         )
         for table in ("people_personevent", "people_householdevent", "people_householdmemberevent"):
-            cur.execute(f"TRUNCATE {table}")
+            truncate(cur, f"TRUNCATE {table}")
 
 
 def baseline(admin, communities: list[str], sample_size: int) -> dict[str, float]:

@@ -58,6 +58,9 @@ PREVIOUS = "2020-03"
 RECURRING = ["dibao", "tekun", "orphan", "disability_living", "disability_nursing"]
 
 
+from bench import truncate  # noqa: E402  (after the settings above, like the rest)
+
+
 def setup_django() -> None:
     import django
 
@@ -68,9 +71,10 @@ def reset_payouts() -> None:
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute(
+        truncate(
+            cur,
             "TRUNCATE payouts_payoutline, payouts_runevent, payouts_bankexport, payouts_returnimport,"
-            " payouts_payoutrun RESTART IDENTITY CASCADE"
+            " payouts_payoutrun RESTART IDENTITY CASCADE",
         )
 
 

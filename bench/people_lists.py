@@ -25,6 +25,9 @@ os.environ.setdefault("DATABASE_APP_ROLE", "")
 os.environ.setdefault("DB_CONN_MAX_AGE", "600")
 
 
+from bench import truncate
+
+
 def build(persons: int) -> None:
     from django.core.management import call_command
     from django.db import connection
@@ -43,7 +46,7 @@ def build(persons: int) -> None:
     creator = User.objects.get(username="bench_leader").pk
     t0 = time.perf_counter()
     with connection.cursor() as cur:
-        cur.execute("TRUNCATE people_householdmember, people_household, people_person RESTART IDENTITY CASCADE")
+        truncate(cur, "TRUNCATE people_householdmember, people_household, people_person RESTART IDENTITY CASCADE")
         cur.execute("ALTER TABLE people_person DISABLE TRIGGER USER")
         cur.execute("ALTER TABLE people_household DISABLE TRIGGER USER")
         cur.execute("ALTER TABLE people_householdmember DISABLE TRIGGER USER")
