@@ -11,10 +11,13 @@ append-only (the reveal, security and case logs, run events, status changes…) 
   ``Protect`` triggers stay; ``pgtrigger.ignore`` never skipped these, and it is honoured only
   for the owner's sessions now (``IGNORE_FUNCTION``), so the application's role can skip no
   pgtrigger trigger either (history triggers, guards).
-* **Chained, so that even the owner leaves marks.** A BEFORE INSERT trigger gives each row its
+* **Chained, so that even the owner leaves marks.** A BEFORE INSERT row trigger gives each row its
   place (``audit_seq``), the batch of its transaction (``audit_batch``) and the SHA-256 of its
-  content (``audit_hash``); an AFTER trigger folds the row's hash into the batch's running
-  digest; a deferred constraint trigger, at commit, seals the batch: one ``core.AuditSeal`` row
+  content (``audit_hash``) — the only per-row work, because only a row trigger can give a row its
+  values; an AFTER INSERT *statement* trigger folds the hashes of all the statement's rows (its
+  transition table, in ``audit_seq`` order, one SQL pass) into the batch's running digest; a
+  deferred constraint trigger, queued for the batch's first row only, seals the batch at commit:
+  one ``core.AuditSeal`` row
   (the table's next link: row count, digest, the hashed columns, and a hash over the previous
   link). Rows are inserted without any lock; only sealing, at commit, takes one lock
   (``pg_advisory_xact_lock``) and the table's head row (``core.AuditChainHead``), so two
@@ -47,6 +50,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import asdict, dataclass, field
 
 from django.apps import apps
@@ -133,12 +137,26 @@ BEGIN
 END
 $f$;
 
+-- One step of a batch's running digest (PL/pgSQL: as an aggregate's step it is called once a row,
+-- and a PL/pgSQL expression is cheaper to call than a SQL function's body).
 CREATE OR REPLACE FUNCTION audit_step(state text, h text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $f$
-  SELECT encode(sha256(convert_to(coalesce(state, '') || coalesce(h, ''), 'UTF8')), 'hex')
+LANGUAGE plpgsql IMMUTABLE AS $f$
+BEGIN
+  RETURN encode(sha256(convert_to(coalesce(state, '') || coalesce(h, ''), 'UTF8')), 'hex');
+END
 $f$;
 
 CREATE OR REPLACE AGGREGATE audit_digest(text) (SFUNC = audit_step, STYPE = text, INITCOND = '');
+
+-- The same digest continued from ``start`` (the batch's digest before this statement).
+CREATE OR REPLACE FUNCTION audit_step_from(state text, start text, h text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $f$
+BEGIN
+  RETURN encode(sha256(convert_to(coalesce(state, start, '') || coalesce(h, ''), 'UTF8')), 'hex');
+END
+$f$;
+
+CREATE OR REPLACE AGGREGATE audit_digest_from(text, text) (SFUNC = audit_step_from, STYPE = text);
 
 CREATE OR REPLACE FUNCTION audit_link(prev text, tbl text, seq bigint, batch uuid, n bigint, digest text, cols text[])
 RETURNS text LANGUAGE sql IMMUTABLE AS $f$
@@ -146,26 +164,28 @@ RETURNS text LANGUAGE sql IMMUTABLE AS $f$
                                             digest, array_to_string(cols, ',')), 'UTF8')), 'hex')
 $f$;
 
--- Every inserted row: its place, its transaction's batch, the hash of its content (every column
--- but these three). No lock, no SET clause on the fast path: the portal's sessions already have
--- the canonical output settings.
+-- The batch state of a transaction, one setting a table (``civil_affairs.chain_<table>``, local to
+-- the transaction): ``batch:rows folded:running digest:first row's audit_seq``.
+--
+-- Every inserted row (BEFORE, per row: only a row trigger may give a row its values): its place, its
+-- transaction's batch, the hash of its content (every column but these three). No lock, no SET
+-- clause on the fast path: the portal's sessions already have the canonical output settings. The
+-- first row of a batch opens it and is the one whose deferred seal event is queued (``zz_audit_seal``'s
+-- WHEN): one event a batch, not one a row.
 CREATE OR REPLACE FUNCTION audit_chain_row() RETURNS trigger LANGUAGE plpgsql AS $f$
 DECLARE
-  k text := 'civil_affairs.chain_' || TG_RELID::text;
-  st text := current_setting(k, true);
-  b text;
+  st text := current_setting('civil_affairs.chain_' || TG_TABLE_NAME, true);
 BEGIN
-  IF st IS NULL OR st = '' THEN
-    b := gen_random_uuid()::text;
-    PERFORM set_config(k, b || ':0:', true);
-  ELSE
-    b := split_part(st, ':', 1);
-  END IF;
   NEW.audit_seq := nextval('public.audit_chain_seq');
-  NEW.audit_batch := b::uuid;
+  IF st IS NULL OR st = '' THEN
+    st := gen_random_uuid()::text || ':0::' || NEW.audit_seq::text;
+    PERFORM set_config('civil_affairs.chain_' || TG_TABLE_NAME, st, true);
+  END IF;
+  NEW.audit_batch := left(st, 36)::uuid;
   IF current_setting('TimeZone') = 'UTC' AND current_setting('IntervalStyle') = 'postgres'
      AND current_setting('extra_float_digits') = '1' AND current_setting('bytea_output') = 'hex' THEN
-    NEW.audit_hash := audit_json_hash(to_jsonb(NEW) - '{{audit_seq,audit_batch,audit_hash}}'::text[]);
+    NEW.audit_hash := encode(sha256(convert_to(
+      (to_jsonb(NEW) - '{{audit_seq,audit_batch,audit_hash}}'::text[])::text, 'UTF8')), 'hex');
   ELSE
     NEW.audit_hash := audit_canonical_hash(NEW);
   END IF;
@@ -173,18 +193,43 @@ BEGIN
 END
 $f$;
 
-CREATE OR REPLACE FUNCTION audit_chain_count() RETURNS trigger LANGUAGE plpgsql AS $f$
+-- After each statement (set-based, over the statement's transition table): its rows of the open batch
+-- counted and folded into the batch's running digest in one pass, in their order (``audit_seq``) —
+-- the digest is the one verification recomputes over the whole batch, whatever the statements were.
+-- When the constraints are immediate (``SET CONSTRAINTS … IMMEDIATE``) the seal's event fires at the
+-- end of the statement *before* this trigger and finds nothing folded yet: it leaves the mark ``s``
+-- and the batch is sealed here, so that it is still sealed at the end of its statement.
+-- SECURITY DEFINER (it may seal) without a SET clause: every name it uses is qualified.
+CREATE OR REPLACE FUNCTION audit_chain_fold() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER AS $f$
 DECLARE
-  k text := 'civil_affairs.chain_' || TG_RELID::text;
-  st text := coalesce(current_setting(k, true), '');
-  n bigint := 0;
-  d text := '';
+  k text := 'civil_affairs.chain_' || TG_TABLE_NAME;
+  st text := coalesce(pg_catalog.current_setting(k, true), '');
+  b text := pg_catalog.split_part(st, ':', 1);
+  n bigint;
+  added bigint;
+  d text;
 BEGIN
-  IF split_part(st, ':', 1) = NEW.audit_batch::text THEN
-    n := coalesce(nullif(split_part(st, ':', 2), '')::bigint, 0);
-    d := split_part(st, ':', 3);
+  IF b = '' THEN
+    RETURN NULL;  -- no row of this statement (an ON CONFLICT DO NOTHING that inserted none)
   END IF;
-  PERFORM set_config(k, NEW.audit_batch::text || ':' || (n + 1)::text || ':' || audit_step(d, NEW.audit_hash), true);
+  SELECT pg_catalog.count(*), public.audit_digest_from(pg_catalog.split_part(st, ':', 3), r.audit_hash
+                                                       ORDER BY r.audit_seq)
+    INTO added, d
+    FROM audit_new r WHERE r.audit_batch = b::uuid;
+  IF added = 0 THEN
+    RETURN NULL;
+  END IF;
+  n := coalesce(nullif(pg_catalog.split_part(st, ':', 2), '')::bigint, 0) + added;
+  IF pg_catalog.split_part(st, ':', 5) = 's' THEN
+    PERFORM public.audit_seal_batch(TG_TABLE_NAME::text, b::uuid, n, d,
+      ARRAY(SELECT c FROM pg_catalog.jsonb_object_keys(
+        (SELECT pg_catalog.to_jsonb(r) FROM audit_new r LIMIT 1) - '{{audit_seq,audit_batch,audit_hash}}'::text[]) c
+        ORDER BY c));
+    PERFORM pg_catalog.set_config(k, '', true);
+  ELSE
+    PERFORM pg_catalog.set_config(k, b || ':' || n::text || ':' || d || ':' || pg_catalog.split_part(st, ':', 4), true);
+  END IF;
   RETURN NULL;
 END
 $f$;
@@ -205,13 +250,13 @@ BEGIN
 END
 $f$;
 
--- At commit (a deferred constraint trigger, fired once per row; only the first after new rows works):
--- the batch becomes the table's next link, with the columns its rows were hashed over.
+-- At commit (a deferred constraint trigger queued for the first row of each batch only): the batch
+-- becomes the table's next link, with the columns its rows were hashed over.
 -- SECURITY DEFINER without a SET clause (it runs for every row): every name it uses is qualified.
 CREATE OR REPLACE FUNCTION audit_chain_seal() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER AS $f$
 DECLARE
-  k text := 'civil_affairs.chain_' || TG_RELID::text;
+  k text := 'civil_affairs.chain_' || TG_TABLE_NAME;
   st text := coalesce(pg_catalog.current_setting(k, true), '');
   n bigint := coalesce(nullif(pg_catalog.split_part(st, ':', 2), '')::bigint, 0);
 BEGIN
@@ -221,6 +266,8 @@ BEGIN
       ARRAY(SELECT c FROM pg_catalog.jsonb_object_keys(
         pg_catalog.to_jsonb(NEW) - '{{audit_seq,audit_batch,audit_hash}}'::text[]) c ORDER BY c));
     PERFORM pg_catalog.set_config(k, '', true);
+  ELSIF pg_catalog.split_part(st, ':', 1) <> '' THEN
+    PERFORM pg_catalog.set_config(k, st || ':s', true);  -- fired before its statement's fold: sealed there
   END IF;
   RETURN NULL;
 END
@@ -297,12 +344,25 @@ END
 $f$;
 """
 
+# name: (kind, definition, what the installed definition shows when it is this one). Per row only what
+# must be per row (a row's own values); the digest once a statement; the seal's event once a batch.
 TRIGGERS = {
-    # name: (timing/event, function, chained rows only)
-    "zz_audit_row": "BEFORE INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION audit_chain_row()",
-    "zz_audit_count": "AFTER INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION audit_chain_count()",
+    "zz_audit_row": (
+        "TRIGGER",
+        "BEFORE INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION audit_chain_row()",
+        "FOR EACH ROW EXECUTE FUNCTION audit_chain_row()",
+    ),
+    "zz_audit_count": (
+        "TRIGGER",
+        "AFTER INSERT ON {t} REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit_chain_fold()",
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_chain_fold()",
+    ),
     "zz_audit_seal": (
-        "AFTER INSERT ON {t} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audit_chain_seal()"
+        "CONSTRAINT TRIGGER",
+        "AFTER INSERT ON {t} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+        "WHEN ((NEW.audit_seq)::text = split_part(current_setting({key}, true), ':', 4)) "
+        "EXECUTE FUNCTION audit_chain_seal()",
+        "current_setting({key}::text, true)",  # as PostgreSQL shows it: the table's own setting
     ),
 }
 REFUSE = {
@@ -323,13 +383,21 @@ def _columns(cursor, table: str) -> list[str]:
     return [r[0] for r in cursor.fetchall()]
 
 
-def _triggers(cursor, table: str) -> dict[str, str]:
-    """The chain's triggers on ``table`` and how each is enabled (O origin, A always, D disabled)."""
+def _triggers(cursor, table: str) -> dict[str, tuple[str, str]]:
+    """The chain's triggers on ``table``: how each is enabled (O origin, A always, D disabled), its definition."""
     cursor.execute(
-        "SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname LIKE 'zz_audit_%%'",
+        "SELECT tgname, tgenabled, pg_get_triggerdef(oid) FROM pg_trigger "
+        "WHERE tgrelid = %s::regclass AND tgname LIKE 'zz_audit_%%'",
         [table],
     )
-    return dict(cursor.fetchall())
+    return {name: (enabled, definition) for name, enabled, definition in cursor.fetchall()}
+
+
+def state_key(table: str) -> str:
+    """The setting that holds a transaction's open batch of ``table`` (``audit_chain_row()``'s)."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", table):
+        raise ValueError(f"audit: table name {table!r} cannot name a setting")
+    return "civil_affairs.chain_" + table
 
 
 def _existing(cursor, tables: list[str]) -> set[str]:
@@ -352,11 +420,15 @@ def _install_table(cursor, table: str, chained: bool) -> None:
             f"ALTER TABLE {t} ADD COLUMN IF NOT EXISTS audit_seq bigint, "
             "ADD COLUMN IF NOT EXISTS audit_batch uuid, ADD COLUMN IF NOT EXISTS audit_hash text"
         )
-    for name, sql in TRIGGERS.items():
-        if name not in have:
-            kind = "CONSTRAINT TRIGGER" if name == "zz_audit_seal" else "TRIGGER"
-            cursor.execute(f"CREATE {kind} {name} " + sql.format(t=t))
-        if have.get(name) != "A":
+    key = "'" + state_key(table) + "'"
+    for name, (kind, sql, shows) in TRIGGERS.items():
+        enabled, definition = have.get(name, ("", ""))
+        if definition and shows.format(key=key) not in definition:
+            cursor.execute(f"DROP TRIGGER {name} ON {t}")  # an earlier shape (per-row digest and seal events)
+            enabled = definition = ""
+        if not definition:
+            cursor.execute(f"CREATE {kind} {name} " + sql.format(t=t, key=key))
+        if enabled != "A":
             cursor.execute(f"ALTER TABLE {t} ENABLE ALWAYS TRIGGER {name}")
     if new:  # only rows from before the chain: a row without a link later is a finding, never sealed here
         _seal_existing(cursor, table, sorted(c for c in columns if c not in CHAIN_COLUMNS))
@@ -440,6 +512,7 @@ def install(using_connection=None, verbosity: int = 0) -> None:
         if app_role and not two_logins():
             cursor.execute(create_role_sql(app_role))
         _grant(cursor, app_role, chained)
+        cursor.execute("DROP FUNCTION IF EXISTS audit_chain_count()")  # the per-row digest's, replaced
     if verbosity:
         print(f"  audit chain: {len(chained) - 1} tables append-only and chained")
 

@@ -323,9 +323,8 @@ def test_the_auditor_reads_the_result_in_words_and_others_may_not(make_staff, cl
 def test_no_application_role_write_of_its_own_can_break_the_chain(caseworker):
     """What the application role can do to the chain's bookkeeping (its session settings) only shows."""
     security_event_record(kind="login", username="x")
-    relid = _one("SELECT 'core_securityevent'::regclass::oid")[0]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT set_config('civil_affairs.chain_{relid}', '', true)")
+        cursor.execute("SELECT set_config(%s, '', true)", [auditchain.state_key("core_securityevent")])
     auditchain.seal_now()
     assert "added_outside" in _kinds(auditchain.verify(), "core_securityevent")
     assert "permission denied" in _fails(
@@ -426,3 +425,201 @@ def test_the_application_role_cannot_put_pgtriggers_permissive_function_back():
         "CREATE FUNCTION public._pgtrigger_should_ignore2(trigger_name name) RETURNS boolean "
         "LANGUAGE sql AS 'SELECT true'"
     )
+
+
+# --- Bulk writes: the digest once a statement, the seal once a batch ------------------------------------
+
+BULK = (
+    "INSERT INTO core_securityevent (at, kind, username, path, detail) "
+    "SELECT now(), 'login', %s || g, '/login/', '' FROM generate_series(1, %s) g"
+)
+
+
+def _seals(table: str = "core_securityevent") -> list[tuple]:
+    return _rows("SELECT seq, batch, row_count, digest FROM core_auditseal WHERE table_name = %s ORDER BY seq", [table])
+
+
+def _batch_of(username_prefix: str) -> list[tuple]:
+    return _rows("SELECT DISTINCT audit_batch FROM core_securityevent WHERE username LIKE %s", [username_prefix + "%"])
+
+
+def test_every_row_of_one_bulk_statement_is_hashed_placed_and_sealed_in_one_link(divisions):
+    before = len(_seals())
+    with connection.cursor() as cursor:
+        cursor.execute(BULK, ["bulk", 500])
+    auditchain.seal_now()
+    seals = _seals()
+    assert len(seals) == before + 1  # one link for the statement's 500 rows, not 500
+    assert seals[-1][2] == 500
+    assert _batch_of("bulk") == [(seals[-1][1],)]
+    places = _rows("SELECT audit_seq, audit_hash FROM core_securityevent WHERE username LIKE 'bulk%%'")
+    assert len({seq for seq, _h in places}) == 500 and all(len(h) == 64 for _s, h in places)
+    report = auditchain.verify()
+    assert report.ok, [auditchain.describe(f) for f in report.findings]
+
+
+def test_one_row_changed_in_a_bulk_insert_is_named(divisions):
+    with connection.cursor() as cursor:
+        cursor.execute(BULK, ["bulk", 300])
+    auditchain.seal_now()
+    target = _one("SELECT id FROM core_securityevent WHERE username = 'bulk137'")[0]
+    with as_owner(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute("UPDATE core_securityevent SET detail = '改过' WHERE id = %s", [target])
+    found = [f for f in auditchain.verify().findings if f.table == "core_securityevent"]
+    assert [(f.kind, f.row) for f in found] == [("changed", str(target))]
+
+
+def test_two_rows_of_a_bulk_insert_swapped_in_place_show_in_the_digest(divisions):
+    with connection.cursor() as cursor:
+        cursor.execute(BULK, ["bulk", 50])
+    auditchain.seal_now()
+    with as_owner(), connection.cursor() as cursor:  # each row keeps a matching hash; their order changes
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(
+            "UPDATE core_securityevent a SET audit_seq = b.audit_seq FROM core_securityevent b "
+            "WHERE (a.username, b.username) IN (('bulk3', 'bulk40'), ('bulk40', 'bulk3'))"
+        )
+    assert _kinds(auditchain.verify(), "core_securityevent") == ["changed"]
+
+
+def test_two_statements_and_a_single_row_in_one_transaction_make_one_link(divisions):
+    before = len(_seals())
+    with connection.cursor() as cursor:
+        cursor.execute(BULK, ["first", 120])
+        cursor.execute(BULK, ["none", 0])  # a statement that inserts nothing
+        security_event_record(kind="login", username="between")
+        cursor.execute(BULK, ["second", 80])
+    auditchain.seal_now()
+    seals = _seals()
+    assert len(seals) == before + 1
+    assert seals[-1][2] == 201
+    assert _batch_of("first") == _batch_of("second") == [(seals[-1][1],)]
+    report = auditchain.verify()
+    assert report.ok, [auditchain.describe(f) for f in report.findings]
+
+
+def test_a_statement_rolled_back_to_its_savepoint_leaves_the_batch_as_if_never_run(divisions):
+    before = len(_seals())
+    with connection.cursor() as cursor:
+        cursor.execute(BULK, ["kept", 40])
+        try:
+            with transaction.atomic():
+                cursor.execute(BULK, ["undone", 60])
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        cursor.execute(BULK, ["after", 10])
+    auditchain.seal_now()
+    seals = _seals()
+    assert len(seals) == before + 1 and seals[-1][2] == 50
+    report = auditchain.verify()
+    assert report.ok, [auditchain.describe(f) for f in report.findings]
+
+
+def test_a_batch_opened_and_rolled_back_in_a_savepoint_is_neither_sealed_nor_in_the_way(divisions):
+    before = len(_seals())
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(BULK, ["undone", 60])
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    with connection.cursor() as cursor:
+        cursor.execute(BULK, ["kept", 25])
+    auditchain.seal_now()
+    seals = _seals()
+    assert len(seals) == before + 1 and seals[-1][2] == 25
+    assert auditchain.verify().ok
+
+
+def test_an_insert_in_the_same_transaction_after_a_seal_opens_the_next_link(divisions):
+    before = len(_seals())
+    with connection.cursor() as cursor:
+        cursor.execute(BULK, ["one", 30])
+        auditchain.seal_now()
+        cursor.execute(BULK, ["two", 20])
+    auditchain.seal_now()
+    seals = _seals()
+    assert [s[2] for s in seals[before:]] == [30, 20]
+    assert auditchain.verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_bulk_transactions_link_one_after_the_other(divisions):
+    """Both insert their rows (interleaved statements) before either commits; each is one link."""
+    inserted = threading.Barrier(2)
+    before = len(_seals())
+
+    def write(name: str) -> None:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(BULK, [name + "a", 200])
+                inserted.wait(timeout=20)
+                cursor.execute(BULK, [name + "b", 100])
+                inserted.wait(timeout=20)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(f"c{i}",)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    seals = _seals()
+    assert [s[2] for s in seals[before:]] == [300, 300]
+    assert seals[-1][0] == seals[-2][0] + 1
+    for name in ("c0", "c1"):
+        assert len(_batch_of(name)) == 1
+    report = auditchain.verify()
+    assert report.ok, [auditchain.describe(f) for f in report.findings]
+
+
+def test_a_session_outside_the_portal_settings_still_hashes_canonically(divisions):
+    """Another TimeZone and float output: the bulk rows still verify (hashed as the canonical settings read)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL TimeZone = 'Asia/Shanghai'")
+        cursor.execute("SET LOCAL extra_float_digits = 0")
+        cursor.execute(BULK, ["tz", 20])
+        cursor.execute("SET LOCAL TimeZone = 'UTC'")
+        cursor.execute("SET LOCAL extra_float_digits = 1")
+    auditchain.seal_now()
+    assert auditchain.verify().ok
+
+
+def test_install_replaces_the_per_row_shape_of_an_earlier_version(divisions):
+    """The upgrade path (``install()`` after ``migrate``): a table still with a per-row seal event is fixed."""
+    with as_owner(), connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER zz_audit_seal ON core_securityevent")
+        cursor.execute(
+            "CREATE CONSTRAINT TRIGGER zz_audit_seal AFTER INSERT ON core_securityevent "
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audit_chain_seal()"
+        )
+        auditchain.install(connection)
+        found = dict(
+            _rows(
+                "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'core_securityevent'::regclass "
+                "AND tgname LIKE 'zz_audit_%%'"
+            )
+        )
+    assert "WHEN" in found["zz_audit_seal"] and "civil_affairs.chain_core_securityevent" in found["zz_audit_seal"]
+    assert "FOR EACH STATEMENT" in found["zz_audit_count"]
+    with connection.cursor() as cursor:
+        cursor.execute(BULK, ["upgraded", 10])
+    auditchain.seal_now()
+    assert auditchain.verify().ok
+
+
+def test_with_the_constraints_immediate_each_statement_is_sealed_at_its_end(divisions):
+    """The seal's event then fires before the statement's digest: the digest's trigger seals instead."""
+    before = len(_seals())
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(BULK, ["now1", 15])
+        assert [s[2] for s in _seals()[before:]] == [15]
+        cursor.execute(BULK, ["now2", 5])
+        security_event_record(kind="login", username="now3")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    assert [s[2] for s in _seals()[before:]] == [15, 5, 1]
+    report = auditchain.verify()
+    assert report.ok, [auditchain.describe(f) for f in report.findings]
