@@ -10,6 +10,7 @@
 | CELERY_BROKER_URL | the embedded Redis under var/ | redis://host:port/db |
 | SECURE_SSL | false | behind HTTPS: secure cookies, HSTS, SSL redirect |
 | SESSION_IDLE_MINUTES | 30 | idle session lifetime |
+| SESSION_RENEW_SECONDS | 60 | an unchanged session is saved again (its idle expiry renewed) at most this often |
 | SESSION_ABSOLUTE_HOURS | 12 | a browser session ends this long after its login, however active |
 | LOGIN_FAILURE_LIMIT | 5 | failed logins that lock an account (for LOGIN_COOLOFF_MINUTES) |
 | LOGIN_ADDRESS_FAILURE_LIMIT | 30 | failed logins from one client address, any accounts, that lock the address |
@@ -116,7 +117,7 @@ MIDDLEWARE = [
     "core.middleware.SecurityHeadersMiddleware",
     "core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.middleware.SessionMiddleware",  # Django's, renewing an unchanged session at most once a minute
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "core.middleware.BrowserMethodsMiddleware",
@@ -259,7 +260,11 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 
 # --- Sessions and security -----------------------------------------------------------------
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: an idle timeout
+# The age counts from the session's last save, an idle timeout: core.middleware.SessionMiddleware saves
+# an unchanged session again (renewing it) once its last save is SESSION_RENEW_SECONDS old, not on every
+# request (Django's SESSION_SAVE_EVERY_REQUEST wrote the row on every page read, polling included).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = int(os.environ.get("SESSION_RENEW_SECONDS", "60"))
 SESSION_ABSOLUTE_SECONDS = int(float(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")) * 3600)  # core.middleware
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

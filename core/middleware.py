@@ -3,6 +3,7 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
@@ -31,6 +32,38 @@ class DomainErrorMiddleware:
 
 
 SESSION_STARTED_KEY = "_portal_session_started"
+SESSION_RENEWED_KEY = "_portal_session_renewed"
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's session middleware, renewing an unchanged session at most every ``SESSION_RENEW_SECONDS``.
+
+    The idle timeout is the session's expiry (``SESSION_COOKIE_AGE``) counted from its last save.
+    Django's ``SESSION_SAVE_EVERY_REQUEST`` writes the session row (an ``UPDATE`` and a ``COMMIT``)
+    on every request, a page that only reads included; a resident polling the status page wrote it
+    every few seconds. Here a session nobody changed is saved, and its expiry renewed, only when its
+    last save is ``SESSION_RENEW_SECONDS`` or more ago (the time of the save kept in the session).
+    So a session ends between ``SESSION_COOKIE_AGE - SESSION_RENEW_SECONDS`` and ``SESSION_COOKIE_AGE``
+    after its last request: never later than before, at most that much earlier. A changed session is
+    saved at once, as Django does.
+    """
+
+    def process_response(self, request, response):
+        session = getattr(request, "session", None)
+        if session is not None and response.status_code < 500 and self._renew(session):
+            session[SESSION_RENEWED_KEY] = int(time.time())
+        return super().process_response(request, response)
+
+    @staticmethod
+    def _renew(session) -> bool:
+        if session.modified:
+            return not session.is_empty()  # saved anyway: the time of this save goes with it
+        if session.session_key is None:
+            return False  # no cookie: nothing to renew (a new session starts only when written)
+        renewed = session.get(SESSION_RENEWED_KEY)  # loads the session: an unknown or ended key becomes None
+        if session.session_key is None or session.is_empty():
+            return False
+        return renewed is None or time.time() - renewed >= settings.SESSION_RENEW_SECONDS
 
 
 def mark_session_start(request) -> None:
@@ -41,8 +74,8 @@ def mark_session_start(request) -> None:
 class SessionLifetimeMiddleware:
     """Ends a browser session ``SESSION_ABSOLUTE_HOURS`` after its login, however active it was.
 
-    The idle timeout is Django's own (``SESSION_COOKIE_AGE`` renewed on every request,
-    ``SESSION_SAVE_EVERY_REQUEST``); this adds the upper bound the idle timeout lacks.
+    The idle timeout is the session's expiry (``SESSION_COOKIE_AGE`` renewed by ``SessionMiddleware``
+    above at most every ``SESSION_RENEW_SECONDS``); this adds the upper bound the idle timeout lacks.
     """
 
     def __init__(self, get_response):
@@ -140,21 +173,38 @@ class RequestSizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if not self._refused(request):  # nearly every request: no language negotiated, nothing translated
+            return self.get_response(request)
         from django.utils import translation
 
-        refusal = None
         # Before LocaleMiddleware (nothing may read the body first): the refusal is said in the
         # language the request asks for (Accept-Language, the language cookie) all the same.
         with translation.override(translation.get_language_from_request(request)):
             refusal = self._refusal(request)
         return refusal if refusal is not None else self.get_response(request)
 
-    def _refusal(self, request):
+    @staticmethod
+    def _length(request) -> int:
         try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
+            return int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            length = 0
-        if "\x00" in request.path or any("\x00" in v for values in request.GET.lists() for v in values[1]):
+            return 0
+
+    @staticmethod
+    def _has_nul(request) -> bool:
+        return "\x00" in request.path or any("\x00" in v for values in request.GET.lists() for v in values[1])
+
+    @staticmethod
+    def _limit(request) -> int:
+        multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+        return settings.MAX_UPLOAD_SIZE if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+    def _refused(self, request) -> bool:
+        return self._has_nul(request) or self._length(request) > self._limit(request)
+
+    def _refusal(self, request):
+        length = self._length(request)
+        if self._has_nul(request):
             # PostgreSQL cannot hold a NUL in text: a search for one would fail inside the query.
             from django.utils.translation import gettext
 
@@ -165,7 +215,7 @@ class RequestSizeLimitMiddleware:
 
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
-        limit = settings.MAX_UPLOAD_SIZE if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit = self._limit(request)
         if length > limit:
             from django.utils.translation import gettext
 

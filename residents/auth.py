@@ -82,7 +82,8 @@ class ResidentTokenAuthentication(authentication.BaseAuthentication):
 def session_resident(request) -> Resident | None:
     """The resident signed in to the resident site in this session, or ``None``.
 
-    Short sessions: ``RESIDENT_SESSION_IDLE_MINUTES`` without a request, or
+    Short sessions: ``RESIDENT_SESSION_IDLE_MINUTES`` without a request (the last request as
+    recorded at most every ``SESSION_RENEW_SECONDS``), or
     ``RESIDENT_SESSION_ABSOLUTE_MINUTES`` after signing in, end it. A session that holds a staff
     login is never a resident's.
     """
@@ -102,7 +103,11 @@ def session_resident(request) -> Resident | None:
     if resident is None:
         resident_logout(request)
         return None
-    session[SESSION_SEEN] = int(now)
+    if now - seen >= settings.SESSION_RENEW_SECONDS:
+        # Written only when a minute old (core.middleware.SessionMiddleware's granularity): a page that
+        # is read again and again (the status page polled) does not write the session each time. The
+        # idle timeout then counts from up to that much before the last request: earlier, never later.
+        session[SESSION_SEEN] = int(now)
     return resident
 
 

@@ -28,9 +28,14 @@ def my_applications(*, resident: Resident) -> QuerySet[OnlineApplication]:
 
 
 def my_application(*, resident: Resident, pk) -> OnlineApplication:
-    """One of the resident's own applications; anyone else's is "not found" (404), as for a missing one."""
+    """One of the resident's own applications; anyone else's is "not found" (404), as for a missing one.
+
+    Its case is read when there is one (``application.case``: one query, of the one case table), not
+    joined from all three case tables for every read of an application most often not accepted yet
+    (the status page a resident polls).
+    """
     try:
-        return my_applications(resident=resident).get(pk=int(pk))
+        return OnlineApplication.objects.filter(resident=resident).select_related("community").get(pk=int(pk))
     except (OnlineApplication.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
 
@@ -100,18 +105,21 @@ def steps_of(application: OnlineApplication) -> list[Step]:
     """Each step in plain words, oldest first: received, accepted (or not), then the case's own steps
     from its timeline (investigated, in public notice until …, decided, first payment month)."""
     steps: list[Step] = []
-    for event in timeline_of(application):
+    case = application.case
+    # One query for both: the application's events and its case's (their actors are never shown).
+    events = timeline_of(application, *([case] if case is not None else []), actors=False)
+    own_type = ContentType.objects.get_for_model(OnlineApplication).pk
+    for event in (e for e in events if e.case_type_id == own_type):
         if event.action == "submit":
             steps.append(Step(event.at, _("Application received")))
         elif event.action == "accept":
             steps.append(Step(event.at, _("Accepted by the sub-district; a decision is due within 30 working days")))
         elif event.action == "decline":
             steps.append(Step(event.at, _("Not accepted"), event.note))
-        elif event.action == "withdraw" and application.case is None:
+        elif event.action == "withdraw" and case is None:
             steps.append(Step(event.at, _("Withdrawn")))
-    case = application.case
     if case is not None:
-        events = timeline_of(case)
+        events = [e for e in events if e.case_type_id != own_type]
         reviews = [e.pk for e in events if e.action == "review"]
         for event in events:
             if event.action == "submit":

@@ -141,3 +141,28 @@ def test_staff_of_another_sub_district_get_404(client, sms_log, make_staff):
     staff.force_login(make_staff("caseworker", "370202002"))
     assert staff.get(f"/online-applications/{application.pk}/").status_code == 404
     assert staff.post(f"/online-applications/{application.pk}/accept/").status_code == 404
+
+
+def test_the_status_page_reads_its_steps_in_one_query_and_writes_nothing(client, sms_log, caseworker, standards):
+    """The page a resident polls: the application's events and its case's in one query, no write."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    _signed_in(client, sms_log)
+    client.post("/public/apply/", _form())
+    application = OnlineApplication.objects.get()
+    staff = Client()
+    staff.force_login(caseworker)
+    assert staff.post(f"/online-applications/{application.pk}/accept/").status_code == 302
+    client.get(f"/public/applications/{application.pk}/")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(f"/public/applications/{application.pk}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "已收到申请" in text or "Application received" in text
+    assert "已受理" in text
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert len([q for q in sql if 'FROM "core_caseevent"' in q]) == 1
+    assert [q for q in sql if not q.startswith("SELECT")] == []
+    assert len(sql) <= 7  # session, resident, application, its case, the steps, the documents (+1 spare)
