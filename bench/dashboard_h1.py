@@ -6,7 +6,8 @@
     .venv/bin/python -m bench.dashboard_h1 [--seed 2020]
 
 On a scratch database: ``generate_city --scale 1`` builds the city; January–June 2020's runs of
-the five recurring schemes and of the price-linked subsidy (each triggered month) are requested,
+the five recurring schemes, of the price-linked subsidy (each triggered month) and of the elderly-care
+operating subsidies (the demo's centres and institutions, ``civil_affairs.demo.elderly_care``) are requested,
 computed in this process (the worker's own service, ``run_compute``) and approved by a second
 finance officer (``run_approve``, which folds each into the dashboard). Then the dashboard's
 summary for the city, 2020-01 to 2020-06, is printed beside the report's figures (``domain.md``),
@@ -50,6 +51,11 @@ REPORT = [
     ("vagrants helped", 611, ("vagrant_relief", "helped")),
     ("families found (reunited)", 16, ("vagrant_relief", "reunited")),
     ("community social organizations", 10_363, ("social_orgs", "community_filed")),
+    # Issue 21: operating subsidies to elderly-care institutions and centres; the centres' H1 stages.
+    ("elderly-care operating subsidies amount", Decimal("4260000"), ("schemes", "elderly_operating", "amount")),
+    ("elderly-care centres: sites chosen", 99, ("elderly_care", "sites_chosen")),
+    ("elderly-care centres: operators contracted", 91, ("elderly_care", "operators_contracted")),
+    ("elderly-care centres: built", 51, ("elderly_care", "built")),
 ]
 
 
@@ -88,6 +94,9 @@ def main() -> int:
     _forget_folds()
     call_command("generate_city", scale=1, seed=args.seed, replace=True, stdout=open(os.devnull, "w"))
     print(f"generate_city --scale 1: {time.perf_counter() - t0:.0f} s")
+    from civil_affairs.demo import elderly_care  # the demo city's centres, institutions, approved subsidies
+
+    elderly_care(scale=1, seed=args.seed, say=print)
     users = {}
     for username, role in (("h1_maker", "finance"), ("h1_checker", "finance"), ("h1_leader", "leader")):
         if not User.objects.filter(username=username).exists():
@@ -96,7 +105,7 @@ def main() -> int:
     t0 = time.perf_counter()
     folds = []
     for month in MONTHS:
-        for scheme in [*RECURRING, "price_subsidy"]:
+        for scheme in [*RECURRING, "price_subsidy", "elderly_operating"]:
             run, _ = services.run_request(actor=users["h1_maker"], scheme=scheme, period=month)
             if run.status == "queued":
                 services.run_compute(run_id=run.pk, worker="bench")

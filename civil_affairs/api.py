@@ -15,7 +15,12 @@ from datacheck.apis import (
     ReviewItemViewSet,
 )
 from documents.apis import attachment_urls
-from elderly.apis import ElderlyCentreViewSet, LeftBehindElderViewSet, OperatingSubsidyViewSet
+from elderly.apis import (
+    ElderlyCentreViewSet,
+    ElderlyInstitutionViewSet,
+    LeftBehindElderViewSet,
+    OperatingSubsidyViewSet,
+)
 from imports.apis import ImportViewSet as BulkImportViewSet
 from marriage.apis import (
     AppointmentViewSet,
@@ -121,8 +126,10 @@ router.register("unnamed-roads", UnnamedRoadViewSet, basename="unnamed-road")
 router.register("road-naming-applications", NamingApplicationViewSet, basename="road-naming-application")
 router.register("road-banned-words", BannedWordViewSet, basename="road-banned-word")
 
-# Elderly care: the sub-district centres, the rural left-behind elderly register and its visits.
+# Elderly care: the sub-district centres, the institutions' register, the rural left-behind elderly
+# register and its visits, the operating subsidies.
 router.register("elderly-centres", ElderlyCentreViewSet, basename="elderly-centre")
+router.register("elderly-institutions", ElderlyInstitutionViewSet, basename="elderly-institution")
 router.register("left-behind-elderly", LeftBehindElderViewSet, basename="left-behind-elder")
 router.register("elderly-subsidies", OperatingSubsidyViewSet, basename="elderly-subsidy")
 

@@ -3,7 +3,8 @@
 Two steps beyond the small demo data of each app:
 
 * ``build_city``: ``generate_city --scale S`` on an empty database (what it makes and why: the
-  README, "The demo city"); skipped when the database already has the city or other people;
+  README, "The demo city"), and the city's elderly care (``elderly.demo``: centres, institutions,
+  their approved operating subsidies); skipped when the database already has the city or other people;
 * ``pay_half_year``: every scheme's runs of January–June 2020 — the five recurring schemes and
   the price-linked batch of each triggered month — requested by one finance officer, computed
   by the Celery worker (or here, in this process, when asked), and approved by a second finance
@@ -23,6 +24,7 @@ from django.core.management.base import CommandError
 
 MONTHS = [f"2020-{m:02d}" for m in range(1, 7)]
 CITY_USER = "city_generator"  # generate_city's own account: its presence says the city was built
+CITY_CHECKER = "city_generator_checker"  # the second synthetic account: approves what the first entered
 WAIT_SECONDS = 900  # how long the runs of a month may take on the worker before the demo gives up
 
 
@@ -52,7 +54,35 @@ def build_city(*, scale: float, seed: int = 2020, say: Callable[[str], None]) ->
         if k in counts
     )
     say(f"demo city (scale {scale}): {shown} ({time.perf_counter() - started:.1f} s)")
+    elderly_care(scale=scale, seed=seed, say=say)
     return True
+
+
+def elderly_care(*, scale: float, seed: int, say: Callable[[str], None]) -> None:
+    """The city's elderly-care centres, institutions and their approved operating subsidies (``elderly.demo``):
+    entered by the generator's account, approved by a second synthetic account (four eyes)."""
+    from core.models import User
+    from elderly import demo as elderly_demo
+
+    entrant = User.objects.get(username=CITY_USER)
+    approver, created = User.objects.get_or_create(
+        username=CITY_CHECKER,
+        defaults={
+            "role": "district_approver",
+            "division_id": "370200",
+            "first_name": "合成数据复核",
+            "is_active": False,  # never signs in: it only stands for the second pair of eyes on synthetic rows
+        },
+    )
+    if created:
+        approver.set_unusable_password()
+        approver.save(update_fields=["password"])
+    made = elderly_demo.seed_city(scale=scale, entrant=entrant, approver=approver, seed=seed)
+    if made:
+        say(
+            f"demo elderly care: {made['centres']} centres, {made['institutions']} institutions,"
+            f" {made['subsidies']} operating subsidies approved for January–June ({made['amount']:,} yuan)"
+        )
 
 
 def _parse_counts(text: str):

@@ -96,6 +96,8 @@ class Cap(StrEnum):
     LEFT_BEHIND_EDIT = "elderly.left_behind"  # register left-behind elderly persons, record visits
     ELDERLY_SUBSIDY_ENTER = "elderly.subsidy_enter"  # enter an institution's operating subsidy for a month
     ELDERLY_SUBSIDY_APPROVE = "elderly.subsidy_approve"  # approve or refuse one (never one's own entry)
+    ELDERLY_SUBSIDY_VIEW = "elderly.subsidy_view"  # read the operating subsidies (finance too: account corrections)
+    ELDERLY_ACCOUNT_CONFIRM = "elderly.account_confirm"  # confirm another's correction of a subsidy's account
     # Charity (charity/): donations, their custodians and uses, the public disclosure; volunteers.
     CHARITY_VIEW = "charity.view"
     CHARITY_EDIT = "charity.edit"
@@ -112,7 +114,7 @@ class Cap(StrEnum):
 _RELIEF_STAFF = {Cap.RELIEF_VIEW, Cap.RELIEF_APPLY, Cap.VAGRANT_VIEW, Cap.VAGRANT_EDIT}
 _WELFARE_STAFF = {Cap.WELFARE_VIEW, Cap.WELFARE_APPLY}
 _DATACHECK_STAFF = {Cap.DATACHECK_VIEW, Cap.DATACHECK_ITEMS, Cap.DATACHECK_REVIEW}
-_ELDERLY_STAFF = {Cap.ELDERLY_VIEW, Cap.LEFT_BEHIND_EDIT}
+_ELDERLY_STAFF = {Cap.ELDERLY_VIEW, Cap.ELDERLY_SUBSIDY_VIEW, Cap.LEFT_BEHIND_EDIT}
 _MONITORING_STAFF = {Cap.MONITORING_VIEW, Cap.MONITORING_RECORD}
 _CASE_STAFF = {
     Cap.PEOPLE_VIEW,
@@ -186,12 +188,15 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
             Cap.DATACHECK_ITEMS,
             Cap.DASHBOARD_VIEW,
             Cap.ELDERLY_VIEW,
+            Cap.ELDERLY_SUBSIDY_VIEW,
             Cap.CHARITY_VIEW,
             Cap.MONITORING_VIEW,
         }
     ),
     Role.FINANCE: frozenset(
         {
+            Cap.ELDERLY_SUBSIDY_VIEW,
+            Cap.ELDERLY_ACCOUNT_CONFIRM,
             Cap.RELIEF_VIEW,
             Cap.WELFARE_VIEW,
             Cap.PEOPLE_VIEW,

@@ -186,7 +186,13 @@ def work_summary(summary: dict, *, city_code: str = "370200") -> list[str]:
         f"完成{summary['roads_named']}条道路命名工作。"
         f"{where}结婚登记{marriage['marriages']}对，离婚{marriage['divorces']}对。",
         f"街道级居家社区养老服务中心选址{elderly['sites_chosen']}处、确定运营方{elderly['operators_contracted']}处、"
-        f"建成{elderly['built']}处；探访农村留守老年人{elderly['left_behind_visits']}人次。"
+        f"建成{elderly['built']}处；"
+        + (
+            f"发放养老机构运营补贴{cn_money(s['elderly_operating']['amount'])}；"
+            if s.get("elderly_operating", {}).get("amount") not in (None, "0.00")
+            else ""
+        )
+        + f"探访农村留守老年人{elderly['left_behind_visits']}人次。"
         f"接收慈善捐赠{charity['donations']}笔、资金{cn_money(charity['amount'])}，使用{cn_money(charity['used'])}。"
         f"注册志愿者{cn_count(summary['volunteers'], '人')}。",
     ]

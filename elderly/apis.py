@@ -1,5 +1,6 @@
-"""The elderly-care REST API: ``elderly-centres/`` (with ``summary/`` and the stage steps) and
-``left-behind-elderly/`` (with ``{id}/visits/``, ``?overdue=true``)."""
+"""The elderly-care REST API: ``elderly-centres/`` (with ``summary/`` and the stage steps),
+``elderly-institutions/`` (the register of elderly-care institutions), ``left-behind-elderly/`` (with
+``{id}/visits/``, ``?overdue=true``) and ``elderly-subsidies/`` (operating subsidies to either)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,18 @@ from core.apis import HistoryMixin
 from core.drf import CapabilityPermission, SelectorFilterSet, validated
 from core.roles import Cap
 from elderly import selectors, services
-from elderly.models import CentreStage, ElderlyCentre, ElderStatus, LeftBehindElder, Risk
+from elderly.models import (
+    CentreStage,
+    ElderlyCentre,
+    ElderlyInstitution,
+    ElderStatus,
+    InstitutionKind,
+    InstitutionStatus,
+    LeftBehindElder,
+    OperatingSubsidy,
+    Risk,
+    SubsidyStatus,
+)
 from elderly.serializers import (
     CentreInputSerializer,
     CentreSerializer,
@@ -25,6 +37,9 @@ from elderly.serializers import (
     ElderInputSerializer,
     ElderSerializer,
     ElderUpdateSerializer,
+    InstitutionInputSerializer,
+    InstitutionSerializer,
+    InstitutionUpdateSerializer,
     SubsidyAccountSerializer,
     SubsidyDecisionSerializer,
     SubsidyInputSerializer,
@@ -123,6 +138,59 @@ class ElderlyCentreViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveM
         return self._step(request, "open")
 
 
+class InstitutionFilter(SelectorFilterSet):
+    q = filters.CharFilter(method="noop", label="a keyword of the name")
+    subdistrict = filters.CharFilter(method="noop")
+    division = filters.CharFilter(method="noop", label="a division code: its institutions")
+    kind = filters.ChoiceFilter(choices=InstitutionKind.choices, method="noop")
+    status = filters.ChoiceFilter(choices=InstitutionStatus.choices, method="noop")
+
+    class Meta:
+        model = ElderlyInstitution
+        fields = ["q", "subdistrict", "division", "kind", "status"]
+
+
+class ElderlyInstitutionViewSet(
+    HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The register of elderly-care institutions (养老机构): public, publicly built and privately run, or private;
+    an operating one may receive operating subsidies (``elderly-subsidies/`` with ``institution``)."""
+
+    serializer_class = InstitutionSerializer
+    permission_classes = [IsAuthenticated, CapabilityPermission]
+    filterset_class = InstitutionFilter
+    required_caps = {
+        "list": Cap.ELDERLY_VIEW,
+        "retrieve": Cap.ELDERLY_VIEW,
+        "create": Cap.ELDERLY_CENTRE_EDIT,
+        "partial_update": Cap.ELDERLY_CENTRE_EDIT,
+    }
+
+    def get_queryset(self):
+        p = self.request.query_params
+        return selectors.institution_list(
+            user=self.request.user,
+            **{k: p.get(k, "") for k in ("q", "subdistrict", "division", "kind", "status")},
+        )
+
+    def get_object(self):
+        return selectors.institution_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def _respond(self, institution, code=status.HTTP_200_OK):
+        data = InstitutionSerializer(selectors.institution_get(user=self.request.user, pk=institution.pk)).data
+        return Response(data, status=code)
+
+    @extend_schema(request=InstitutionInputSerializer, responses={201: InstitutionSerializer})
+    def create(self, request):
+        data = validated(InstitutionInputSerializer, request.data)
+        return self._respond(services.institution_create(actor=request.user, **data), status.HTTP_201_CREATED)
+
+    @extend_schema(request=InstitutionUpdateSerializer, responses={200: InstitutionSerializer})
+    def partial_update(self, request, pk=None):
+        data = validated(InstitutionUpdateSerializer, request.data)
+        return self._respond(services.institution_update(actor=request.user, institution=self.get_object(), **data))
+
+
 class ElderFilter(SelectorFilterSet):
     q = filters.CharFilter(method="noop", label="a fragment of the name or the last 4–6 characters of the ID number")
     community = filters.CharFilter(method="noop", label="a division code: persons registered under it")
@@ -201,25 +269,43 @@ class LeftBehindElderViewSet(HistoryMixin, mixins.ListModelMixin, mixins.Retriev
         return self.get_paginated_response(VisitSerializer(page, many=True).data)
 
 
-class OperatingSubsidyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class SubsidyFilter(SelectorFilterSet):
+    status = filters.ChoiceFilter(choices=SubsidyStatus.choices, method="noop")
+    to_approve = filters.BooleanFilter(method="noop", label="waiting for this user's approval")
+    to_confirm = filters.BooleanFilter(
+        method="noop", label="an account correction waiting for this user's confirmation"
+    )
+
+    class Meta:
+        model = OperatingSubsidy
+        fields = ["status", "to_approve", "to_confirm"]
+
+
+class OperatingSubsidyViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Operating subsidies to elderly-care institutions: entered (``POST``), then ``approve`` or ``refuse`` by
     another member of staff with the power to approve; approved ones are paid by a run of ``elderly_operating``."""
 
     serializer_class = SubsidySerializer
     permission_classes = [IsAuthenticated, CapabilityPermission]
+    filterset_class = SubsidyFilter
     required_caps = {
-        "list": Cap.ELDERLY_VIEW,
-        "retrieve": Cap.ELDERLY_VIEW,
+        "list": Cap.ELDERLY_SUBSIDY_VIEW,
+        "retrieve": Cap.ELDERLY_SUBSIDY_VIEW,
         "create": Cap.ELDERLY_SUBSIDY_ENTER,
         "approve": Cap.ELDERLY_SUBSIDY_APPROVE,
         "refuse": Cap.ELDERLY_SUBSIDY_APPROVE,
-        "correct_account": Cap.ELDERLY_SUBSIDY_APPROVE,
+        "correct_account": (Cap.ELDERLY_SUBSIDY_APPROVE, Cap.ELDERLY_ACCOUNT_CONFIRM),
+        "confirm_account": Cap.ELDERLY_ACCOUNT_CONFIRM,
+        "reject_account": Cap.ELDERLY_ACCOUNT_CONFIRM,
     }
 
     def get_queryset(self):
         p = self.request.query_params
         return selectors.subsidy_list(
-            user=self.request.user, status=p.get("status", ""), to_approve=p.get("to_approve", "").lower() in TRUE
+            user=self.request.user,
+            status=p.get("status", ""),
+            to_approve=p.get("to_approve", "").lower() in TRUE,
+            to_confirm=p.get("to_confirm", "").lower() in TRUE,
         )
 
     def get_object(self):
@@ -251,7 +337,24 @@ class OperatingSubsidyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     @extend_schema(request=SubsidyAccountSerializer, responses={200: SubsidySerializer})
     @action(detail=True, methods=["post"], url_path="correct-account")
     def correct_account(self, request, pk=None):
-        """Correct the bank and account of an approved subsidy (``bank``, ``account``, ``reason``): one with the
-        power to approve who did not enter it; a failed payment is re-paid to it by a follow-up run."""
+        """Propose a new bank and account for an approved subsidy (``bank``, ``account``, ``reason``): one with the
+        power to approve or a finance officer, not who entered it. The subsidy keeps its account until another
+        finance officer confirms (``confirm-account/``); shown meanwhile as ``pending_correction``. 409
+        ``bank_file_sent`` while its payment is in a bank file already sent to the bank."""
         data = validated(SubsidyAccountSerializer, request.data)
         return self._respond(services.subsidy_correct_account(actor=request.user, subsidy=self.get_object(), **data))
+
+    @extend_schema(request=SubsidyDecisionSerializer, responses={200: SubsidySerializer})
+    @action(detail=True, methods=["post"], url_path="confirm-account")
+    def confirm_account(self, request, pk=None):
+        """Confirm the proposed account (a finance officer who neither proposed it nor entered the subsidy): the
+        subsidy is paid to it from now on; a failed payment is re-paid to it by a follow-up run."""
+        data = validated(SubsidyDecisionSerializer, request.data)
+        return self._respond(services.account_correction_confirm(actor=request.user, subsidy=self.get_object(), **data))
+
+    @extend_schema(request=SubsidyDecisionSerializer, responses={200: SubsidySerializer})
+    @action(detail=True, methods=["post"], url_path="reject-account")
+    def reject_account(self, request, pk=None):
+        """Reject the proposed account (``note``: the reason, required); the subsidy keeps its account."""
+        data = validated(SubsidyDecisionSerializer, request.data)
+        return self._respond(services.account_correction_reject(actor=request.user, subsidy=self.get_object(), **data))

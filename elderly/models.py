@@ -258,6 +258,78 @@ class Visit(models.Model):
         return f"{self.visited_on} {self.visitor}"
 
 
+# --- Elderly-care institutions (养老机构) ---------------------------------------------------------------
+
+
+class InstitutionKind(models.TextChoices):
+    PUBLIC = "public", _("Public (run by the government)")  # 公办
+    PUBLIC_PRIVATE = "public_private", _("Publicly built, privately run")  # 公建民营
+    PRIVATE = "private", _("Private")  # 民办
+
+
+class InstitutionStatus(models.TextChoices):
+    OPERATING = "operating", pgettext_lazy("elderly-care institution", "Operating")
+    SUSPENDED = "suspended", _("Operation suspended")
+    CLOSED = "closed", pgettext_lazy("elderly-care institution", "Closed")
+
+
+@pghistory.track()
+class ElderlyInstitution(models.Model):
+    """An elderly-care institution (养老机构: a nursing home, a care home) on the bureau's register.
+
+    Public, publicly built and privately run, or private; in one sub-district; run by an operator, who
+    may be a registered social organization (``operator_org``, found by its unified social credit code);
+    with its beds, the date of its licence or filing (养老机构设立许可/备案) and its status. Only an
+    operating institution receives an operating subsidy (``OperatingSubsidy.institution``).
+    """
+
+    scope_field = "subdistrict"
+    division_follow = ("subdistrict",)
+    scope_view_cap = Cap.ELDERLY_VIEW
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=InstitutionKind.choices)
+    subdistrict = models.ForeignKey(
+        Division, verbose_name=_("sub-district"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    address = models.CharField(pgettext_lazy("place", "address"), max_length=200, blank=True)
+    operator = models.CharField(_("operator"), max_length=100, blank=True)
+    operator_org = models.ForeignKey(
+        "social_orgs.SocialOrg",
+        verbose_name=_("operator (registered social organization)"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    beds = models.PositiveIntegerField(_("beds"), null=True, blank=True)
+    licensed_on = models.DateField(_("licensed or filed on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=InstitutionStatus.choices, default=InstitutionStatus.OPERATING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("elderly-care institution")
+        verbose_name_plural = _("elderly-care institutions")
+        indexes = [
+            models.Index(fields=["subdistrict", "status"], name="elderlyinst_sd_status"),
+            chars_index("name", name="elderlyinst_name_chars"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["subdistrict", "name"], name="elderlyinst_name_unique_in_sd"),
+            models.CheckConstraint(condition=Q(kind__in=InstitutionKind.values), name="elderlyinst_kind_known"),
+            models.CheckConstraint(condition=Q(status__in=InstitutionStatus.values), name="elderlyinst_status_known"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 # --- Operating subsidies to elderly-care institutions (养老机构运营补贴) ------------------------------
 
 
@@ -281,7 +353,7 @@ SUBSIDY_MACHINE = StateMachine(
 
 @pghistory.track()
 class OperatingSubsidy(models.Model):
-    """An operating subsidy granted to one elderly-care institution (a centre) for one month.
+    """An operating subsidy granted for one month to one elderly-care institution or sub-district centre.
 
     Four eyes: entered by one member of staff, approved by another with the power to approve
     (``elderly.permissions``); only an approved subsidy is paid, by a payout run of scheme
@@ -290,12 +362,31 @@ class OperatingSubsidy(models.Model):
     account approved with the amount, not a person's household.
     """
 
-    scope_field = "centre__subdistrict"
-    scope_view_cap = Cap.ELDERLY_VIEW
+    scope_field = "subdistrict"
+    division_follow = ("subdistrict",)
+    scope_view_cap = Cap.ELDERLY_SUBSIDY_VIEW  # elderly-care staff, leadership, and finance (account corrections)
     state_machine = SUBSIDY_MACHINE
 
+    # The payee: a sub-district centre or an institution of the register, exactly one (a CHECK below).
     centre = models.ForeignKey(
-        ElderlyCentre, verbose_name=_("institution"), on_delete=models.PROTECT, related_name="subsidies"
+        ElderlyCentre,
+        verbose_name=_("elderly-care centre"),
+        on_delete=models.PROTECT,
+        related_name="subsidies",
+        null=True,
+        blank=True,
+    )
+    institution = models.ForeignKey(
+        ElderlyInstitution,
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="subsidies",
+        null=True,
+        blank=True,
+    )
+    # The payee's sub-district when entered (the subsidy's geography), following a division change like it.
+    subdistrict = models.ForeignKey(
+        Division, verbose_name=_("sub-district"), on_delete=models.PROTECT, related_name="+", db_index=False, null=True
     )
     period = models.DateField(_("month"))
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
@@ -326,6 +417,19 @@ class OperatingSubsidy(models.Model):
             models.UniqueConstraint(
                 fields=["centre", "period"], condition=~Q(status="refused"), name="operatingsubsidy_once_per_month"
             ),
+            models.UniqueConstraint(
+                fields=["institution", "period"],
+                condition=~Q(status="refused"),
+                name="operatingsubsidy_inst_once_per_month",
+            ),
+            # Never without a geography (nullable only for the history's rows written before it existed).
+            models.CheckConstraint(condition=Q(subdistrict__isnull=False), name="operatingsubsidy_has_subdistrict"),
+            # One payee per subsidy: a centre or an institution, never both, never neither.
+            models.CheckConstraint(
+                condition=Q(centre__isnull=False, institution__isnull=True)
+                | Q(centre__isnull=True, institution__isnull=False),
+                name="operatingsubsidy_one_payee",
+            ),
             models.CheckConstraint(condition=Q(period__day=1), name="operatingsubsidy_period_first_day"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="operatingsubsidy_amount_positive"),
             models.CheckConstraint(
@@ -334,10 +438,106 @@ class OperatingSubsidy(models.Model):
                 name="operatingsubsidy_four_eyes",
             ),
         ]
-        indexes = [models.Index(fields=["period", "status"], name="operatingsubsidy_period")]
+        indexes = [
+            models.Index(fields=["period", "status"], name="operatingsubsidy_period"),
+            models.Index(fields=["subdistrict", "period"], name="operatingsubsidy_sd"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.centre} {self.period:%Y-%m}"
+        return f"{self.payee} {self.period:%Y-%m}"
+
+    @property
+    def payee(self) -> ElderlyCentre | ElderlyInstitution:
+        """Who the subsidy is paid to: the centre or the institution."""
+        return self.centre if self.centre_id else self.institution
+
+    @property
+    def bank_account_masked(self) -> str:
+        from core.idnumbers import mask_tail
+
+        return mask_tail(self.bank_account)
+
+
+# --- Correcting the account an approved subsidy is paid to: proposed by one, confirmed by another ----------------
+
+
+class CorrectionStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed, awaiting confirmation")
+    CONFIRMED = "confirmed", pgettext_lazy("account correction", "Confirmed")
+    REJECTED = "rejected", pgettext_lazy("account correction", "Rejected")
+
+
+_A = CorrectionStatus
+CORRECTION_MACHINE = StateMachine(
+    [
+        Transition("confirm", frozenset({_A.PROPOSED}), _A.CONFIRMED, _("Account correction confirmed")),
+        Transition("reject", frozenset({_A.PROPOSED}), _A.REJECTED, _("Account correction rejected")),
+    ],
+    initial=_A.PROPOSED,
+    labels=dict(CorrectionStatus.choices),
+)
+
+
+@pghistory.track()
+class AccountCorrection(models.Model):
+    """A new bank and account for an approved operating subsidy: money to a new account, so four eyes.
+
+    Proposed (with the reason) by one with the power to approve the subsidy or a finance officer, never
+    the one who entered the subsidy; confirmed (or rejected) by a finance officer who did not propose it
+    (``elderly.permissions``; the database holds ``decided_by <> proposed_by`` too). Only a confirmed one
+    changes the subsidy's account. One open proposal per subsidy. Refused while the subsidy's payment is
+    in a bank file already sent to the bank.
+    """
+
+    scope_field = "subsidy__subdistrict"
+    scope_view_cap = Cap.ELDERLY_SUBSIDY_VIEW
+    state_machine = CORRECTION_MACHINE
+
+    subsidy = models.ForeignKey(
+        OperatingSubsidy, verbose_name=_("operating subsidy"), on_delete=models.PROTECT, related_name="corrections"
+    )
+    bank_name = models.CharField(_("new bank"), max_length=60)
+    bank_account = models.CharField(_("new bank account"), max_length=32)
+    reason = models.CharField(_("reason for the correction"), max_length=500)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("account correction", "proposed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(pgettext_lazy("account correction", "proposed at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("account correction")
+        verbose_name_plural = _("account corrections")
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subsidy"], condition=Q(status="proposed"), name="accountcorrection_one_open"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="proposed", decided_by__isnull=True)
+                | (~Q(status="proposed") & Q(decided_by__isnull=False) & ~Q(decided_by=F("proposed_by"))),
+                name="accountcorrection_four_eyes",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="accountcorrection_reason_given"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subsidy} → {self.bank_name} {self.bank_account_masked}"
 
     @property
     def bank_account_masked(self) -> str:

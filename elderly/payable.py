@@ -4,9 +4,10 @@ with the payout engine (``payouts.schemes.register``) by ``ElderlyConfig.ready``
 A run of a month pays every subsidy approved for that month, once: the line's key is the subsidy
 (``UNIQUE (source_id)`` over the scheme's live lines, ``payouts.models``), so running it twice,
 or a chunk written twice, adds nothing. The payee is the institution, not a person: the line has
-no beneficiary and no household; ``division`` is the centre's sub-district (the line's geography);
-the bank file takes the institution's name and the account approved with the subsidy from
-``payees`` below.
+no beneficiary and no household; ``division`` is the payee's sub-district (the subsidy's: the line's
+geography). The payee is a sub-district centre or an institution of the register (one of the two,
+``OperatingSubsidy``'s CHECK); the bank file takes its name and the account approved with the
+subsidy from ``payees`` below.
 """
 
 from __future__ import annotations
@@ -38,22 +39,25 @@ class ElderlyOperatingScheme(PayoutSchemeBase):
     def chunk_sql(self, plan: dict, pass_name: str, lo: int, hi: int) -> tuple[str, list]:
         period = datetime.date.fromisoformat(plan["period"])
         rows_sql, params = _sql(
-            subsidies_payable(period).filter(id__gte=lo, id__lt=hi).values("id", "centre_id", "amount", "decided_at")
+            subsidies_payable(period)
+            .filter(id__gte=lo, id__lt=hi)
+            .values("id", "centre_id", "institution_id", "subdistrict_id", "amount", "decided_at")
         )
         snapshot = json_object(
             [
                 ("rule", "'\"elderly_operating\"'"),
                 ("subsidy", num("s.id")),
-                ("institution", text("c.name")),
+                ("institution", text("COALESCE(c.name, i.name)")),
                 ("approved", num("s.amount")),
                 ("approved_on", text("(s.decided_at AT TIME ZONE %s)::date")),
             ]
         )
         sql = f"""
-        SELECT %s, %s, %s::date, NULL::bigint, NULL::bigint, s.id, c.subdistrict_id, s.amount, 'pending',
+        SELECT %s, %s, %s::date, NULL::bigint, NULL::bigint, s.id, s.subdistrict_id, s.amount, 'pending',
                {snapshot}::json, NULL::bigint
         FROM ({rows_sql}) s
-        JOIN elderly_elderlycentre c ON c.id = s.centre_id
+        LEFT JOIN elderly_elderlycentre c ON c.id = s.centre_id
+        LEFT JOIN elderly_elderlyinstitution i ON i.id = s.institution_id
         ORDER BY s.id
         """  # noqa: S608 - composed of fixed fragments; every value is a parameter
         from django.utils import timezone
@@ -70,9 +74,9 @@ class ElderlyOperatingScheme(PayoutSchemeBase):
     def payees(self, source_ids) -> dict[int, tuple[str, str, str]]:
         """``{subsidy id: (institution name, bank, account)}``: who the bank file pays for these lines."""
         rows = OperatingSubsidy.objects.filter(pk__in=list(source_ids)).values_list(
-            "pk", "centre__name", "bank_name", "bank_account"
+            "pk", "centre__name", "institution__name", "bank_name", "bank_account"
         )
-        return {pk: (name, bank, account) for pk, name, bank, account in rows}
+        return {pk: (centre or institution, bank, account) for pk, centre, institution, bank, account in rows}
 
     def case_model(self):
         return None

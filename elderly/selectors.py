@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from core import search
 from core.cases import local_today
@@ -13,8 +13,11 @@ from core.models import User
 from core.scoping import get_in_scope, scope
 from elderly.models import (
     STAGE_ORDER,
+    AccountCorrection,
     CentreStage,
+    CorrectionStatus,
     ElderlyCentre,
+    ElderlyInstitution,
     ElderStatus,
     LeftBehindElder,
     OperatingSubsidy,
@@ -93,6 +96,34 @@ def centre_summary(*, user: User, division: str = "") -> dict:
     return {**by_stage, "total": sum(by_stage.values()), "reached": reached}
 
 
+# --- Institutions ----------------------------------------------------------------------------------
+
+
+def institution_list(
+    *, user: User, q: str = "", subdistrict: str = "", division: str = "", kind: str = "", status: str = ""
+) -> QuerySet[ElderlyInstitution]:
+    """The register of elderly-care institutions in the user's geography, by sub-district and name."""
+    qs = scope(ElderlyInstitution.objects.select_related("subdistrict__parent", "operator_org"), user)
+    q = search.clean_query(q)
+    if q:
+        qs = search.fragment_filter(qs, "name", q)
+    if subdistrict:
+        qs = qs.filter(subdistrict_id=subdistrict)
+    if division:
+        qs = qs.filter(subdistrict__code__startswith=division)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("subdistrict_id", "name")
+
+
+def institution_get(*, user: User, pk) -> ElderlyInstitution:
+    return get_in_scope(
+        ElderlyInstitution.objects.select_related("subdistrict__parent", "operator_org", "created_by"), user, pk=pk
+    )
+
+
 # --- Left-behind elderly -----------------------------------------------------------------------------
 
 
@@ -137,21 +168,53 @@ def visit_list(*, user: User, elder: LeftBehindElder) -> QuerySet[Visit]:
 
 
 def subsidy_list(
-    *, user: User, status: str = "", period: datetime.date | None = None, to_approve: bool = False
+    *,
+    user: User,
+    status: str = "",
+    period: datetime.date | None = None,
+    to_approve: bool = False,
+    to_confirm: bool = False,
 ) -> QuerySet[OperatingSubsidy]:
-    """Operating subsidies in the user's geography (the institution's sub-district), latest month first.
+    """Operating subsidies in the user's geography (the payee's sub-district), latest month first, each with
+    its open account correction (``open_corrections``: none or one).
 
     ``to_approve``: the ones waiting for this user's decision (entered, and not entered by this user:
-    four eyes, ``elderly.permissions``); the work queue counts these and links here."""
-    qs = scope(OperatingSubsidy.objects.select_related("centre", "centre__subdistrict", "entered_by"), user)
+    four eyes, ``elderly.permissions``); ``to_confirm``: the ones whose account correction waits for this
+    user's confirmation (proposed by another, the subsidy not entered by this user). The work queue counts
+    these and links here."""
+    proposed = AccountCorrection.objects.filter(status=CorrectionStatus.PROPOSED).select_related("proposed_by")
+    qs = scope(
+        OperatingSubsidy.objects.select_related("centre", "institution", "subdistrict", "entered_by").prefetch_related(
+            Prefetch("corrections", queryset=proposed, to_attr="open_corrections")
+        ),
+        user,
+    )
     if status:
         qs = qs.filter(status=status)
     if to_approve:
         qs = qs.filter(status=SubsidyStatus.ENTERED).exclude(entered_by=user)
+    if to_confirm:
+        waiting = proposed.filter(subsidy=OuterRef("pk")).exclude(proposed_by=user)
+        qs = qs.filter(Exists(waiting)).exclude(entered_by=user)
     if period is not None:
         qs = qs.filter(period=period)
     return qs.order_by("-period", "-id")
 
 
 def subsidy_get(*, user: User, pk) -> OperatingSubsidy:
-    return get_in_scope(OperatingSubsidy.objects.select_related("centre", "entered_by", "decided_by"), user, pk=pk)
+    proposed = AccountCorrection.objects.filter(status=CorrectionStatus.PROPOSED).select_related("proposed_by")
+    return get_in_scope(
+        OperatingSubsidy.objects.select_related(
+            "centre", "institution", "subdistrict", "entered_by", "decided_by"
+        ).prefetch_related(Prefetch("corrections", queryset=proposed, to_attr="open_corrections")),
+        user,
+        pk=pk,
+    )
+
+
+def open_correction(subsidy: OperatingSubsidy) -> AccountCorrection | None:
+    """The subsidy's account correction waiting for confirmation, if any (prefetched by the two reads above)."""
+    found = getattr(subsidy, "open_corrections", None)
+    if found is None:
+        found = list(subsidy.corrections.filter(status=CorrectionStatus.PROPOSED).select_related("proposed_by"))
+    return found[0] if found else None

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.idnumbers import mask_id_number
@@ -8,6 +9,9 @@ from elderly.models import (
     CentreStage,
     ClosedReason,
     ElderlyCentre,
+    ElderlyInstitution,
+    InstitutionKind,
+    InstitutionStatus,
     LeftBehindElder,
     OperatingSubsidy,
     Risk,
@@ -85,6 +89,70 @@ class ReachedSerializer(serializers.Serializer):
 class CentreSummarySerializer(ReachedSerializer):
     total = serializers.IntegerField()
     reached = ReachedSerializer(help_text="centres that have reached each stage (those further along included)")
+
+
+class InstitutionInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    kind = serializers.ChoiceField(choices=InstitutionKind.choices)
+    subdistrict = serializers.CharField(max_length=9, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    operator = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    operator_credit_code = serializers.CharField(
+        max_length=18,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="the unified social credit code of the registered social organization that runs it, if one does",
+    )
+    beds = serializers.IntegerField(min_value=0, max_value=5000, required=False, allow_null=True, default=None)
+    licensed_on = serializers.DateField(required=False, allow_null=True, default=None)
+    status = serializers.ChoiceField(choices=InstitutionStatus.choices, default=InstitutionStatus.OPERATING)
+
+
+class InstitutionUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, required=False)
+    kind = serializers.ChoiceField(choices=InstitutionKind.choices, required=False)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    operator = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    operator_credit_code = serializers.CharField(max_length=18, required=False, allow_blank=True)
+    beds = serializers.IntegerField(min_value=0, max_value=5000, required=False)
+    licensed_on = serializers.DateField(required=False)
+    status = serializers.ChoiceField(choices=InstitutionStatus.choices, required=False)
+
+
+class InstitutionSerializer(serializers.ModelSerializer):
+    subdistrict = serializers.CharField(source="subdistrict_id", read_only=True)
+    subdistrict_name = serializers.CharField(source="subdistrict.name", read_only=True)
+    district_name = serializers.CharField(source="subdistrict.parent.name", read_only=True, default="")
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    operator_org = serializers.IntegerField(source="operator_org_id", read_only=True, allow_null=True)
+    operator_credit_code = serializers.CharField(
+        source="operator_org.credit_code", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = ElderlyInstitution
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "kind_label",
+            "subdistrict",
+            "subdistrict_name",
+            "district_name",
+            "address",
+            "operator",
+            "operator_org",
+            "operator_credit_code",
+            "beds",
+            "licensed_on",
+            "status",
+            "status_label",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
 
 
 class ElderInputSerializer(serializers.Serializer):
@@ -167,9 +235,25 @@ class VisitSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CorrectionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    bank_name = serializers.CharField()
+    bank_account_masked = serializers.CharField()
+    reason = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    proposed_by = serializers.CharField(source="proposed_by.username")
+    proposed_at = serializers.DateTimeField()
+
+
 class SubsidySerializer(serializers.ModelSerializer):
-    centre_name = serializers.CharField(source="centre.name", read_only=True)
-    subdistrict = serializers.CharField(source="centre.subdistrict_id", read_only=True)
+    pending_correction = serializers.SerializerMethodField(
+        help_text="a new account proposed and waiting for a finance officer's confirmation, or null"
+    )
+    centre_name = serializers.CharField(source="centre.name", read_only=True, allow_null=True, default=None)
+    institution_name = serializers.CharField(source="institution.name", read_only=True, allow_null=True, default=None)
+    payee_name = serializers.CharField(source="payee.name", read_only=True, help_text="the centre or the institution")
+    subdistrict = serializers.CharField(source="subdistrict_id", read_only=True)
     period = serializers.SerializerMethodField()
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True, coerce_to_string=True)
     bank_account_masked = serializers.CharField(read_only=True)
@@ -183,6 +267,9 @@ class SubsidySerializer(serializers.ModelSerializer):
             "id",
             "centre",
             "centre_name",
+            "institution",
+            "institution_name",
+            "payee_name",
             "subdistrict",
             "period",
             "amount",
@@ -195,15 +282,24 @@ class SubsidySerializer(serializers.ModelSerializer):
             "entered_at",
             "decided_by",
             "decided_at",
+            "pending_correction",
         ]
         read_only_fields = fields
 
     def get_period(self, obj) -> str:
         return f"{obj.period:%Y-%m}"
 
+    @extend_schema_field(CorrectionSerializer(allow_null=True))
+    def get_pending_correction(self, obj) -> dict | None:
+        correction = selectors.open_correction(obj)
+        return CorrectionSerializer(correction).data if correction is not None else None
+
 
 class SubsidyInputSerializer(serializers.Serializer):
-    centre = serializers.IntegerField()
+    centre = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="a centre, or…")
+    institution = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="…an institution of the register: one of the two"
+    )
     period = serializers.CharField(max_length=7, help_text="YYYY-MM")
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     bank_name = serializers.CharField(max_length=60)

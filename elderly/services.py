@@ -25,10 +25,15 @@ from elderly.models import (
     STAGE_DATE_FIELD,
     STAGE_ORDER,
     SUBSIDY_CORRECT_ACCOUNT,
+    AccountCorrection,
     CentreStage,
     ClosedReason,
+    CorrectionStatus,
     ElderlyCentre,
+    ElderlyInstitution,
     ElderStatus,
+    InstitutionKind,
+    InstitutionStatus,
     LeftBehindElder,
     OperatingSubsidy,
     Risk,
@@ -147,20 +152,28 @@ def centre_create(
         created_by=actor,
         **dates,
     )
-    try:
-        with transaction.atomic(), audit_context(actor, via="elderly"):
-            centre.save()
-    except IntegrityError:
-        raise Conflict(
-            _("%(name)s is already recorded in this sub-district.") % {"name": centre.name}, code="name_taken"
-        ) from None
+    _save_named(actor, centre)
     cases.open_case(centre, actor=actor)
     return centre
 
 
+def _locked(model, actor: User, record):
+    """The record (or its id) read again, locked, inside the actor's scope (404 outside it)."""
+    pk = record.pk if isinstance(record, model) else record
+    return get_in_scope(model.objects.select_for_update(of=("self",)), actor, pk=pk)
+
+
+def _save_named(actor: User, record) -> None:
+    """Save a centre or an institution; its name taken in its sub-district is a 409."""
+    try:
+        with transaction.atomic(), audit_context(actor, via="elderly"):
+            record.save()
+    except IntegrityError:
+        raise _name_taken(record.name) from None
+
+
 def _centre(actor: User, centre: ElderlyCentre | int) -> ElderlyCentre:
-    pk = centre.pk if isinstance(centre, ElderlyCentre) else centre
-    return get_in_scope(ElderlyCentre.objects.select_for_update(of=("self",)), actor, pk=pk)
+    return _locked(ElderlyCentre, actor, centre)
 
 
 @transaction.atomic
@@ -233,13 +246,7 @@ def centre_update(
         centre.beds = _beds(beds)
     if services is not None:
         centre.services = _text(services, 500, "services")
-    try:
-        with transaction.atomic(), audit_context(actor, via="elderly"):
-            centre.save()
-    except IntegrityError:
-        raise Conflict(
-            _("%(name)s is already recorded in this sub-district.") % {"name": centre.name}, code="name_taken"
-        ) from None
+    _save_named(actor, centre)
     return centre
 
 
@@ -405,6 +412,138 @@ def visit_record(
     return visit
 
 
+# --- Elderly-care institutions (养老机构) ------------------------------------------------------------
+
+
+def _kind(value: str) -> str:
+    if value not in InstitutionKind.values:
+        raise InvalidInput(
+            _("Choose whether the institution is public, publicly built and privately run, or private."), field="kind"
+        )
+    return value
+
+
+def _operator_org(value: str | None):
+    """The registered social organization with this unified social credit code (a public number), or None."""
+    from social_orgs.models import OrgStatus, SocialOrg
+
+    code = (value or "").strip().upper()
+    if not code:
+        return None
+    org = SocialOrg.objects.filter(credit_code=code).first()
+    if org is None or org.status != OrgStatus.REGISTERED:
+        raise InvalidInput(
+            _("No registered social organization has this unified social credit code."), field="operator_credit_code"
+        )
+    return org
+
+
+def _institution_fields(
+    *, name, kind, address, operator, operator_credit_code, beds, licensed_on, today: datetime.date
+) -> dict:
+    """The checked particulars (only those given: ``None`` leaves one as it is)."""
+    values: dict = {}
+    if name is not None:
+        values["name"] = _text(name, 100, "name", required=True)
+    if kind is not None:
+        values["kind"] = _kind(kind)
+    if address is not None:
+        values["address"] = _text(address, 200, "address")
+    if operator_credit_code is not None:
+        values["operator_org"] = _operator_org(operator_credit_code)
+    if operator is not None:
+        values["operator"] = _text(operator, 100, "operator")
+    if not values.get("operator", "x") and values.get("operator_org") is not None:
+        values["operator"] = values["operator_org"].name  # the organization runs it: its name
+    if beds is not None:
+        values["beds"] = _beds(beds)
+    if licensed_on is not None:
+        values["licensed_on"] = _not_future(licensed_on, "licensed_on", today)
+    return values
+
+
+def _name_taken(name: str) -> Conflict:
+    return Conflict(_("%(name)s is already recorded in this sub-district.") % {"name": name}, code="name_taken")
+
+
+@transaction.atomic
+def institution_create(
+    *,
+    actor: User,
+    name: str,
+    kind: str,
+    subdistrict: str | Division | None,
+    address: str = "",
+    operator: str = "",
+    operator_credit_code: str = "",
+    beds: int | None = None,
+    licensed_on: datetime.date | None = None,
+    status: str = InstitutionStatus.OPERATING,
+    today: datetime.date | None = None,
+) -> ElderlyInstitution:
+    """Put an elderly-care institution on the register (public, publicly built and privately run, or private)."""
+    require_can(actor, "create", ElderlyInstitution)
+    if status not in InstitutionStatus.values:
+        raise InvalidInput(_("Choose the institution's status."), field="status")
+    fields = _institution_fields(
+        name=name,
+        kind=kind,
+        address=address,
+        operator=operator,
+        operator_credit_code=operator_credit_code,
+        beds=beds,
+        licensed_on=licensed_on,
+        today=today or local_today(),
+    )
+    institution = ElderlyInstitution(
+        subdistrict=_subdistrict_or_error(actor, subdistrict), status=status, created_by=actor, **fields
+    )
+    _save_named(actor, institution)
+    return institution
+
+
+def _institution(actor: User, institution: ElderlyInstitution | int) -> ElderlyInstitution:
+    return _locked(ElderlyInstitution, actor, institution)
+
+
+@transaction.atomic
+def institution_update(
+    *,
+    actor: User,
+    institution: ElderlyInstitution | int,
+    name: str | None = None,
+    kind: str | None = None,
+    address: str | None = None,
+    operator: str | None = None,
+    operator_credit_code: str | None = None,
+    beds: int | None = None,
+    licensed_on: datetime.date | None = None,
+    status: str | None = None,
+    today: datetime.date | None = None,
+) -> ElderlyInstitution:
+    """Correct an institution's particulars or record its status (operating, suspended, closed)."""
+    institution = _institution(actor, institution)
+    require_can(actor, "edit", institution)
+    if status is not None and status not in InstitutionStatus.values:
+        raise InvalidInput(_("Choose the institution's status."), field="status")
+    fields = _institution_fields(
+        name=name,
+        kind=kind,
+        address=address,
+        operator=operator,
+        operator_credit_code=operator_credit_code,
+        beds=beds,
+        licensed_on=licensed_on,
+        today=today or local_today(),
+    )
+    if status is not None:
+        fields["status"] = status
+    for field, value in fields.items():
+        setattr(institution, field, value)
+    _save_named(actor, institution)
+    return institution
+
+
 # --- Operating subsidies (养老机构运营补贴) ----------------------------------------------------------
 
 
@@ -412,24 +551,33 @@ def visit_record(
 def subsidy_create(
     *,
     actor: User,
-    centre: ElderlyCentre | int,
+    centre: ElderlyCentre | int | None = None,
+    institution: ElderlyInstitution | int | None = None,
     period,
     amount,
     bank_name: str,
     bank_account: str,
     note: str = "",
 ) -> OperatingSubsidy:
-    """Enter an institution's operating subsidy for a month; it waits for another member of staff's approval.
+    """Enter an operating subsidy for a month to one payee, a sub-district centre or an institution of the
+    register; it waits for another member of staff's approval.
 
-    Only an operating centre receives one; one per institution and month (a refused one may be entered again).
+    Only an operating centre or institution receives one; one per payee and month (a refused one may be
+    entered again). The bank account is the payee's, in its name.
     """
     require_can(actor, "create", OperatingSubsidy)
-    centre = _centre(actor, centre)
+    if (centre is None) == (institution is None):
+        raise InvalidInput(_("Choose the one centre or institution the subsidy is paid to."))
+    if centre is not None:
+        payee = _centre(actor, centre)
+        operating = payee.status == CentreStage.OPERATING
+    else:
+        payee = _institution(actor, institution)
+        operating = payee.status == InstitutionStatus.OPERATING
     period = cases.parse_month(period, field="period")
-    if centre.status != CentreStage.OPERATING:
+    if not operating:
         raise Conflict(
-            _("%(name)s is not operating yet: operating subsidies go to operating institutions.")
-            % {"name": centre.name},
+            _("%(name)s is not operating: operating subsidies go to operating institutions.") % {"name": payee.name},
             code="not_operating",
         )
     try:
@@ -442,7 +590,9 @@ def subsidy_create(
     try:
         with transaction.atomic(), audit_context(actor):
             return OperatingSubsidy.objects.create(
-                centre=centre,
+                centre=payee if centre is not None else None,
+                institution=payee if institution is not None else None,
+                subdistrict_id=payee.subdistrict_id,
                 period=period,
                 amount=amount,
                 bank_name=_text(bank_name, 60, "bank_name", required=True),
@@ -453,7 +603,7 @@ def subsidy_create(
     except IntegrityError:
         raise Conflict(
             _("%(name)s already has an operating subsidy for %(month)s.")
-            % {"name": centre.name, "month": cases.month_str(period)},
+            % {"name": payee.name, "month": cases.month_str(period)},
             code="subsidy_exists",
         ) from None
 
@@ -491,26 +641,89 @@ def subsidy_refuse(*, actor: User, subsidy: OperatingSubsidy | int, note: str = 
 def subsidy_correct_account(
     *, actor: User, subsidy: OperatingSubsidy | int, bank: str, account: str, reason: str
 ) -> OperatingSubsidy:
-    """Correct the bank and account an approved subsidy is paid to, with the reason (required).
+    """Propose a new bank and account for an approved subsidy, with the reason (required).
 
-    Four eyes like its approval (``elderly.permissions``): one with the power to approve, never the one
-    who entered the subsidy; only an approved one (409 otherwise). A payment that failed is then re-paid
-    to the new account by a follow-up run (``payouts.selectors.payee_accounts``); a subsidy not paid yet
-    is paid to it by its run. The change is in the subsidy's history (account masked) and the reason in
-    its case log.
+    Money to a new account takes four eyes (``elderly.permissions``): proposed by one with the power to
+    approve or a finance officer, never the one who entered the subsidy; the subsidy keeps its account
+    until a finance officer who did not propose it confirms (``account_correction_confirm``). Refused
+    (409) for a subsidy not approved, with a proposal already open, or whose payment is in a bank file
+    already sent to the bank. The proposal and its reason are in the subsidy's case log (account masked).
     """
     pk = subsidy.pk if isinstance(subsidy, OperatingSubsidy) else subsidy
     subsidy = get_in_scope(OperatingSubsidy.objects.select_for_update(of=("self",)), actor, pk=pk)
-    require_can(actor, SUBSIDY_CORRECT_ACCOUNT, subsidy)  # 403 role or own entry, 404 geography, 409 not approved
+    require_can(actor, SUBSIDY_CORRECT_ACCOUNT, subsidy)  # 403 role or own entry, 404 geography, 409 state
     bank = _text(bank, 60, "bank", required=True)
     account = _account(account, "account")
     reason = _text(reason, 500, "reason", required=True)
     if bank == subsidy.bank_name and account == subsidy.bank_account:
         raise InvalidInput(_("This is the account the subsidy is paid to already."), field="account")
+    with audit_context(actor, via="elderly", action=SUBSIDY_CORRECT_ACCOUNT):
+        correction = AccountCorrection.objects.create(
+            subsidy=subsidy, bank_name=bank, bank_account=account, reason=reason, proposed_by=actor
+        )
+    cases._event(
+        subsidy,
+        action=SUBSIDY_CORRECT_ACCOUNT,
+        from_state=subsidy.status,
+        to_state=subsidy.status,
+        actor=actor,
+        note=_("New account proposed: %(bank)s %(account)s. %(reason)s")
+        % {"bank": bank, "account": correction.bank_account_masked, "reason": reason},
+    )
+    return subsidy
+
+
+def _open_correction(actor: User, subsidy: OperatingSubsidy | int) -> tuple[OperatingSubsidy, AccountCorrection]:
+    pk = subsidy.pk if isinstance(subsidy, OperatingSubsidy) else subsidy
+    subsidy = get_in_scope(OperatingSubsidy.objects.select_for_update(of=("self",)), actor, pk=pk)
+    correction = (
+        AccountCorrection.objects.select_for_update(of=("self",))
+        .filter(subsidy=subsidy, status=CorrectionStatus.PROPOSED)
+        .first()
+    )
+    if correction is None:
+        raise Conflict(_("No correction of this subsidy's account is waiting for confirmation."), code="no_correction")
+    correction.subsidy = subsidy
+    return subsidy, correction
+
+
+@transaction.atomic
+def account_correction_confirm(*, actor: User, subsidy: OperatingSubsidy | int, note: str = "") -> OperatingSubsidy:
+    """Confirm the open proposal: the subsidy is paid to the new account from now on (a failed payment is
+    re-paid to it by a follow-up run, one not yet in a bank file by its run). A finance officer who neither
+    proposed it nor entered the subsidy; refused while the payment is in a bank file already sent."""
+    subsidy, correction = _open_correction(actor, subsidy)
+    require_can(actor, "confirm", correction)  # 403 role, proposer or entrant; 409 sent to the bank
+    note = _text(note, 500, "note")
     source = subsidy.status
-    subsidy.bank_name = bank
-    subsidy.bank_account = account
+    subsidy.bank_name = correction.bank_name
+    subsidy.bank_account = correction.bank_account
     with audit_context(actor, via="elderly", action=SUBSIDY_CORRECT_ACCOUNT):
         subsidy.save(update_fields=["bank_name", "bank_account"])
-    cases._event(subsidy, action=SUBSIDY_CORRECT_ACCOUNT, from_state=source, to_state=source, actor=actor, note=reason)
+        cases.transition(
+            correction, "confirm", actor=actor, note=note, changes={"decided_by": actor, "decided_at": timezone.now()}
+        )
+    cases._event(
+        subsidy,
+        action="confirm_account",
+        from_state=source,
+        to_state=source,
+        actor=actor,
+        note=note or correction.reason,
+    )
+    return subsidy
+
+
+@transaction.atomic
+def account_correction_reject(*, actor: User, subsidy: OperatingSubsidy | int, note: str) -> OperatingSubsidy:
+    """Reject the open proposal (the reason is required): the subsidy keeps its account."""
+    subsidy, correction = _open_correction(actor, subsidy)
+    require_can(actor, "reject", correction)
+    note = _text(note, 500, "note", required=True)
+    cases.transition(
+        correction, "reject", actor=actor, note=note, changes={"decided_by": actor, "decided_at": timezone.now()}
+    )
+    cases._event(
+        subsidy, action="reject_account", from_state=subsidy.status, to_state=subsidy.status, actor=actor, note=note
+    )
     return subsidy

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from core import permissions
@@ -29,6 +29,8 @@ from elderly.forms import (
     CloseForm,
     ElderEditForm,
     ElderForm,
+    InstitutionEditForm,
+    InstitutionForm,
     SubsidyForm,
     VisitForm,
 )
@@ -39,7 +41,10 @@ from elderly.models import (
     SUBSIDY_MACHINE,
     CentreStage,
     ElderlyCentre,
+    ElderlyInstitution,
     ElderStatus,
+    InstitutionKind,
+    InstitutionStatus,
     LeftBehindElder,
     OperatingSubsidy,
     Risk,
@@ -59,6 +64,18 @@ CENTRE_COLUMNS = [
     (gettext_lazy("Operating since"), lambda c: c.operating_since),
     (gettext_lazy("Beds"), lambda c: c.beds),
     (gettext_lazy("Services offered"), lambda c: c.services),
+]
+INSTITUTION_COLUMNS = [
+    (pgettext_lazy("organization", "Name"), lambda i: i.name),
+    (gettext_lazy("Kind"), lambda i: i.get_kind_display()),
+    (gettext_lazy("District"), lambda i: i.subdistrict.parent.name if i.subdistrict.parent_id else ""),
+    (gettext_lazy("Sub-district"), lambda i: i.subdistrict.name),
+    (gettext_lazy("Address"), lambda i: i.address),
+    (gettext_lazy("Operator"), lambda i: i.operator),
+    (gettext_lazy("Registered social organization"), lambda i: i.operator_org.name if i.operator_org_id else ""),
+    (gettext_lazy("Beds"), lambda i: i.beds),
+    (gettext_lazy("Licensed or filed on"), lambda i: i.licensed_on),
+    (gettext_lazy("Status"), lambda i: i.get_status_display()),
 ]
 ELDER_COLUMNS = [
     (gettext_lazy("Name"), lambda e: e.person.name),
@@ -203,6 +220,105 @@ def centre_step(request, pk: int, action: str):
     return redirect("elderly:centre-detail", pk=pk)
 
 
+# --- Elderly-care institutions ----------------------------------------------------------------------------
+
+
+@login_required
+def institution_list(request):
+    """The register of elderly-care institutions in the user's geography (filters, export to Excel)."""
+    _require(request, Cap.ELDERLY_VIEW)
+    filters = {k: request.GET.get(k, "").strip() for k in ("q", "subdistrict", "kind", "status")}
+    institutions = selectors.institution_list(user=request.user, **filters)
+    if wants_export(request):
+        return export_response(
+            request,
+            institutions,
+            INSTITUTION_COLUMNS,
+            name="elderly-institutions",
+            title=_("Elderly-care institutions"),
+        )
+    return render(
+        request,
+        "elderly/institution_list.html",
+        {
+            "tab": "institutions",
+            "page": _page(request, institutions),
+            "filters": filters,
+            "subdistricts": subdistricts_for(request.user),
+            "kinds": InstitutionKind.choices,
+            "statuses": InstitutionStatus.choices,
+            "can_create": permissions.can(request.user, "create", ElderlyInstitution),
+        },
+    )
+
+
+def _institution_form_data(data: dict) -> dict:
+    data = dict(data)
+    if data.get("beds") is None:
+        data.pop("beds", None)
+    if data.get("licensed_on") is None:
+        data.pop("licensed_on", None)
+    return data
+
+
+@login_required
+def institution_create(request):
+    _require(request, Cap.ELDERLY_CENTRE_EDIT)
+    permissions.require_can(request.user, "create", ElderlyInstitution)
+    initial = {"subdistrict": request.user.division_id} if len(request.user.division_id) == 9 else {}
+    form = InstitutionForm(request.POST or None, subdistricts=subdistricts_for(request.user), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            institution = services.institution_create(actor=request.user, **_institution_form_data(form.cleaned_data))
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s is on the register of institutions.") % {"name": institution.name})
+            return redirect("elderly:institution-detail", pk=institution.pk)
+    return render(request, "elderly/form.html", {"form": form, "title": _("Register an elderly-care institution")})
+
+
+@login_required
+def institution_detail(request, pk: int):
+    _require(request, Cap.ELDERLY_VIEW)
+    institution = selectors.institution_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "elderly/institution_detail.html",
+        {
+            "tab": "institutions",
+            "institution": institution,
+            "subsidies": selectors.subsidy_list(user=request.user).filter(institution=institution)[:24],
+            "can_edit": permissions.can(request.user, "edit", institution),
+            "history": rows_for(institution),
+        },
+    )
+
+
+@login_required
+def institution_edit(request, pk: int):
+    _require(request, Cap.ELDERLY_CENTRE_EDIT)
+    institution = selectors.institution_get(user=request.user, pk=pk)
+    permissions.require_can(request.user, "edit", institution)
+    initial = {
+        f: getattr(institution, f) for f in ("name", "kind", "address", "operator", "beds", "licensed_on", "status")
+    }
+    initial["operator_credit_code"] = institution.operator_org.credit_code if institution.operator_org_id else ""
+    form = InstitutionEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.institution_update(
+                actor=request.user, institution=institution, **_institution_form_data(form.cleaned_data)
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("The institution's particulars are saved."))
+            return redirect("elderly:institution-detail", pk=institution.pk)
+    title = _("Edit %(name)s") % {"name": institution.name}
+    return render(request, "elderly/form.html", {"form": form, "title": title})
+
+
 # --- Left-behind elderly -------------------------------------------------------------------------------
 
 
@@ -339,21 +455,24 @@ def elder_close(request, pk: int):
 @login_required
 def subsidy_list(request):
     """Operating subsidies of the user's geography; the entry form for who may enter one; approve/refuse buttons
-    only where the user may take them (``core.permissions.can``: never on one's own entry)."""
-    _require(request, Cap.ELDERLY_VIEW)
+    only where the user may take them (``core.permissions.can``: never on one's own entry); an account
+    correction proposed beside its subsidy, with confirm/reject only for a finance officer who may."""
+    _require(request, Cap.ELDERLY_SUBSIDY_VIEW)
     may_enter = permissions.can(request.user, "create", OperatingSubsidy)
     form = None
     if may_enter:
         centres = (
             selectors.centre_list(user=request.user).filter(status=CentreStage.OPERATING).select_related("subdistrict")
         )
-        form = SubsidyForm(request.POST or None, centres=centres)
+        institutions = selectors.institution_list(user=request.user, status=InstitutionStatus.OPERATING)
+        form = SubsidyForm(request.POST or None, centres=centres, institutions=institutions)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
                 services.subsidy_create(
                     actor=request.user,
-                    centre=int(data["centre"]),
+                    centre=int(data["centre"]) if data["centre"] else None,
+                    institution=int(data["institution"]) if data["institution"] else None,
                     **{k: data[k] for k in ("period", "amount", "bank_name", "bank_account", "note")},
                 )
             except DomainError as exc:
@@ -371,23 +490,34 @@ def subsidy_list(request):
             user=request.user,
             status=request.GET.get("status", ""),
             to_approve=request.GET.get("to_approve") == "1",
+            to_confirm=request.GET.get("to_confirm") == "1",
         ),
     )
-    rows = [
-        (
-            s,
-            [
-                (a, SUBSIDY_MACHINE.action_label(a))
-                for a in permissions.allowed_actions(request.user, s, ["approve", "refuse"])
-            ],
-            permissions.can(request.user, SUBSIDY_CORRECT_ACCOUNT, s),
+    rows = []
+    for s in page.object_list:
+        correction = selectors.open_correction(s)
+        rows.append(
+            (
+                s,
+                [
+                    (a, SUBSIDY_MACHINE.action_label(a))
+                    for a in permissions.allowed_actions(request.user, s, ["approve", "refuse"])
+                ],
+                permissions.can(request.user, SUBSIDY_CORRECT_ACCOUNT, s),
+                correction,
+                permissions.allowed_actions(request.user, correction, ["confirm", "reject"]) if correction else [],
+            )
         )
-        for s in page.object_list
-    ]
     return render(
         request,
         "elderly/subsidy_list.html",
-        {"tab": "subsidies", "page": page, "rows": rows, "form": form},
+        {
+            "tab": "subsidies",
+            "page": page,
+            "rows": rows,
+            "form": form,
+            "elderly_staff": has_cap(request.user, Cap.ELDERLY_VIEW),
+        },
     )
 
 
@@ -420,6 +550,26 @@ def subsidy_correct_account(request, pk: int):
             account=request.POST.get("account", ""),
             reason=request.POST.get("reason", ""),
         ),
-        _("The account is corrected: a failed payment is re-paid to it by a follow-up run."),
+        _("The new account is proposed: a finance officer who did not propose it confirms it."),
+    )
+    return redirect("elderly:subsidy-list")
+
+
+@require_POST
+@login_required
+def subsidy_account_decide(request, pk: int, action: str):
+    """Confirm or reject the account correction proposed for a subsidy (the buttons beside it, only for who may)."""
+    decide = {"confirm": services.account_correction_confirm, "reject": services.account_correction_reject}
+    if action not in decide:
+        raise Http404
+    subsidy = selectors.subsidy_get(user=request.user, pk=pk)
+    done = {
+        "confirm": _("The new account is confirmed: the subsidy is paid to it from now on."),
+        "reject": _("The proposed account is rejected: the subsidy keeps its account."),
+    }[action]
+    run_and_tell(
+        request,
+        lambda: decide[action](actor=request.user, subsidy=subsidy, note=request.POST.get("note", "")),
+        done,
     )
     return redirect("elderly:subsidy-list")

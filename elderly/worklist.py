@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core import worklist
 from core.permissions import can
 from elderly import selectors
-from elderly.models import LeftBehindElder, OperatingSubsidy
+from elderly.models import AccountCorrection, LeftBehindElder, OperatingSubsidy
 
 
 @worklist.kind("left_behind_overdue", _("Left-behind elderly overdue for a visit"), order=75)
@@ -27,3 +27,15 @@ def subsidies_to_approve(user):
         return None
     subsidies = selectors.subsidy_list(user=user, to_approve=True)
     return worklist.Waiting(subsidies, reverse("elderly:subsidy-list") + "?to_approve=1")
+
+
+@worklist.kind(
+    "account_corrections_to_confirm", _("Subsidy account corrections waiting for your confirmation"), order=77
+)
+def account_corrections_to_confirm(user):
+    """Operating subsidies whose new account another proposed, for the finance officers who may confirm it
+    (never one's own proposal nor a subsidy one entered: ``elderly.permissions``)."""
+    if not can(user, "confirm", AccountCorrection):
+        return None
+    subsidies = selectors.subsidy_list(user=user, to_confirm=True)
+    return worklist.Waiting(subsidies, reverse("elderly:subsidy-list") + "?to_confirm=1")

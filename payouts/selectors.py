@@ -502,6 +502,18 @@ def payee_accounts(scheme: str, lines) -> dict[tuple[int | None, int | None], st
     }
 
 
+def in_bank_file_sent(*, scheme: str, source_id: int) -> bool:
+    """Whether a payment of this case (``source_id`` of a per-case scheme: an operating subsidy) is in a bank
+    file already sent to the bank: a line not failed in a run whose bank file was exported. Its payee's
+    account must then stay as it is (the bank pays what the file says); a failed payment is re-paid by a
+    follow-up run, whose own file is made later."""
+    return (
+        PayoutLine.objects.filter(scheme=scheme, source_id=source_id, run__exports__isnull=False)
+        .exclude(status=LineStatus.FAILED)
+        .exists()
+    )
+
+
 def repayable_lines(*, scheme: str, period: datetime.date, exclude_run: int | None = None) -> Repayable:
     """Failed lines of the month not yet re-paid, whose payee's bank account has changed since the failure
     (the household's, or the one the scheme names: ``payee_accounts``)."""

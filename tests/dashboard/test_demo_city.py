@@ -39,6 +39,11 @@ REPORT = [
     (("vagrant_relief", "helped"), 611),
     (("vagrant_relief", "reunited"), 16),
     (("social_orgs", "community_filed"), 10_363),
+    # Operating subsidies to elderly-care institutions and centres (issue 21): 426万元, paid by the runs.
+    (("schemes", "elderly_operating", "amount"), 4_260_000),
+    (("elderly_care", "sites_chosen"), 99),
+    (("elderly_care", "operators_contracted"), 91),
+    (("elderly_care", "built"), 51),
 ]
 
 
@@ -54,8 +59,9 @@ def test_the_demo_city_has_the_reports_figures_and_a_second_seed_changes_nothing
     assert "[demo] demo city" not in first  # the city's line is not a timed step of the command…
     assert "demo city (scale 0.02):" in first  # …but says what it made
     # Every scheme of the engine: six monthly ones, the approved temporary relief, the elderly-care
-    # operating subsidies (issue 21; no demo centre has one approved, so its runs have no line).
+    # operating subsidies (issue 21: the city's centres and institutions, approved by a second account).
     assert "demo payouts 2020-06: 8 runs" in first
+    assert "demo elderly care:" in first
     runs = PayoutRun.objects.filter(period__year=2020, period__month__lte=6)
     assert runs.count() == 48
     assert set(runs.values_list("status", flat=True)) == {"approved"}

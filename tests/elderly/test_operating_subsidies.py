@@ -48,6 +48,7 @@ def people(make_staff):
         other_approver = make_staff("district_approver", "370202")
         caseworker = make_staff("caseworker", SUBDISTRICT)
         far_approver = make_staff("district_approver", "370203")
+        leader = make_staff("leader", "370200")
 
     return People
 
@@ -201,7 +202,17 @@ def test_the_subsidies_waiting_for_approval_are_in_the_work_queue_of_those_who_m
     assert not [t for t in worklist.tasks_for(people.far_approver) if t.kind == "subsidies_to_approve"]
 
 
-# --- Correcting an approved subsidy's account (four eyes, like its approval) --------------------------------
+# --- Correcting an approved subsidy's account: proposed by one, confirmed by a finance officer -------------------
+
+
+@pytest.fixture
+def finance(make_staff):
+    class Finance:
+        one = make_staff("finance", "370200")
+        two = make_staff("finance", "370200")
+        far = make_staff("finance", "370203")  # a district's finance officer of another district
+
+    return Finance
 
 
 def _approved(people, centre=None):
@@ -216,7 +227,16 @@ def _correct(client, subsidy, **overrides):
     return client.post(f"{URL}{subsidy.pk}/correct-account/", data, format="json")
 
 
-def test_an_approver_who_did_not_enter_it_corrects_the_account_with_a_reason(people, api_for):
+def _confirm(client, subsidy, **data):
+    return client.post(f"{URL}{subsidy.pk}/confirm-account/", data, format="json")
+
+
+def _unchanged(subsidy) -> bool:
+    subsidy.refresh_from_db()
+    return (subsidy.bank_name, subsidy.bank_account) == ("青岛银行", "6222020000123456")
+
+
+def test_proposed_by_an_approver_and_confirmed_by_a_finance_officer(people, finance, api_for):
     from core.history import rows_for
     from core.models import CaseEvent
 
@@ -224,24 +244,49 @@ def test_an_approver_who_did_not_enter_it_corrects_the_account_with_a_reason(peo
     response = _correct(api_for(people.approver), subsidy)
     assert response.status_code == 200, response.content
     data = response.json()
-    assert (data["bank_name"], data["bank_account_masked"][-4:], data["status"]) == ("青岛农商银行", "9876", "approved")
-    assert "48001234" not in str(data)
+    # Proposed only: the subsidy keeps its account until confirmed; the proposal is shown, masked.
+    assert (data["bank_name"], data["bank_account_masked"][-4:]) == ("青岛银行", "3456")
+    pending = data["pending_correction"]
+    assert (pending["bank_name"], pending["bank_account_masked"][-4:], pending["reason"]) == (
+        "青岛农商银行",
+        "9876",
+        "开户行变更，机构来函",
+    )
+    assert pending["proposed_by"] == people.approver.username and "48001234" not in str(data)
+    assert _unchanged(subsidy)
+    confirmed = _confirm(api_for(finance.one), subsidy, note="已电话核实")
+    assert confirmed.status_code == 200, confirmed.content
+    assert confirmed.json()["pending_correction"] is None
     subsidy.refresh_from_db()
     assert (subsidy.bank_name, subsidy.bank_account) == ("青岛农商银行", "6228480012349876")
-    # History: the change, in Chinese, the account masked; the reason in the subsidy's case log.
-    change = next(c for row in rows_for(subsidy) for c in row.changes if c.field == "bank_account")
-    assert change.label == "银行账号"
-    assert "6228480012349876" not in str(change.new) and str(change.new).endswith("9876")
-    event = CaseEvent.objects.filter(case_id=subsidy.pk, action="correct_account").get()
-    assert (event.note, event.actor_id) == ("开户行变更，机构来函", people.approver.pk)
+    # History: the change under the confirmer's name, in Chinese, the account masked; both steps in the case log.
+    row = next(r for r in rows_for(subsidy) if any(c.field == "bank_account" for c in r.changes))
+    change = next(c for c in row.changes if c.field == "bank_account")
+    assert change.label == "银行账号" and str(change.new).endswith("9876") and "48001234" not in str(change.new)
+    events = {e.action: e for e in CaseEvent.objects.filter(case_id=subsidy.pk, action__endswith="_account")}
+    assert events["correct_account"].actor_id == people.approver.pk and "开户行变更" in events["correct_account"].note
+    assert "48001234" not in events["correct_account"].note
+    assert (events["confirm_account"].actor_id, events["confirm_account"].note) == (finance.one.pk, "已电话核实")
 
 
-def test_who_may_not_correct_an_account(people, api_for):
+def test_one_finance_officer_proposes_and_another_confirms(people, finance, api_for):
+    subsidy = _approved(people)
+    assert _correct(api_for(finance.one), subsidy).status_code == 200
+    own = _confirm(api_for(finance.one), subsidy)
+    assert own.status_code == 403 and own.json()["detail"] == "该更正由您提出：须由另一名财务人员确认或退回。"
+    assert _unchanged(subsidy)
+    assert _confirm(api_for(finance.two), subsidy).status_code == 200
+    subsidy.refresh_from_db()
+    assert subsidy.bank_account == "6228480012349876"
+
+
+def test_who_may_not_propose_or_confirm(people, finance, api_for):
     subsidy = _approved(people)
     assert _correct(api_for(people.caseworker), subsidy).status_code == 403  # no power to approve
-    own = _correct(api_for(people.enterer), subsidy)
-    assert own.status_code == 403  # the sub-district approver entered it (and has no power to approve)
+    assert _correct(api_for(people.enterer), subsidy).status_code == 403  # entered it (and may not approve)
     assert _correct(api_for(people.far_approver), subsidy).status_code == 404  # another district's
+    assert _correct(api_for(finance.far), subsidy).status_code == 404  # another district's finance officer
+    assert _correct(api_for(people.leader), subsidy).status_code == 403  # leadership reads only
     # A district approver's own entry: approved by another, still not corrected by the one who entered it.
     from elderly import services
 
@@ -250,9 +295,36 @@ def test_who_may_not_correct_an_account(people, api_for):
     )
     mine = _correct(api_for(people.approver), own_entry)
     assert mine.status_code == 403 and mine.json()["detail"] == "该补贴由您录入：须由另一名有审批权限的工作人员更正。"
-    subsidy.refresh_from_db()
-    own_entry.refresh_from_db()
-    assert subsidy.bank_account == own_entry.bank_account == "6222020000123456"
+    assert not subsidy.corrections.exists() and not own_entry.corrections.exists()
+    # Confirming: only a finance officer of the subsidy's geography, never an approver.
+    assert _correct(api_for(people.approver), subsidy).status_code == 200
+    assert _confirm(api_for(people.other_approver), subsidy).status_code == 403  # wrong role
+    assert _confirm(api_for(people.caseworker), subsidy).status_code == 403
+    assert _confirm(api_for(finance.far), subsidy).status_code == 404
+    assert _unchanged(subsidy)
+
+
+def test_a_second_proposal_waits_for_the_first_and_nothing_to_confirm_is_a_conflict(people, finance, api_for):
+    subsidy = _approved(people)
+    nothing = _confirm(api_for(finance.one), subsidy)
+    assert nothing.status_code == 409 and nothing.json()["code"] == "no_correction"
+    assert _correct(api_for(people.approver), subsidy).status_code == 200
+    second = _correct(api_for(finance.one), subsidy, account="6217000000000001")
+    assert second.status_code == 409 and second.json()["code"] == "correction_pending"
+    assert subsidy.corrections.count() == 1
+
+
+def test_a_rejected_proposal_leaves_the_account_and_needs_a_reason(people, finance, api_for):
+    subsidy = _approved(people)
+    _correct(api_for(people.approver), subsidy)
+    url = f"{URL}{subsidy.pk}/reject-account/"
+    no_reason = api_for(finance.one).post(url, {}, format="json")
+    assert no_reason.status_code == 400 and "note" in no_reason.json()
+    rejected = api_for(finance.one).post(url, {"note": "来函无机构公章"}, format="json")
+    assert rejected.status_code == 200 and rejected.json()["pending_correction"] is None
+    assert _unchanged(subsidy)
+    assert subsidy.corrections.get().status == "rejected"
+    assert _correct(api_for(people.approver), subsidy).status_code == 200  # proposed again, properly
 
 
 @pytest.mark.parametrize(
@@ -264,21 +336,35 @@ def test_bad_correction_is_refused_and_nothing_is_written(people, api_for, overr
     response = _correct(api_for(people.approver), subsidy, **overrides)
     assert response.status_code == 400, response.content
     assert field in response.json()
-    subsidy.refresh_from_db()
-    assert (subsidy.bank_name, subsidy.bank_account) == ("青岛银行", "6222020000123456")
+    assert _unchanged(subsidy) and not subsidy.corrections.exists()
 
 
 def test_only_an_approved_subsidys_account_is_corrected(people, api_for):
     entered = _entered(people.enterer, operating_centre())
     response = _correct(api_for(people.approver), entered)
     assert response.status_code == 409 and response.json()["code"] == "invalid_transition"
-    entered.refresh_from_db()
-    assert entered.bank_account == "6222020000123456"
+    assert not entered.corrections.exists()
 
 
-def test_the_page_offers_the_correction_only_to_who_may(people, client):
+def test_the_database_holds_the_four_eyes_of_a_correction(people, finance):
+    from django.db import IntegrityError, transaction
+
+    from elderly import services
+
+    subsidy = services.subsidy_correct_account(
+        actor=people.approver, subsidy=_approved(people), bank="中国银行", account="6217000000000001", reason="变更"
+    )
+    correction = subsidy.corrections.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        type(correction).objects.filter(pk=correction.pk).update(status="confirmed", decided_by=people.approver)
+
+
+def test_the_page_offers_proposal_and_confirmation_only_to_who_may(people, finance, client):
+    from core import worklist
+
     subsidy = _approved(people)
     url = f"/elderly/subsidies/{subsidy.pk}/correct-account/"
+    confirm = f"/elderly/subsidies/{subsidy.pk}/account/confirm/"
     client.force_login(people.enterer)
     assert url not in client.get("/elderly/subsidies/").content.decode()
     new = {"bank": "青岛农商银行", "account": "6228480012349876", "reason": "开户行变更"}
@@ -286,10 +372,60 @@ def test_the_page_offers_the_correction_only_to_who_may(people, client):
     client.force_login(people.approver)
     page = client.get("/elderly/subsidies/").content.decode()
     assert url in page and "更正账户" in page
-    response = client.post(url, new)
+    assert client.post(url, new).status_code == 302
+    page = client.get("/elderly/subsidies/").content.decode()
+    assert "待确认的新账户" in page and confirm not in page  # the approver may not confirm
+    assert client.post(confirm).status_code == 403
+    assert _unchanged(subsidy)
+    # The finance officer's work queue has it, and the page its confirm button.
+    tasks = {t.kind: t for t in worklist.tasks_for(finance.one)}
+    assert tasks["account_corrections_to_confirm"].count == 1
+    assert tasks["account_corrections_to_confirm"].link == "/elderly/subsidies/?to_confirm=1"
+    assert "account_corrections_to_confirm" not in worklist.kinds_for(people.approver)
+    client.force_login(finance.one)
+    listed = client.get("/elderly/subsidies/?to_confirm=1").content.decode()
+    assert confirm in listed and "确认新账户" in listed
+    response = client.post(confirm)
     assert response.status_code == 302
     subsidy.refresh_from_db()
     assert subsidy.bank_account == "6228480012349876"
+    assert not [t for t in worklist.tasks_for(finance.one) if t.kind == "account_corrections_to_confirm"]
+
+
+def test_a_proposer_finance_officer_has_nothing_of_its_own_to_confirm_in_the_queue(people, finance):
+    from core import worklist
+    from elderly import services
+
+    services.subsidy_correct_account(
+        actor=finance.one, subsidy=_approved(people), bank="中国银行", account="6217000000000001", reason="变更"
+    )
+    assert not [t for t in worklist.tasks_for(finance.one) if t.kind == "account_corrections_to_confirm"]
+    assert {t.kind: t.count for t in worklist.tasks_for(finance.two)}["account_corrections_to_confirm"] == 1
+    assert not [t for t in worklist.tasks_for(finance.far) if t.kind == "account_corrections_to_confirm"]
+
+
+# --- The subsidy's history (GET …/history/, like every other record) -------------------------------------------
+
+
+def test_the_subsidys_history_in_chinese_without_column_names(people, finance, api_for):
+    subsidy = _approved(people)
+    _correct(api_for(people.approver), subsidy)
+    _confirm(api_for(finance.one), subsidy)
+    response = api_for(people.approver).get(f"{URL}{subsidy.pk}/history/")
+    assert response.status_code == 200, response.content
+    rows = response.json()["results"]
+    assert rows[-1]["action"] == "新建" and rows[0]["actor"]
+    labels = {c["label"] for row in rows for c in row["changes"]}
+    assert {"状态", "银行账号", "开户银行"} <= labels
+    status = next(c for row in rows for c in row["changes"] if c["field"] == "status")
+    assert status["new"] == "已批准" and status["old"] == "已录入，待审批"
+    # Every label and value is what a person reads: no column name, no enum token, no full account number.
+    for change in (c for row in rows for c in row["changes"]):
+        assert change["label"] != change["field"] and "_" not in change["label"], change
+        assert change["new"] not in ("approved", "entered") and "6228480012349876" not in str(change["new"])
+    # Another district: 404, like the subsidy itself.
+    assert api_for(people.far_approver).get(f"{URL}{subsidy.pk}/history/").status_code == 404
+    assert api_for(people.caseworker).get(f"{URL}{subsidy.pk}/history/").status_code == 200  # who reads it
 
 
 def test_the_api_lists_the_ones_to_approve_like_the_page(people, api_for):

@@ -8,6 +8,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db.models import Sum
 
 from dashboard.models import PaidMonth
 from elderly import services as elderly_services
@@ -133,6 +134,13 @@ def test_a_failed_payment_is_re_paid_by_one_follow_up_once_the_institutions_acco
     exported = client.post(f"/api/v1/payout-runs/{run.pk}/export/", {"format": "csv"}, format="json")
     rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig"))))
     payment = next(r for r in rows if r[1].isdigit())
+    correct = f"/api/v1/elderly-subsidies/{subsidies['approved'].pk}/correct-account/"
+    new = {"bank": "青岛农商银行", "account": "6222029999999999", "reason": "户名不符：机构更换了结算账户"}
+    # The bank file is with the bank: its account is not changed under it (a clear refusal, nothing written).
+    sent = api_for(subsidies["approver"]).post(correct, new, format="json")
+    assert sent.status_code == 409 and sent.json()["code"] == "bank_file_sent", sent.content
+    assert "已发送银行" in sent.json()["detail"]
+    assert not OperatingSubsidy.objects.get(pk=subsidies["approved"].pk).corrections.exists()
     returns = io.BytesIO(
         f"batch_ref,line_ref,amount,result,reason\n{payment[0]},{payment[1]},{payment[5]},failed,户名不符\n".encode()
     )
@@ -148,17 +156,20 @@ def test_a_failed_payment_is_re_paid_by_one_follow_up_once_the_institutions_acco
     assert refused.status_code == 409 and refused.json()["code"] == "nothing_to_repay"
     assert PayoutLine.objects.filter(scheme="elderly_operating").count() == 1
 
-    # The correction is four eyes: not by the one who entered the subsidy, nor by finance.
-    correct = f"/api/v1/elderly-subsidies/{failed.source_id}/correct-account/"
-    new = {"bank": "青岛农商银行", "account": "6222029999999999", "reason": "户名不符：机构更换了结算账户"}
+    # The correction is four eyes: proposed by one who did not enter the subsidy, confirmed by a finance officer.
+    confirm = f"/api/v1/elderly-subsidies/{failed.source_id}/confirm-account/"
     assert api_for(subsidies["enterer"]).post(correct, new, format="json").status_code == 403
-    assert client.post(correct, new, format="json").status_code == 403
-    assert client.post(url, {}, format="json").status_code == 409  # still nothing to re-pay
+    proposed = api_for(subsidies["approver"]).post(correct, new, format="json")
+    assert proposed.status_code == 200, proposed.content
+    assert proposed.json()["pending_correction"]["bank_account_masked"].endswith("9999")
+    assert client.post(url, {}, format="json").status_code == 409  # proposed, not confirmed: nothing to re-pay
+    assert api_for(subsidies["approver"]).post(confirm, {}, format="json").status_code == 403  # not finance
 
-    # Corrected by another approver: one follow-up line, the same amount, to the institution (no person),
+    # Confirmed by a finance officer: one follow-up line, the same amount, to the institution (no person),
     # re-paying the failed one, to the new account.
-    corrected = api_for(subsidies["approver"]).post(correct, new, format="json")
-    assert corrected.status_code == 200, corrected.content
+    confirmed = client.post(confirm, {}, format="json")
+    assert confirmed.status_code == 200, confirmed.content
+    assert confirmed.json()["pending_correction"] is None
     response = client.post(url, {"note": "账户已更正"}, format="json")
     assert response.status_code == 202, response.content
     follow_up = response.json()["id"]
@@ -175,6 +186,11 @@ def test_a_failed_payment_is_re_paid_by_one_follow_up_once_the_institutions_acco
     assert len(paid) == 1 and "6222029999999999" in paid[0] and "青岛农商银行" in paid[0]
     assert OperatingSubsidy.objects.get(pk=failed.source_id).bank_account == "6222029999999999"
 
+    # The follow-up's file is with the bank now: no further correction of this subsidy until it returns.
+    later = {"bank": "中国银行", "account": "6217000000000001", "reason": "再次变更"}
+    refused = api_for(subsidies["approver"]).post(correct, later, format="json")
+    assert refused.status_code == 409 and refused.json()["code"] == "bank_file_sent"
+
     # Twice: no second follow-up, and its chunks written again add nothing.
     again = client.post(url, {}, format="json")
     assert again.status_code == 409 and again.json()["code"] == "nothing_to_repay"
@@ -183,3 +199,38 @@ def test_a_failed_payment_is_re_paid_by_one_follow_up_once_the_institutions_acco
         assert engine.insert_chunk(plan, chunk).inserted == 0
     assert PayoutLine.objects.filter(scheme="elderly_operating").exclude(status="failed").count() == 1
     assert PayoutRun.objects.filter(scheme="elderly_operating").count() == 2
+
+
+def test_an_institution_of_the_register_is_paid_by_the_same_run_once_to_its_own_account(
+    subsidies, request_run, compute, finance, api_for
+):
+    """A subsidy to an institution (not a centre) is a line of the same ``elderly_operating`` run: once, in
+    the institution's sub-district, and the bank file pays the institution's name and account."""
+    from elderly.models import ElderlyInstitution
+
+    home = ElderlyInstitution.objects.create(
+        name="市南区颐和养老院", kind="private", subdistrict_id="370202002", beds=120, created_by=subsidies["enterer"]
+    )
+    subsidy = elderly_services.subsidy_create(
+        actor=subsidies["enterer"],
+        institution=home,
+        period="2020-04",
+        amount="30000.00",
+        bank_name="青岛农商银行",
+        bank_account="6228480077001234",
+    )
+    elderly_services.subsidy_approve(actor=subsidies["approver"], subsidy=subsidy)
+    run = request_run("elderly_operating", "2020-04")
+    compute(run)
+    compute(run)  # twice: nothing more
+    lines = {line.source_id: line for line in PayoutLine.objects.filter(run=run)}
+    assert set(lines) == {subsidies["approved"].pk, subsidy.pk}
+    line = lines[subsidy.pk]
+    assert (line.amount, line.beneficiary_id, line.division_id) == (Decimal("30000.00"), None, "370202002")
+    assert line.snapshot["institution"] == home.name
+    run_approve(actor=finance.checker, run=PayoutRun.objects.get(pk=run.pk))
+    assert PaidMonth.objects.filter(scheme="elderly_operating").aggregate(t=Sum("amount"))["t"] == Decimal("42000.00")
+    exported = api_for(finance.maker).post(f"/api/v1/payout-runs/{run.pk}/export/", {"format": "csv"}, format="json")
+    rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig"))))
+    paid = [r for r in rows if home.name in r]
+    assert len(paid) == 1 and "6228480077001234" in paid[0] and "青岛农商银行" in paid[0]
