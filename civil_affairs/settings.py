@@ -350,6 +350,8 @@ SPECTACULAR_SETTINGS = {
         "DonationKindEnum": "charity.models.DonationKind.choices",
         "MarriageKindEnum": "marriage.models.Kind.choices",
         "BookableKindEnum": "marriage.models.BOOKABLE_KINDS",
+        "InstitutionKindEnum": "elderly.models.InstitutionKind.choices",
+        "InstitutionStatusEnum": "elderly.models.InstitutionStatus.choices",
     },
 }
 

@@ -94,10 +94,19 @@ class Transition:
 class StateMachine:
     """The allowed moves of one kind of case."""
 
-    def __init__(self, transitions: Iterable[Transition], *, initial: str, labels: dict[str, str | Promise]):
+    def __init__(
+        self,
+        transitions: Iterable[Transition],
+        *,
+        initial: str,
+        labels: dict[str, str | Promise],
+        event_labels: dict[str, str | Promise] | None = None,
+    ):
         self.transitions = {t.action: t for t in transitions}
         self.initial = initial
         self.state_labels = labels
+        # Events a case's log records that are no move of the map (its own service writes them): their labels.
+        self.event_labels = dict(event_labels or {})
 
     def allowed_actions(self, state: str) -> list[str]:
         """The moves a user may choose from ``state`` (automatic ones are not offered)."""
@@ -125,6 +134,8 @@ class StateMachine:
         t = self.transitions.get(action)
         if t is not None:
             return str(t.label)
+        if action in self.event_labels:
+            return str(self.event_labels[action])
         return str(OPEN_LABEL) if action == OPEN_ACTION else action
 
     def state_label(self, state: str) -> str:

@@ -14,7 +14,7 @@ class CentreForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     subdistrict = forms.ChoiceField(label=_("Sub-district"))
     stage = forms.ChoiceField(label=_("Stage reached"), choices=CentreStage.choices, initial=CentreStage.SITE)
-    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    address = forms.CharField(label=pgettext_lazy("place", "Address"), max_length=200, required=False)
     site_chosen_on = forms.DateField(label=_("Site chosen on"), required=False, widget=DATE_WIDGET)
     operator = forms.CharField(label=_("Operator"), max_length=100, required=False)
     operator_contracted_on = forms.DateField(label=_("Operator contracted on"), required=False, widget=DATE_WIDGET)
@@ -32,7 +32,7 @@ class CentreForm(forms.Form):
 
 class CentreEditForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    address = forms.CharField(label=pgettext_lazy("place", "Address"), max_length=200, required=False)
     operator = forms.CharField(label=_("Operator"), max_length=100, required=False)
     beds = forms.IntegerField(label=_("Beds"), min_value=0, max_value=5000, required=False)
     services = forms.CharField(
@@ -61,7 +61,7 @@ class InstitutionEditForm(forms.Form):
 
     name = forms.CharField(label=pgettext_lazy("organization", "Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=InstitutionKind.choices)
-    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    address = forms.CharField(label=pgettext_lazy("place", "Address"), max_length=200, required=False)
     operator = forms.CharField(
         label=_("Operator"),
         max_length=100,

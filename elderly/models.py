@@ -340,7 +340,10 @@ class SubsidyStatus(models.TextChoices):
 
 
 _S = SubsidyStatus
-SUBSIDY_CORRECT_ACCOUNT = "correct_account"  # not a step of the machine: an approved subsidy stays approved
+# Not steps of the machine (an approved subsidy stays approved): the account correction's events on its log.
+SUBSIDY_CORRECT_ACCOUNT = "correct_account"
+SUBSIDY_CONFIRM_ACCOUNT = "confirm_account"
+SUBSIDY_REJECT_ACCOUNT = "reject_account"
 SUBSIDY_MACHINE = StateMachine(
     [
         Transition("approve", frozenset({_S.ENTERED}), _S.APPROVED, pgettext_lazy("operating subsidy", "Approved")),
@@ -348,6 +351,11 @@ SUBSIDY_MACHINE = StateMachine(
     ],
     initial=_S.ENTERED,
     labels=dict(SubsidyStatus.choices),
+    event_labels={
+        SUBSIDY_CORRECT_ACCOUNT: _("Account correction proposed"),
+        SUBSIDY_CONFIRM_ACCOUNT: _("Account correction confirmed"),
+        SUBSIDY_REJECT_ACCOUNT: _("Account correction rejected"),
+    },
 )
 
 

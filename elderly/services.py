@@ -24,7 +24,9 @@ from core.scoping import division_in_scope, get_in_scope
 from elderly.models import (
     STAGE_DATE_FIELD,
     STAGE_ORDER,
+    SUBSIDY_CONFIRM_ACCOUNT,
     SUBSIDY_CORRECT_ACCOUNT,
+    SUBSIDY_REJECT_ACCOUNT,
     AccountCorrection,
     CentreStage,
     ClosedReason,
@@ -705,7 +707,7 @@ def account_correction_confirm(*, actor: User, subsidy: OperatingSubsidy | int, 
         )
     cases._event(
         subsidy,
-        action="confirm_account",
+        action=SUBSIDY_CONFIRM_ACCOUNT,
         from_state=source,
         to_state=source,
         actor=actor,
@@ -724,6 +726,11 @@ def account_correction_reject(*, actor: User, subsidy: OperatingSubsidy | int, n
         correction, "reject", actor=actor, note=note, changes={"decided_by": actor, "decided_at": timezone.now()}
     )
     cases._event(
-        subsidy, action="reject_account", from_state=subsidy.status, to_state=subsidy.status, actor=actor, note=note
+        subsidy,
+        action=SUBSIDY_REJECT_ACCOUNT,
+        from_state=subsidy.status,
+        to_state=subsidy.status,
+        actor=actor,
+        note=note,
     )
     return subsidy

@@ -267,6 +267,11 @@ def test_proposed_by_an_approver_and_confirmed_by_a_finance_officer(people, fina
     assert events["correct_account"].actor_id == people.approver.pk and "开户行变更" in events["correct_account"].note
     assert "48001234" not in events["correct_account"].note
     assert (events["confirm_account"].actor_id, events["confirm_account"].note) == (finance.one.pk, "已电话核实")
+    # The log reads in words, not the events' tokens (they are no moves of the machine: its event labels).
+    assert (events["correct_account"].action_label, events["confirm_account"].action_label) == (
+        "账户更正已提出",
+        "账户更正已确认",
+    )
 
 
 def test_one_finance_officer_proposes_and_another_confirms(people, finance, api_for):
