@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +17,8 @@ from core.exports import export_response, wants_export
 from core.history import rows_for
 from core.idnumbers import mask_id_number
 from core.models import Division, DivisionLevel
-from core.pages import form_error, run_and_tell
+from core.pages import form_error, require_cap, run_and_tell
+from core.pagination import paginate
 from core.roles import Cap, has_cap
 from core.scoping import scope_prefix
 from elderly import selectors, services
@@ -89,15 +89,6 @@ ELDER_COLUMNS = [
 ]
 
 
-def _require(request, cap: Cap) -> None:
-    if not has_cap(request.user, cap):
-        raise Forbidden()
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
 def subdistricts_for(user) -> list[Division]:
     prefix = scope_prefix(user)
     if prefix is None:
@@ -111,7 +102,7 @@ def subdistricts_for(user) -> list[Division]:
 
 @login_required
 def centre_list(request):
-    _require(request, Cap.ELDERLY_VIEW)
+    require_cap(request, Cap.ELDERLY_VIEW)
     filters = {k: request.GET.get(k, "").strip() for k in ("q", "subdistrict", "stage")}
     centres = selectors.centre_list(user=request.user, **filters)
     if wants_export(request):
@@ -123,7 +114,7 @@ def centre_list(request):
         request,
         "elderly/centre_list.html",
         {
-            "page": _page(request, centres),
+            "page": paginate(request, centres),
             "filters": filters,
             "subdistricts": subdistricts_for(request.user),
             "stages": [
@@ -138,7 +129,7 @@ def centre_list(request):
 
 @login_required
 def centre_create(request):
-    _require(request, Cap.ELDERLY_CENTRE_EDIT)
+    require_cap(request, Cap.ELDERLY_CENTRE_EDIT)
     subdistricts = subdistricts_for(request.user)
     initial = {"subdistrict": request.user.division_id} if len(request.user.division_id) == 9 else {}
     form = CentreForm(request.POST or None, subdistricts=subdistricts, initial=initial)
@@ -155,7 +146,7 @@ def centre_create(request):
 
 @login_required
 def centre_detail(request, pk: int):
-    _require(request, Cap.ELDERLY_VIEW)
+    require_cap(request, Cap.ELDERLY_VIEW)
     centre = selectors.centre_get(user=request.user, pk=pk)
     next_action = NEXT_ACTION.get(centre.status)
     step_form = None
@@ -179,7 +170,7 @@ def centre_detail(request, pk: int):
 
 @login_required
 def centre_edit(request, pk: int):
-    _require(request, Cap.ELDERLY_CENTRE_EDIT)
+    require_cap(request, Cap.ELDERLY_CENTRE_EDIT)
     centre = selectors.centre_get(user=request.user, pk=pk)
     permissions.require_can(request.user, "edit", centre)
     initial = {f: getattr(centre, f) for f in ("name", "address", "operator", "beds", "services")}
@@ -198,7 +189,7 @@ def centre_edit(request, pk: int):
 @login_required
 @require_POST
 def centre_step(request, pk: int, action: str):
-    _require(request, Cap.ELDERLY_CENTRE_EDIT)
+    require_cap(request, Cap.ELDERLY_CENTRE_EDIT)
     if action not in CENTRE_MACHINE.transitions:
         raise Http404
     centre = selectors.centre_get(user=request.user, pk=pk)
@@ -226,7 +217,7 @@ def centre_step(request, pk: int, action: str):
 @login_required
 def institution_list(request):
     """The register of elderly-care institutions in the user's geography (filters, export to Excel)."""
-    _require(request, Cap.ELDERLY_VIEW)
+    require_cap(request, Cap.ELDERLY_VIEW)
     filters = {k: request.GET.get(k, "").strip() for k in ("q", "subdistrict", "kind", "status")}
     institutions = selectors.institution_list(user=request.user, **filters)
     if wants_export(request):
@@ -242,7 +233,7 @@ def institution_list(request):
         "elderly/institution_list.html",
         {
             "tab": "institutions",
-            "page": _page(request, institutions),
+            "page": paginate(request, institutions),
             "filters": filters,
             "subdistricts": subdistricts_for(request.user),
             "kinds": InstitutionKind.choices,
@@ -263,7 +254,7 @@ def _institution_form_data(data: dict) -> dict:
 
 @login_required
 def institution_create(request):
-    _require(request, Cap.ELDERLY_CENTRE_EDIT)
+    require_cap(request, Cap.ELDERLY_CENTRE_EDIT)
     permissions.require_can(request.user, "create", ElderlyInstitution)
     initial = {"subdistrict": request.user.division_id} if len(request.user.division_id) == 9 else {}
     form = InstitutionForm(request.POST or None, subdistricts=subdistricts_for(request.user), initial=initial)
@@ -280,7 +271,7 @@ def institution_create(request):
 
 @login_required
 def institution_detail(request, pk: int):
-    _require(request, Cap.ELDERLY_VIEW)
+    require_cap(request, Cap.ELDERLY_VIEW)
     institution = selectors.institution_get(user=request.user, pk=pk)
     return render(
         request,
@@ -297,7 +288,7 @@ def institution_detail(request, pk: int):
 
 @login_required
 def institution_edit(request, pk: int):
-    _require(request, Cap.ELDERLY_CENTRE_EDIT)
+    require_cap(request, Cap.ELDERLY_CENTRE_EDIT)
     institution = selectors.institution_get(user=request.user, pk=pk)
     permissions.require_can(request.user, "edit", institution)
     initial = {
@@ -324,7 +315,7 @@ def institution_edit(request, pk: int):
 
 @login_required
 def elder_list(request):
-    _require(request, Cap.ELDERLY_VIEW)
+    require_cap(request, Cap.ELDERLY_VIEW)
     filters = {k: request.GET.get(k, "").strip() for k in ("q", "risk", "status")}
     overdue = request.GET.get("overdue", "") in ("1", "true", "on")
     elders = selectors.elder_list(user=request.user, overdue=overdue, **filters)
@@ -332,7 +323,7 @@ def elder_list(request):
         return export_response(
             request, elders, ELDER_COLUMNS, name="left-behind-elderly", title=_("Left-behind elderly")
         )
-    page = _page(request, elders)
+    page = paginate(request, elders)
     rows = [(e, mask_id_number(e.person.id_number), selectors.next_visit_due(e), selectors.is_overdue(e)) for e in page]
     return render(
         request,
@@ -353,7 +344,7 @@ def elder_list(request):
 
 @login_required
 def elder_create(request):
-    _require(request, Cap.LEFT_BEHIND_EDIT)
+    require_cap(request, Cap.LEFT_BEHIND_EDIT)
     form = ElderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         from people import selectors as people_selectors
@@ -376,7 +367,7 @@ def elder_create(request):
 
 @login_required
 def elder_detail(request, pk: int):
-    _require(request, Cap.ELDERLY_VIEW)
+    require_cap(request, Cap.ELDERLY_VIEW)
     elder = selectors.elder_get(user=request.user, pk=pk)
     may_visit = permissions.can(request.user, "visit", elder)
     return render(
@@ -399,7 +390,7 @@ def elder_detail(request, pk: int):
 
 @login_required
 def elder_edit(request, pk: int):
-    _require(request, Cap.LEFT_BEHIND_EDIT)
+    require_cap(request, Cap.LEFT_BEHIND_EDIT)
     elder = selectors.elder_get(user=request.user, pk=pk)
     permissions.require_can(request.user, "edit", elder)
     initial = {f: getattr(elder, f) for f in ("risk", "living_situation", "family_contact")}
@@ -438,14 +429,14 @@ def _post_on_elder(request, pk: int, form_class, service, success: str):
 @login_required
 @require_POST
 def visit_create(request, pk: int):
-    _require(request, Cap.LEFT_BEHIND_EDIT)
+    require_cap(request, Cap.LEFT_BEHIND_EDIT)
     return _post_on_elder(request, pk, VisitForm, services.visit_record, _("The visit is recorded."))
 
 
 @login_required
 @require_POST
 def elder_close(request, pk: int):
-    _require(request, Cap.LEFT_BEHIND_EDIT)
+    require_cap(request, Cap.LEFT_BEHIND_EDIT)
     return _post_on_elder(request, pk, CloseForm, services.elder_close, _("The person has left the register."))
 
 
@@ -457,7 +448,7 @@ def subsidy_list(request):
     """Operating subsidies of the user's geography; the entry form for who may enter one; approve/refuse buttons
     only where the user may take them (``core.permissions.can``: never on one's own entry); an account
     correction proposed beside its subsidy, with confirm/reject only for a finance officer who may."""
-    _require(request, Cap.ELDERLY_SUBSIDY_VIEW)
+    require_cap(request, Cap.ELDERLY_SUBSIDY_VIEW)
     may_enter = permissions.can(request.user, "create", OperatingSubsidy)
     form = None
     if may_enter:
@@ -484,7 +475,7 @@ def subsidy_list(request):
                 return redirect("elderly:subsidy-list")
     elif request.method == "POST":
         raise Forbidden()
-    page = _page(
+    page = paginate(
         request,
         selectors.subsidy_list(
             user=request.user,
